@@ -1,0 +1,54 @@
+# The one entry point for developer commands. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: install run test bench lint format check clean
+
+$(STAMP): requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) is needed"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Demo: DEBUG on, SQLite and the filesystem broker unless DATABASE_URL / REDIS_URL are set.
+run: export DEBUG ?= True
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Starting web server on http://127.0.0.1:8000, a Celery worker and Celery beat. Ctrl-C stops all three."
+	@trap 'kill 0' INT TERM; \
+	$(VENV)/bin/celery -A clinic worker --loglevel=INFO --concurrency=2 & \
+	$(VENV)/bin/celery -A clinic beat --loglevel=INFO & \
+	$(PY) manage.py runserver 127.0.0.1:8000 & \
+	wait
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install
+	DEBUG=True $(PY) manage.py makemigrations --check --dry-run
+	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+# Production-like values for `check --deploy` (README, Configuration).
+PROD_ENV := DEBUG=False SECRET_KEY=ci-check-deploy-$$(date +%s)-a-long-random-secret-value-0123456789abcdef ALLOWED_HOSTS=clinic.example.org
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,16 @@
+from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, role_names
+
+
+def roles(request):
+    names = role_names(request.user)
+    context = {
+        "is_coordinator": COORDINATOR in names,
+        "is_clinician": CLINICIAN in names,
+        "is_front_desk": FRONT_DESK in names,
+        "urgent_count": 0,
+    }
+    if context["is_clinician"]:
+        from intake.models import Screening
+
+        context["urgent_count"] = Screening.objects.awaiting_review().filter(urgent=True).count()
+    return context

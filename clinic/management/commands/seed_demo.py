@@ -1,0 +1,66 @@
+"""Seed a demo clinic once: clinic details, chairs, opening hours and one user per role.
+
+Refuses to run when DEBUG is off, so demo users with a known password never reach a real clinic.
+Running it again changes nothing that is already there.
+"""
+
+import os
+from datetime import time
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from clinic.models import Clinic
+from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK
+from infusions.models import Chair, OpeningHours
+
+DEMO_USERS = [("coordinator", COORDINATOR), ("clinician", CLINICIAN), ("frontdesk", FRONT_DESK)]
+
+
+class Command(BaseCommand):
+    help = "Seed a demo clinic (DEBUG only): chairs, hours 08:00-17:30 daily, demo users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Say what would be created; change nothing.")
+
+    def handle(self, *args, dry_run=False, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo refuses to run with DEBUG off: demo users must never reach a real clinic.")
+        password = os.environ.get("DEMO_PASSWORD", "infusion-demo-2026")
+        if dry_run:
+            self.stdout.write(
+                "Would create: clinic details, 4 chairs, hours 08:00-17:30 daily, users "
+                + ", ".join(name for name, _ in DEMO_USERS)
+                + " and admin."
+            )
+            return
+        with transaction.atomic():
+            created = self._seed(password)
+        self.stdout.write(self.style.SUCCESS("Demo clinic ready." if created else "Demo clinic already seeded."))
+        self.stdout.write(
+            f"Sign in at http://127.0.0.1:8000/ as coordinator, clinician, frontdesk or admin, password: {password}"
+        )
+
+    def _seed(self, password: str) -> bool:
+        clinic = Clinic.get()
+        if clinic.address:
+            return False
+        clinic.name = "Demo Ketamine Infusion Clinic"
+        clinic.address = "100 Example Street, Suite 200, Springfield"
+        clinic.phone = "(555) 010-2000"
+        clinic.save()
+        for i in range(1, 5):
+            Chair.objects.get_or_create(name=f"Chair {i}", defaults={"position": i})
+        for weekday in range(7):
+            OpeningHours.objects.get_or_create(weekday=weekday, opens=time(8, 0), defaults={"closes": time(17, 30)})
+        for username, role in DEMO_USERS:
+            user, made = User.objects.get_or_create(username=username, defaults={"first_name": username.title()})
+            if made:
+                user.set_password(password)
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@example.org", password)
+        return True

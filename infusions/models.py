@@ -1,0 +1,195 @@
+"""Chairs, hours, protocols, series and appointments.
+
+No two active appointments may overlap in one chair, nor for one patient. On PostgreSQL the
+database enforces it (exclusion constraints over half-open time ranges, migration 0002); on
+SQLite the booking service checks inside a transaction that holds the write lock from its start
+(settings: transaction_mode IMMEDIATE), so two bookings cannot interleave.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from intake.models import Patient
+
+INDICATIONS = [
+    ("depression", "Depression"),
+    ("anxiety", "Anxiety"),
+    ("ptsd", "PTSD"),
+    ("ocd", "OCD"),
+    ("bipolar_depression", "Bipolar depression"),
+    ("suicidal_ideation", "Suicidal ideation"),
+    ("chronic_pain", "Chronic pain"),
+    ("fibromyalgia", "Fibromyalgia"),
+    ("migraine", "Migraine"),
+    ("substance_use_disorder", "Substance use disorder"),
+]
+
+
+class Chair(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OpeningHours(models.Model):
+    """One opening interval on a weekday, in clinic local time. A weekday with no row is closed."""
+
+    WEEKDAYS = [
+        (0, "Monday"),
+        (1, "Tuesday"),
+        (2, "Wednesday"),
+        (3, "Thursday"),
+        (4, "Friday"),
+        (5, "Saturday"),
+        (6, "Sunday"),
+    ]
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(opens__lt=F("closes")), name="hours_open_before_close"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_range"),
+            models.UniqueConstraint(fields=["weekday", "opens"], name="hours_unique_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"Closed {self.date:%Y-%m-%d}"
+
+
+class Protocol(models.Model):
+    """How one indication is treated: chair time, dose and the series' spacing rules."""
+
+    indication = models.CharField(max_length=40, choices=INDICATIONS, unique=True)
+    chair_minutes = models.PositiveIntegerField(validators=[MinValueValidator(15), MaxValueValidator(600)])
+    infusion_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(600)])
+    dose_mg_per_kg = models.DecimalField(
+        max_digits=4, decimal_places=2, validators=[MinValueValidator(0.05), MaxValueValidator(1)]
+    )
+    dose_range = models.CharField(max_length=40, blank=True, help_text='Shown on the day sheet, e.g. "0.1-0.5 mg/kg"')
+    series_count = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1), MaxValueValidator(12)])
+    min_gap_days = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
+    max_gap_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)])
+    window_days = models.PositiveSmallIntegerField(
+        default=21,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="All visits within this many days of the first (at most 28).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indication"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(infusion_minutes__lte=F("chair_minutes")), name="protocol_infusion_fits_chair"
+            ),
+            models.CheckConstraint(condition=Q(min_gap_days__gte=2), name="protocol_never_consecutive_days"),
+            models.CheckConstraint(condition=Q(min_gap_days__lte=F("max_gap_days")), name="protocol_gap_order"),
+            models.CheckConstraint(condition=Q(window_days__lte=28), name="protocol_window_at_most_28"),
+        ]
+
+    def __str__(self):
+        return self.get_indication_display()
+
+
+class InfusionSeries(models.Model):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial series"
+        MAINTENANCE = "maintenance", "Maintenance"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="series")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INITIAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "infusion series"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk} of patient {self.patient_id}"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=Appointment.ACTIVE_STATUSES)
+
+    def overlapping(self, start, end):
+        """Half-open: [start, end) meets [a, b) only when a < end and start < b."""
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        ARRIVED = "arrived", "Arrived"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    # Statuses that hold the chair and the patient's time.
+    ACTIVE_STATUSES = (Status.SCHEDULED, Status.ARRIVED, Status.COMPLETED)
+
+    series = models.ForeignKey(InfusionSeries, on_delete=models.PROTECT, related_name="appointments")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    chair = models.ForeignKey(Chair, on_delete=models.PROTECT, related_name="appointments")
+    sequence = models.PositiveSmallIntegerField(help_text="1 for the first visit of the series")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the patient confirmed attendance")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "chair__position", "id"]
+        indexes = [
+            models.Index(fields=["chair", "start"]),
+            models.Index(fields=["patient", "start"]),
+            models.Index(fields=["start"]),
+        ]
+        permissions = [("view_dose_sheet", "Can see the infusion day sheet (planned dose)")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="appointment_start_before_end"),
+        ]
+
+    def __str__(self):
+        return f"Appointment {self.pk}"
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE_STATUSES

@@ -1,0 +1,62 @@
+"""The one answer to "may this patient be booked now, and if not, why?".
+
+Booking (infusions) asks only this. The reason is worded for the front desk: it says where the case
+stands, never what was found (minimum necessary).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from intake.models import Decision, Outcome, Patient, Screening
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    bookable: bool
+    status: str  # bookable | no_screening | awaiting_review | deferred | declined | screening_expired
+    reason: str
+    indication: str | None = None
+    screened_at: datetime | None = None
+    rescreen_on: date | None = None
+
+    def __bool__(self):
+        return self.bookable
+
+
+def booking_eligibility(patient: Patient, *, max_screening_age_days: int | None = None, now=None) -> Eligibility:
+    """Eligibility from the patient's newest screening and the decision on it.
+
+    Bookable when the newest screening is clear, or a clinician approved it. A newer screening
+    supersedes an older approval. With `max_screening_age_days` (maintenance visits) a screening
+    older than that must be renewed first.
+    """
+    now = now or timezone.now()
+    screening = Screening.objects.filter(patient=patient).select_related("intake", "decision").order_by("-id").first()
+    if screening is None:
+        return Eligibility(False, "no_screening", "No intake screening yet: the intake must be completed first.")
+    common = {"indication": screening.intake.indication, "screened_at": screening.screened_at}
+    decision = getattr(screening, "decision", None)
+
+    if screening.outcome != Outcome.CLEAR:
+        if decision is None:
+            return Eligibility(False, "awaiting_review", "Waiting for a clinician's review.", **common)
+        if decision.decision == Decision.DECLINE:
+            return Eligibility(False, "declined", "Declined by a clinician.", **common)
+        if decision.decision == Decision.DEFER:
+            return Eligibility(
+                False,
+                "deferred",
+                f"Deferred by a clinician: re-screen on or after {decision.rescreen_on:%Y-%m-%d}.",
+                rescreen_on=decision.rescreen_on,
+                **common,
+            )
+    if max_screening_age_days is not None and screening.screened_at < now - timedelta(days=max_screening_age_days):
+        return Eligibility(
+            False,
+            "screening_expired",
+            f"The last screening is older than {max_screening_age_days} days: renew the intake first.",
+            **common,
+        )
+    return Eligibility(True, "bookable", "May be booked.", **common)

@@ -1,0 +1,211 @@
+"""Patients, their intake answers, screenings and the clinicians' decisions.
+
+Every model keeps its change history (django-simple-history). Answers are stored as the validated
+DOMAIN §2 JSON (without the `patient` part, which lives on Patient), so a screening can always be
+re-run against exactly what was answered.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class Outcome(models.TextChoices):
+    CLEAR = "clear", "Clear"
+    REVIEW = "review", "Review"
+    DEFER = "defer", "Defer"
+    EXCLUDE = "exclude", "Exclude"
+
+
+class Severity(models.TextChoices):
+    EXCLUDE = "exclude", "Exclude"
+    DEFER = "defer", "Defer"
+    REVIEW = "review", "Review"
+    NOTE = "note", "Note"
+    URGENT = "urgent", "Urgent"
+
+
+class PatientQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Find by name (any part, any order) or by date of birth (YYYY-MM-DD)."""
+        from datetime import date
+
+        text = (text or "").strip()
+        if not text:
+            return self
+        try:
+            return self.filter(date_of_birth=date.fromisoformat(text))
+        except ValueError:
+            pass
+        query = self
+        for word in text.split():
+            query = query.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        return query
+
+
+class Patient(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    weight_kg = models.DecimalField(max_digits=4, decimal_places=1)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    consent_email = models.BooleanField("consents to e-mail reminders", default=False)
+    consent_sms = models.BooleanField("consents to SMS reminders", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["last_name", "first_name"]), models.Index(fields=["date_of_birth"])]
+        permissions = [("view_patient_contact", "Can see contact details and whether a patient may be booked")]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight_kg__gte=30, weight_kg__lte=300), name="patient_weight_range"),
+            models.CheckConstraint(condition=~Q(first_name="") & ~Q(last_name=""), name="patient_name_present"),
+            models.CheckConstraint(
+                condition=Q(consent_email=False) | ~Q(email=""), name="patient_email_consent_needs_email"
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_sms=False) | ~Q(phone=""), name="patient_sms_consent_needs_phone"
+            ),
+        ]
+
+    def __str__(self):
+        # Used in admin and pages for signed-in staff only; never in logs (log the id).
+        return f"{self.last_name}, {self.first_name} ({self.date_of_birth:%Y-%m-%d})"
+
+
+class Intake(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
+    answers = models.JSONField(help_text="Validated DOMAIN §2 answers, without the patient part.")
+    indication = models.CharField(max_length=40)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+
+    def __str__(self):
+        return f"Intake {self.pk} of patient {self.patient_id}"
+
+
+class ScreeningQuerySet(models.QuerySet):
+    def latest_per_patient(self):
+        """Only each patient's newest screening (the one that counts)."""
+        newer = Screening.objects.filter(patient=models.OuterRef("patient"), id__gt=models.OuterRef("id"))
+        return self.filter(~models.Exists(newer))
+
+    def awaiting_review(self):
+        """Cases a clinician must decide: newest screening flagged, no decision yet.
+
+        Urgent first, then exclude, defer, review; oldest first within each.
+        """
+        rank = models.Case(
+            models.When(outcome=Outcome.EXCLUDE, then=0),
+            models.When(outcome=Outcome.DEFER, then=1),
+            default=2,
+        )
+        return (
+            self.latest_per_patient()
+            .filter(outcome__in=[Outcome.REVIEW, Outcome.DEFER, Outcome.EXCLUDE], decision__isnull=True)
+            .annotate(rank=rank)
+            .order_by("-urgent", "rank", "screened_at", "id")
+        )
+
+
+class Screening(models.Model):
+    """One run of the rule set over one intake. Never changed after it is made."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="screenings")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    urgent = models.BooleanField(default=False)
+    scores = models.JSONField(help_text='{"phq9": {"total", "band"} or null, "gad7": ...}')
+    phq9_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    gad7_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    ruleset = models.CharField(max_length=40)
+    screened_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScreeningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-screened_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-id"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(urgent=True, outcome="clear"), name="screening_urgent_not_clear"),
+            models.CheckConstraint(condition=Q(phq9_total__lte=27), name="screening_phq9_range"),
+            models.CheckConstraint(condition=Q(gad7_total__lte=21), name="screening_gad7_range"),
+        ]
+
+    def __str__(self):
+        return f"Screening {self.pk} ({self.outcome})"
+
+
+class Flag(models.Model):
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="flags")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=60)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    reason = models.CharField(max_length=300)
+    source = models.CharField(max_length=200)
+    details = models.TextField(blank=True, help_text="e.g. which medication entries were not recognised")
+
+    class Meta:
+        ordering = ["screening", "position"]
+        constraints = [models.UniqueConstraint(fields=["screening", "position"], name="flag_position_unique")]
+
+    def __str__(self):
+        return f"{self.code} ({self.severity})"
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    DECLINE = "decline", "Decline"
+    DEFER = "defer", "Defer"
+
+
+class ReviewDecision(models.Model):
+    """A clinician's decision on one screening. One per screening: a second is refused."""
+
+    screening = models.OneToOneField(Screening, on_delete=models.PROTECT, related_name="decision")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    rescreen_on = models.DateField(null=True, blank=True)
+    justification = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="defer", rescreen_on__isnull=False)
+                | (~Q(decision="defer") & Q(rescreen_on__isnull=True)),
+                name="decision_defer_has_rescreen_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} screening {self.screening_id}"
+
+
+class RecordAccess(models.Model):
+    """Who opened which patient's clinical record, and when (an access log, append-only)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    view = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"])]
+
+    def __str__(self):
+        return f"user {self.user_id} opened patient {self.patient_id} at {self.at:%Y-%m-%d %H:%M}"
