@@ -208,7 +208,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Every minute: claim due reminders and queue their sends (infusions.tasks).
+    "dispatch-due-reminders": {"task": "infusions.tasks.dispatch_due_reminders", "schedule": 60.0},
+}
 
 # Logging: no patient data is ever logged; records carry ids only.
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))

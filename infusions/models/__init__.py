@@ -1,0 +1,3 @@
+# Scheduling (chairs, hours, protocols, series, appointments) and the reminders outbox live in
+# separate modules; everything is importable from infusions.models.
+from infusions.models.scheduling import *  # noqa: F403
