@@ -1,0 +1,116 @@
+"""Factories shared by every app's tests. Build rows directly; services are tested through them."""
+
+from datetime import date, time
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK
+from infusions.models import Chair, OpeningHours
+from intake.models import Intake, Patient, Screening
+
+# A clean DOMAIN §2 answer set (without the patient part): screens "clear".
+CLEAN_ANSWERS = {
+    "indication": "depression",
+    "failed_antidepressant_trials": 2,
+    "psychosis_history": "none",
+    "mania_history": "none",
+    "seizure_history": "none",
+    "cerebrovascular_history": False,
+    "hypertension": "none",
+    "blood_pressure": {"systolic": 120, "diastolic": 80},
+    "cardiac": "none",
+    "liver": "none",
+    "kidney": "none",
+    "hyperthyroidism": "none",
+    "unstable_medical_condition": False,
+    "bladder_condition": False,
+    "ketamine_allergy": False,
+    "substance_use": "none",
+    "pregnancy": "no",
+    "breastfeeding": False,
+    "medications": [],
+    "phq9": [1, 1, 1, 1, 1, 1, 1, 0, 0],
+    "gad7": [1, 1, 1, 1, 0, 0, 0],
+}
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        self.save()
+
+
+def coordinator(**kwargs):
+    return UserFactory(role=COORDINATOR, **kwargs)
+
+
+def clinician(**kwargs):
+    return UserFactory(role=CLINICIAN, **kwargs)
+
+
+def front_desk(**kwargs):
+    return UserFactory(role=FRONT_DESK, **kwargs)
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    first_name = factory.Sequence(lambda n: f"Pat{n}")
+    last_name = factory.Sequence(lambda n: f"Example{n}")
+    date_of_birth = date(1980, 5, 17)
+    weight_kg = Decimal("70.0")
+    phone = "+15550100000"
+    email = factory.LazyAttribute(lambda p: f"{p.first_name.lower()}@example.org")
+    consent_email = True
+    consent_sms = True
+    created_by = factory.SubFactory(UserFactory)
+
+
+class IntakeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Intake
+
+    patient = factory.SubFactory(PatientFactory)
+    answers = factory.LazyFunction(lambda: dict(CLEAN_ANSWERS))
+    indication = factory.LazyAttribute(lambda i: i.answers["indication"])
+    taken_by = factory.SubFactory(UserFactory)
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    """A stored screening row with the outcome you ask for (no rules run)."""
+
+    class Meta:
+        model = Screening
+
+    intake = factory.SubFactory(IntakeFactory)
+    patient = factory.SelfAttribute("intake.patient")
+    outcome = "clear"
+    urgent = False
+    scores = factory.LazyFunction(lambda: {"phq9": None, "gad7": None})
+    ruleset = "test"
+
+
+class ChairFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Chair
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Chair {n + 1}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+def open_every_day(opens=time(8, 0), closes=time(17, 30)):
+    for weekday in range(7):
+        OpeningHours.objects.get_or_create(weekday=weekday, opens=opens, defaults={"closes": closes})
