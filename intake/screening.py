@@ -1,0 +1,1064 @@
+"""Contraindication screening for ketamine infusion intake (DOMAIN §2 and §3).
+
+Pure Python: no Django, no database. Plain data in, plain data out.
+
+    answers = validate_answers(data, today=clinic_today)     # raises AnswersInvalid
+    result = screen(answers, today=clinic_today, breastfeeding_severity="note")
+    result.as_dict()                                         # the `screen_intake` JSON shape
+
+Decisions worth knowing:
+
+- `today` is always passed in (the clinic's local date), never read from the clock here: it is
+  needed for "date of birth in the past" and for AGE_UNDER_18, and tests freeze it.
+- Validation collects every error into `AnswersInvalid.errors`, {field path: message}. Paths are
+  dotted ("patient.date_of_birth", "blood_pressure.systolic"); questionnaire items and medication
+  entries are numbered from 1 like the paper forms ("phq9.9" is item 9, "medications.2" the
+  second entry). Errors that are not about one field use the path "__all__" (as Django forms do).
+  Messages never repeat the submitted value.
+- Beyond DOMAIN §2, validation also refuses implausible values a typo produces: blood pressure
+  outside 50..300 / 30..200 mmHg or systolic not above diastolic, a date of birth before 1900,
+  more than 100 failed trials, over-long text (see the *_MAX_LENGTH constants, which the models
+  should reuse), blank medication entries, and a phone or e-mail that cannot be one. Blank phone
+  or e-mail is treated as absent.
+- Rules are data (`RULES`), one `Rule` per row of the DOMAIN §3 table, plus one INTERACTION_<CLASS>
+  rule per medication class. Rules are applied literally: with hypertension "uncontrolled" and a
+  reading of 150/95 both HYPERTENSION_UNCONTROLLED and BP_ELEVATED fire; with hypertension
+  "controlled" and a reading above 180/100 both HYPERTENSION_CONTROLLED and
+  HYPERTENSION_UNCONTROLLED fire. The outcome is the same either way.
+- BREASTFEEDING's severity is a clinic setting (`breastfeeding_severity`); the stored screening
+  should record the setting used, so a re-run gives the same answer.
+- Medications: one INTERACTION_<CLASS> flag per class however many entries of that class were
+  given. Unrecognised entries produce ONE MEDICATION_UNRECOGNIZED flag whose reason gives the
+  count; the entries themselves are in `Flag.details` (for the clinician's screen and the stored
+  flag), never in the reason, which goes into the JSON and may end up in logs. INTERACTION flags
+  likewise carry the matched entries in `details`. See `intake/medications.py` for matching.
+- Age: a person born on 29 February turns 18 on 1 March in non-leap years.
+"""
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from intake.medications import MEDICATION_CLASSES, match_medication
+
+RULESET_VERSION = "2026.11.1"
+
+# --- Enumerations (DOMAIN §2), as (value, label) choices for forms ----------------------------
+
+INDICATION_CHOICES = (
+    ("depression", "Depression"),
+    ("anxiety", "Anxiety"),
+    ("ptsd", "PTSD"),
+    ("ocd", "OCD"),
+    ("bipolar_depression", "Bipolar depression"),
+    ("suicidal_ideation", "Suicidal ideation"),
+    ("chronic_pain", "Chronic pain"),
+    ("fibromyalgia", "Fibromyalgia"),
+    ("migraine", "Migraine"),
+    ("substance_use_disorder", "Substance use disorder"),
+)
+PSYCHOSIS_CHOICES = (
+    ("none", "None"),
+    ("transient", "Transient (substance-, medication- or acute-illness-induced)"),
+    ("primary", "Primary (schizophrenia, psychotic disorder)"),
+)
+MANIA_CHOICES = (
+    ("none", "None"),
+    ("hypomanic", "Mild hypomanic episodes or bipolar II"),
+    ("bipolar_i_or_severe", "Bipolar I or severe manic episodes"),
+    ("current", "Currently manic"),
+)
+SEIZURE_CHOICES = (
+    ("none", "None"),
+    ("provoked", "Provoked seizure (medication reaction, acute illness)"),
+    ("disorder", "Seizure disorder"),
+)
+HYPERTENSION_CHOICES = (
+    ("none", "None"),
+    ("controlled", "Controlled"),
+    ("uncontrolled", "Uncontrolled"),
+)
+SEVERITY_CONDITION_CHOICES = (
+    ("none", "None"),
+    ("mild_moderate", "Mild or moderate"),
+    ("severe", "Severe"),
+)
+CARDIAC_CHOICES = SEVERITY_CONDITION_CHOICES
+LIVER_CHOICES = SEVERITY_CONDITION_CHOICES
+KIDNEY_CHOICES = SEVERITY_CONDITION_CHOICES
+HYPERTHYROIDISM_CHOICES = (
+    ("none", "None"),
+    ("treated", "Treated"),
+    ("untreated", "Untreated"),
+)
+SUBSTANCE_USE_CHOICES = (
+    ("none", "None"),
+    ("history_or_moderate", "History of substance use, or moderate recreational use"),
+    ("current_heavy", "Current heavy use"),
+)
+PREGNANCY_CHOICES = (
+    ("no", "No"),
+    ("pregnant", "Pregnant"),
+    ("planning", "Planning a pregnancy"),
+)
+
+ENUM_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "indication": INDICATION_CHOICES,
+    "psychosis_history": PSYCHOSIS_CHOICES,
+    "mania_history": MANIA_CHOICES,
+    "seizure_history": SEIZURE_CHOICES,
+    "hypertension": HYPERTENSION_CHOICES,
+    "cardiac": CARDIAC_CHOICES,
+    "liver": LIVER_CHOICES,
+    "kidney": KIDNEY_CHOICES,
+    "hyperthyroidism": HYPERTHYROIDISM_CHOICES,
+    "substance_use": SUBSTANCE_USE_CHOICES,
+    "pregnancy": PREGNANCY_CHOICES,
+}
+BOOL_FIELDS = (
+    "cerebrovascular_history",
+    "unstable_medical_condition",
+    "bladder_condition",
+    "ketamine_allergy",
+    "breastfeeding",
+)
+
+# --- Severities and outcomes ---------------------------------------------------------------
+
+URGENT = "urgent"
+EXCLUDE = "exclude"
+DEFER = "defer"
+REVIEW = "review"
+NOTE = "note"
+CLEAR = "clear"
+# Flag display order: the urgent safety track first, then exclude > defer > review > note.
+SEVERITIES = (URGENT, EXCLUDE, DEFER, REVIEW, NOTE)
+OUTCOMES = (CLEAR, REVIEW, DEFER, EXCLUDE)  # ascending
+BREASTFEEDING_SEVERITIES = (NOTE, REVIEW, DEFER)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+_OUTCOME_RANK = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
+
+# --- Limits (reuse in models and forms) -----------------------------------------------------
+
+NAME_MAX_LENGTH = 100
+PHONE_MAX_LENGTH = 32
+EMAIL_MAX_LENGTH = 254
+MEDICATION_MAX_LENGTH = 200
+MEDICATIONS_MAX_COUNT = 50
+WEIGHT_KG_MIN, WEIGHT_KG_MAX = 30, 300
+SYSTOLIC_MIN, SYSTOLIC_MAX = 50, 300
+DIASTOLIC_MIN, DIASTOLIC_MAX = 30, 200
+FAILED_TRIALS_MAX = 100
+DATE_OF_BIRTH_MIN = date(1900, 1, 1)
+
+# --- Questionnaires (standard wording) ------------------------------------------------------
+
+PHQ9_STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+PHQ9_ITEMS = (
+    "Little interest or pleasure in doing things",
+    "Feeling down, depressed, or hopeless",
+    "Trouble falling or staying asleep, or sleeping too much",
+    "Feeling tired or having little energy",
+    "Poor appetite or overeating",
+    "Feeling bad about yourself — or that you are a failure or have let yourself or your family down",
+    "Trouble concentrating on things, such as reading the newspaper or watching television",
+    "Moving or speaking so slowly that other people could have noticed? Or the opposite — being"
+    " so fidgety or restless that you have been moving around a lot more than usual",
+    "Thoughts that you would be better off dead, or of hurting yourself in some way",
+)
+GAD7_STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
+GAD7_ITEMS = (
+    "Feeling nervous, anxious, or on edge",
+    "Not being able to stop or control worrying",
+    "Worrying too much about different things",
+    "Trouble relaxing",
+    "Being so restless that it is hard to sit still",
+    "Becoming easily annoyed or irritable",
+    "Feeling afraid, as if something awful might happen",
+)
+FREQUENCY_CHOICES = (
+    (0, "Not at all"),
+    (1, "Several days"),
+    (2, "More than half the days"),
+    (3, "Nearly every day"),
+)
+PHQ9_SUICIDE_ITEM = 9  # 1-based, as printed on the form
+CRISIS_LINE_TEXT = (
+    "If you are thinking about suicide or hurting yourself, call or text 988 (Suicide & Crisis"
+    " Lifeline) now. In an emergency call 911."
+)
+
+# --- Help texts for the intake form (wording from seed 000) ---------------------------------
+
+PSYCHOSIS_HELP = (
+    "Transient: a psychotic episode caused by an acute medical condition, substance use or a"
+    " medication, which has resolved; such patients may still be eligible. Primary: a history of"
+    " psychosis or schizophrenia (a psychotic disorder); ketamine is strongly contraindicated."
+)
+MANIA_HELP = (
+    "Mild hypomanic episodes or bipolar II: likely eligible, depending on the overall history."
+    " Bipolar I, a history of severe manic episodes, or mania now: strongly contraindicated."
+)
+SEIZURE_HELP = (
+    "Provoked: a past seizure caused by a medication reaction, an acute medical condition or"
+    " another transient factor; such patients are likely still candidates. Disorder: a known"
+    " seizure disorder (e.g. epilepsy); a strong contraindication."
+)
+CEREBROVASCULAR_HELP = "Ischaemic or haemorrhagic stroke, brain bleed, cerebral aneurysm, or intracranial hypertension."
+HYPERTENSION_HELP = (
+    "Controlled: managed effectively with medication. Uncontrolled: blood pressure must be stabilised before treatment."
+)
+CARDIAC_HELP = "Severe: a high-risk condition such as a recent heart attack or advanced heart failure."
+LIVER_HELP = "Severe: severe liver dysfunction such as advanced cirrhosis or acute liver failure."
+KIDNEY_HELP = "Severe kidney disease needs careful evaluation; it is not an automatic exclusion."
+UNSTABLE_MEDICAL_HELP = "For example a severe infection, uncontrolled diabetes, or another unstable illness."
+BLADDER_HELP = "Any pre-existing bladder condition or sensitivity."
+SUBSTANCE_USE_HELP = (
+    "History or moderate: a past substance use problem or addiction, or moderate recreational"
+    " use. Current heavy: heavy substance use now."
+)
+PREGNANCY_HELP = "Patients who are pregnant or planning a pregnancy should wait to begin treatment."
+MEDICATIONS_HELP = 'One medication per line, name first; dose and form may follow (e.g. "Zoloft 50 mg").'
+FIELD_HELP = {
+    "psychosis_history": PSYCHOSIS_HELP,
+    "mania_history": MANIA_HELP,
+    "seizure_history": SEIZURE_HELP,
+    "cerebrovascular_history": CEREBROVASCULAR_HELP,
+    "hypertension": HYPERTENSION_HELP,
+    "cardiac": CARDIAC_HELP,
+    "liver": LIVER_HELP,
+    "kidney": KIDNEY_HELP,
+    "unstable_medical_condition": UNSTABLE_MEDICAL_HELP,
+    "bladder_condition": BLADDER_HELP,
+    "substance_use": SUBSTANCE_USE_HELP,
+    "pregnancy": PREGNANCY_HELP,
+    "medications": MEDICATIONS_HELP,
+}
+
+# --- Answers --------------------------------------------------------------------------------
+
+NON_FIELD = "__all__"
+
+
+class AnswersInvalid(ValueError):
+    """The intake answers break DOMAIN §2. `errors` maps each field path to a message.
+
+    Messages name the problem, never the submitted value, so str(exc) is safe to print and log.
+    """
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        super().__init__(
+            "Invalid intake answers: " + "; ".join(f"{path}: {message}" for path, message in self.errors.items())
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    weight_kg: float
+    phone: str | None = None
+    email: str | None = None
+
+    def __repr__(self) -> str:  # keep identifying data out of tracebacks and logs
+        return "Patient(<redacted>)"
+
+
+@dataclass(frozen=True, slots=True)
+class BloodPressure:
+    systolic: int
+    diastolic: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """Validated intake answers. Build only through `validate_answers`."""
+
+    patient: Patient
+    indication: str
+    failed_antidepressant_trials: int
+    psychosis_history: str
+    mania_history: str
+    seizure_history: str
+    cerebrovascular_history: bool
+    hypertension: str
+    blood_pressure: BloodPressure | None
+    cardiac: str
+    liver: str
+    kidney: str
+    hyperthyroidism: str
+    unstable_medical_condition: bool
+    bladder_condition: bool
+    ketamine_allergy: bool
+    substance_use: str
+    pregnancy: str
+    breastfeeding: bool
+    medications: tuple[str, ...]
+    phq9: tuple[int, ...] | None
+    gad7: tuple[int, ...] | None
+
+    def __repr__(self) -> str:  # health data: keep it out of tracebacks and logs
+        return "Answers(<redacted>)"
+
+    def as_dict(self) -> dict:
+        """The DOMAIN §2 JSON form; `validate_answers(a.as_dict(), ...) == a`."""
+        patient = {
+            "first_name": self.patient.first_name,
+            "last_name": self.patient.last_name,
+            "date_of_birth": self.patient.date_of_birth.isoformat(),
+            "weight_kg": self.patient.weight_kg,
+        }
+        if self.patient.phone is not None:
+            patient["phone"] = self.patient.phone
+        if self.patient.email is not None:
+            patient["email"] = self.patient.email
+        data: dict = {"patient": patient}
+        for name in _TOP_LEVEL_KEYS[1:]:
+            data[name] = getattr(self, name)
+        bp = self.blood_pressure
+        data["blood_pressure"] = None if bp is None else {"systolic": bp.systolic, "diastolic": bp.diastolic}
+        data["medications"] = list(self.medications)
+        data["phq9"] = None if self.phq9 is None else list(self.phq9)
+        data["gad7"] = None if self.gad7 is None else list(self.gad7)
+        return data
+
+
+_TOP_LEVEL_KEYS = (
+    "patient",
+    "indication",
+    "failed_antidepressant_trials",
+    "psychosis_history",
+    "mania_history",
+    "seizure_history",
+    "cerebrovascular_history",
+    "hypertension",
+    "blood_pressure",
+    "cardiac",
+    "liver",
+    "kidney",
+    "hyperthyroidism",
+    "unstable_medical_condition",
+    "bladder_condition",
+    "ketamine_allergy",
+    "substance_use",
+    "pregnancy",
+    "breastfeeding",
+    "medications",
+    "phq9",
+    "gad7",
+)
+_TOP_LEVEL_KEY_SET = frozenset(_TOP_LEVEL_KEYS)
+_PATIENT_REQUIRED = ("first_name", "last_name", "date_of_birth", "weight_kg")
+_PATIENT_KEY_SET = frozenset((*_PATIENT_REQUIRED, "phone", "email"))
+_BP_KEYS = ("systolic", "diastolic")
+_BP_KEY_SET = frozenset(_BP_KEYS)
+_ENUM_VALUES = {name: frozenset(v for v, _ in choices) for name, choices in ENUM_FIELDS.items()}
+_ENUM_MESSAGES = {
+    name: "Choose one of: " + ", ".join(v for v, _ in choices) + "." for name, choices in ENUM_FIELDS.items()
+}
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE_RE = re.compile(r"\+?[0-9 ().\-]+")
+
+REQUIRED = "This field is required."
+UNKNOWN_FIELD = "Unknown field."
+
+
+def _is_int(value: object) -> bool:
+    return type(value) is int  # excludes bool (a subclass of int) and floats
+
+
+def _unknown_key_path(prefix: str, key: object) -> str:
+    return prefix + str(key)[:64]
+
+
+def _text(value: object, path: str, errors: dict, *, max_length: int, label: str) -> str | None:
+    if not isinstance(value, str):
+        errors[path] = f"Enter the {label} as text."
+        return None
+    value = value.strip()
+    if not value:
+        errors[path] = f"Enter the {label}."
+        return None
+    if len(value) > max_length:
+        errors[path] = f"The {label} is too long (at most {max_length} characters)."
+        return None
+    return value
+
+
+def _optional_text(
+    patient: Mapping, key: str, errors: dict, *, max_length: int, label: str, pattern: re.Pattern
+) -> str | None:
+    value = patient.get(key)
+    if value is None:
+        return None
+    path = "patient." + key
+    if not isinstance(value, str):
+        errors[path] = f"Enter the {label} as text, or leave it out."
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > max_length:
+        errors[path] = f"The {label} is too long (at most {max_length} characters)."
+        return None
+    if pattern.fullmatch(value) is None:
+        errors[path] = f"This does not look like a valid {label}."
+        return None
+    return value
+
+
+def _date_of_birth(value: object, errors: dict, today: date) -> date | None:
+    path = "patient.date_of_birth"
+    if not isinstance(value, str) or _DATE_RE.fullmatch(value) is None:
+        errors[path] = "Enter the date of birth as YYYY-MM-DD."
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        errors[path] = "This is not a real calendar date."
+        return None
+    if parsed >= today:
+        errors[path] = "The date of birth must be in the past."
+        return None
+    if parsed < DATE_OF_BIRTH_MIN:
+        errors[path] = f"The date of birth must not be before {DATE_OF_BIRTH_MIN.year}."
+        return None
+    return parsed
+
+
+def _weight(value: object, errors: dict) -> float | None:
+    path = "patient.weight_kg"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        errors[path] = "Enter the weight in kilograms as a number."
+        return None
+    weight = float(value)
+    if not math.isfinite(weight) or not WEIGHT_KG_MIN <= weight <= WEIGHT_KG_MAX:
+        errors[path] = f"The weight must be between {WEIGHT_KG_MIN} and {WEIGHT_KG_MAX} kg."
+        return None
+    return weight
+
+
+def _patient(value: object, errors: dict, today: date) -> Patient | None:
+    if value is None:
+        errors["patient"] = REQUIRED
+        return None
+    if not isinstance(value, Mapping):
+        errors["patient"] = "The patient details must be an object."
+        return None
+    for key in value:
+        if key not in _PATIENT_KEY_SET:
+            errors[_unknown_key_path("patient.", key)] = UNKNOWN_FIELD
+    before = len(errors)
+    for key in _PATIENT_REQUIRED:
+        if key not in value:
+            errors["patient." + key] = REQUIRED
+    first_name = last_name = dob = weight = None
+    if "first_name" in value:
+        first_name = _text(
+            value["first_name"],
+            "patient.first_name",
+            errors,
+            max_length=NAME_MAX_LENGTH,
+            label="first name",
+        )
+    if "last_name" in value:
+        last_name = _text(
+            value["last_name"],
+            "patient.last_name",
+            errors,
+            max_length=NAME_MAX_LENGTH,
+            label="last name",
+        )
+    if "date_of_birth" in value:
+        dob = _date_of_birth(value["date_of_birth"], errors, today)
+    if "weight_kg" in value:
+        weight = _weight(value["weight_kg"], errors)
+    phone = _optional_text(
+        value,
+        "phone",
+        errors,
+        max_length=PHONE_MAX_LENGTH,
+        label="phone number",
+        pattern=_PHONE_RE,
+    )
+    if phone is not None and sum(c.isdigit() for c in phone) < 7:
+        errors["patient.phone"] = "This does not look like a valid phone number."
+    email = _optional_text(
+        value,
+        "email",
+        errors,
+        max_length=EMAIL_MAX_LENGTH,
+        label="e-mail address",
+        pattern=_EMAIL_RE,
+    )
+    if len(errors) != before:
+        return None
+    return Patient(first_name, last_name, dob, weight, phone, email)
+
+
+def _blood_pressure(value: object, errors: dict) -> BloodPressure | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        errors["blood_pressure"] = 'Enter the blood pressure as {"systolic": ..., "diastolic": ...} or null.'
+        return None
+    before = len(errors)
+    for key in value:
+        if key not in _BP_KEY_SET:
+            errors[_unknown_key_path("blood_pressure.", key)] = UNKNOWN_FIELD
+    limits = {"systolic": (SYSTOLIC_MIN, SYSTOLIC_MAX), "diastolic": (DIASTOLIC_MIN, DIASTOLIC_MAX)}
+    for key in _BP_KEYS:
+        path = "blood_pressure." + key
+        if key not in value:
+            errors[path] = REQUIRED
+            continue
+        reading = value[key]
+        low, high = limits[key]
+        if not _is_int(reading):
+            errors[path] = f"Enter the {key} pressure as a whole number (mmHg)."
+        elif not low <= reading <= high:
+            errors[path] = f"The {key} pressure must be between {low} and {high} mmHg."
+    if len(errors) != before:
+        return None
+    if value["systolic"] <= value["diastolic"]:
+        errors["blood_pressure"] = "The systolic pressure must be higher than the diastolic."
+        return None
+    return BloodPressure(value["systolic"], value["diastolic"])
+
+
+def _items(value: object, name: str, count: int, errors: dict) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple):
+        errors[name] = f"Enter the {count} answers as a list, or null if not asked."
+        return None
+    if len(value) != count:
+        errors[name] = f"Expected {count} answers, got {len(value)}."
+        return None
+    ok = True
+    for number, item in enumerate(value, start=1):
+        if not _is_int(item) or not 0 <= item <= 3:
+            errors[f"{name}.{number}"] = "Each answer must be a whole number from 0 to 3."
+            ok = False
+    return tuple(value) if ok else None
+
+
+def _medications(value: object, errors: dict) -> tuple[str, ...] | None:
+    if not isinstance(value, list | tuple):
+        errors["medications"] = "Enter the medications as a list (it may be empty)."
+        return None
+    if len(value) > MEDICATIONS_MAX_COUNT:
+        errors["medications"] = f"At most {MEDICATIONS_MAX_COUNT} medications can be entered."
+        return None
+    entries = []
+    for number, entry in enumerate(value, start=1):
+        path = f"medications.{number}"
+        if not isinstance(entry, str):
+            errors[path] = "Enter each medication as text."
+            continue
+        entry = entry.strip()
+        if not entry:
+            errors[path] = "This medication entry is blank; remove it or enter a name."
+        elif len(entry) > MEDICATION_MAX_LENGTH:
+            errors[path] = f"This medication entry is too long (at most {MEDICATION_MAX_LENGTH} characters)."
+        else:
+            entries.append(entry)
+    return tuple(entries)
+
+
+def validate_answers(data: object, *, today: date) -> Answers:
+    """Check intake answers against DOMAIN §2 and return them typed and normalised.
+
+    `today` is the clinic's local date. Raises `AnswersInvalid` with every error found.
+    """
+    _check_today(today)
+    if not isinstance(data, Mapping):
+        raise AnswersInvalid({NON_FIELD: "The intake answers must be a JSON object."})
+    errors: dict[str, str] = {}
+    for key in data:
+        if key not in _TOP_LEVEL_KEY_SET:
+            errors[_unknown_key_path("", key)] = UNKNOWN_FIELD
+    for key in _TOP_LEVEL_KEYS:
+        if key not in data:
+            errors[key] = REQUIRED
+    get = data.get
+
+    patient = _patient(data["patient"], errors, today) if "patient" in data else None
+
+    values: dict[str, object] = {}
+    for name, allowed in _ENUM_VALUES.items():
+        if name in data:
+            value = data[name]
+            if type(value) is str and value in allowed:
+                values[name] = value
+            else:
+                errors[name] = _ENUM_MESSAGES[name]
+    for name in BOOL_FIELDS:
+        if name in data:
+            value = data[name]
+            if type(value) is bool:
+                values[name] = value
+            else:
+                errors[name] = "Answer true or false."
+
+    trials = get("failed_antidepressant_trials")
+    if "failed_antidepressant_trials" in data:
+        if not _is_int(trials):
+            errors["failed_antidepressant_trials"] = "Enter a whole number (0 or more)."
+        elif not 0 <= trials <= FAILED_TRIALS_MAX:
+            errors["failed_antidepressant_trials"] = f"Enter a whole number from 0 to {FAILED_TRIALS_MAX}."
+
+    blood_pressure = _blood_pressure(get("blood_pressure"), errors)
+    medications = _medications(data["medications"], errors) if "medications" in data else None
+    phq9 = _items(get("phq9"), "phq9", 9, errors)
+    gad7 = _items(get("gad7"), "gad7", 7, errors)
+
+    if errors:
+        raise AnswersInvalid(errors)
+    return Answers(
+        patient=patient,
+        failed_antidepressant_trials=trials,
+        blood_pressure=blood_pressure,
+        medications=medications,
+        phq9=phq9,
+        gad7=gad7,
+        **values,
+    )
+
+
+def _check_today(today: object) -> None:
+    # A datetime would compare wrongly with dates (and hide a time-zone decision): refuse it.
+    if isinstance(today, datetime) or not isinstance(today, date):
+        raise TypeError("today must be a datetime.date (the clinic's local date)")
+
+
+# --- Scores ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    total: int
+    band: str
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "band": self.band}
+
+
+PHQ9_BANDS = ((4, "minimal"), (9, "mild"), (14, "moderate"), (19, "moderately_severe"), (27, "severe"))
+GAD7_BANDS = ((4, "minimal"), (9, "mild"), (14, "moderate"), (21, "severe"))
+
+
+def _band(total: int, bands: tuple[tuple[int, str], ...]) -> str:
+    if not _is_int(total) or total < 0:
+        raise ValueError("total must be a whole number of 0 or more")
+    for upper, band in bands:
+        if total <= upper:
+            return band
+    raise ValueError(f"total must be at most {bands[-1][0]}")
+
+
+def phq9_band(total: int) -> str:
+    """minimal 0-4, mild 5-9, moderate 10-14, moderately_severe 15-19, severe 20-27."""
+    return _band(total, PHQ9_BANDS)
+
+
+def gad7_band(total: int) -> str:
+    """minimal 0-4, mild 5-9, moderate 10-14, severe 15-21."""
+    return _band(total, GAD7_BANDS)
+
+
+def phq9_score(items: Sequence[int] | None) -> Score | None:
+    if items is None:
+        return None
+    total = sum(items)
+    return Score(total, phq9_band(total))
+
+
+def gad7_score(items: Sequence[int] | None) -> Score | None:
+    if items is None:
+        return None
+    total = sum(items)
+    return Score(total, gad7_band(total))
+
+
+def response(baseline_total: int, current_total: int) -> bool:
+    """True when the total fell by at least 50% from baseline (seed 002).
+
+    A baseline of 0 has nothing to fall from: never a response.
+    """
+    for value in (baseline_total, current_total):
+        if not _is_int(value) or value < 0:
+            raise ValueError("totals must be whole numbers of 0 or more")
+    return baseline_total > 0 and 2 * current_total <= baseline_total
+
+
+def remission(phq9_total: int) -> bool:
+    """PHQ-9 remission: total below 5."""
+    if not _is_int(phq9_total) or phq9_total < 0:
+        raise ValueError("total must be a whole number of 0 or more")
+    return phq9_total < 5
+
+
+# --- Rules ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the rules need beyond the answers, computed once per screening."""
+
+    age: int
+    medication_classes: Mapping[str, tuple[str, ...]]  # class -> entries, in entry order
+    unrecognized_medications: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    severity: str  # for BREASTFEEDING, the default; the clinic setting overrides it
+    reason: str
+    source: str
+    predicate: Callable[[Answers, Facts], bool] = field(repr=False)
+
+
+def _bp_over(answers: Answers, systolic: int, diastolic: int) -> bool:
+    bp = answers.blood_pressure
+    return bp is not None and (bp.systolic > systolic or bp.diastolic > diastolic)
+
+
+_INTERACTION_REASONS = {
+    "BENZODIAZEPINE": ("Benzodiazepine: may blunt the antidepressant effect; added sedation.", "001"),
+    "OPIOID": ("Opioid: risk of respiratory depression and sedation.", "001"),
+    "BARBITURATE": ("Barbiturate: less ketamine effect, more sedation.", "001"),
+    "ANTIDEPRESSANT": ("Antidepressant: serotonergic interaction warning.", "001"),
+    "MAOI": ("MAO inhibitor: may raise blood pressure.", "esketamine label"),
+    "STIMULANT": ("Stimulant: may raise blood pressure.", "esketamine label"),
+    "ANTIHYPERTENSIVE": ("Antihypertensive: blood pressure response may be unpredictable.", "001"),
+    "LAMOTRIGINE": ("Lamotrigine: may change the response to ketamine.", "clinical literature (weak)"),
+}
+if _INTERACTION_REASONS.keys() != MEDICATION_CLASSES.keys():  # pragma: no cover
+    raise RuntimeError("every medication class needs an interaction reason")
+
+
+def _interaction_rule(medication_class: str) -> Rule:
+    reason, source = _INTERACTION_REASONS[medication_class]
+    return Rule(
+        f"INTERACTION_{medication_class}",
+        NOTE,
+        reason,
+        source,
+        lambda a, f: medication_class in f.medication_classes,
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "KETAMINE_ALLERGY",
+        EXCLUDE,
+        "Documented ketamine allergy: risk of a severe allergic reaction (anaphylaxis).",
+        "000 (anaphylaxis risk); labels",
+        lambda a, f: a.ketamine_allergy,
+    ),
+    Rule(
+        "PSYCHOSIS_PRIMARY",
+        EXCLUDE,
+        "History of primary psychosis or schizophrenia: ketamine may worsen psychotic symptoms.",
+        "000, 001, 002",
+        lambda a, f: a.psychosis_history == "primary",
+    ),
+    Rule(
+        "PSYCHOSIS_TRANSIENT",
+        REVIEW,
+        "Transient psychosis (substance, medication or acute illness): may be eligible; review.",
+        "000",
+        lambda a, f: a.psychosis_history == "transient",
+    ),
+    Rule(
+        "MANIA_SEVERE",
+        EXCLUDE,
+        "Bipolar I, severe manic episodes or current mania: risk of triggering mania.",
+        "000",
+        lambda a, f: a.mania_history in ("bipolar_i_or_severe", "current"),
+    ),
+    Rule(
+        "HYPOMANIA",
+        NOTE,
+        "Mild hypomania or bipolar II: likely eligible, depending on the overall history.",
+        "000",
+        lambda a, f: a.mania_history == "hypomanic",
+    ),
+    Rule(
+        "SEIZURE_DISORDER",
+        EXCLUDE,
+        "Known seizure disorder: ketamine may trigger seizures.",
+        "000",
+        lambda a, f: a.seizure_history == "disorder",
+    ),
+    Rule(
+        "SEIZURE_PROVOKED",
+        NOTE,
+        "Past provoked seizure (medication reaction, acute illness): likely still a candidate.",
+        "000",
+        lambda a, f: a.seizure_history == "provoked",
+    ),
+    Rule(
+        "CEREBROVASCULAR",
+        EXCLUDE,
+        "Stroke, brain bleed, aneurysm or intracranial hypertension: ketamine raises intracranial and blood pressure.",
+        "000, 001; esketamine label",
+        lambda a, f: a.cerebrovascular_history,
+    ),
+    Rule(
+        "HYPERTENSION_UNCONTROLLED",
+        DEFER,
+        "Uncontrolled hypertension or resting blood pressure above 180/100: stabilise first.",
+        "000 (stabilise first); Swiss ketamine label (>180/100 at rest)",
+        lambda a, f: a.hypertension == "uncontrolled" or _bp_over(a, 180, 100),
+    ),
+    Rule(
+        "BP_ELEVATED",
+        REVIEW,
+        "Resting blood pressure above 140/90: weigh delaying treatment.",
+        "esketamine label (>140/90: weigh delaying)",
+        lambda a, f: _bp_over(a, 140, 90) and not _bp_over(a, 180, 100),
+    ),
+    Rule(
+        "HYPERTENSION_CONTROLLED",
+        NOTE,
+        "Hypertension controlled with medication: typically eligible.",
+        "000",
+        lambda a, f: a.hypertension == "controlled",
+    ),
+    Rule(
+        "CARDIAC_SEVERE",
+        EXCLUDE,
+        "Severe cardiovascular disease (recent heart attack, advanced heart failure).",
+        "000, 001; UK label",
+        lambda a, f: a.cardiac == "severe",
+    ),
+    Rule(
+        "CARDIAC_MILD_MODERATE",
+        REVIEW,
+        "Mild or moderate cardiovascular condition: may be eligible; review.",
+        "000",
+        lambda a, f: a.cardiac == "mild_moderate",
+    ),
+    Rule(
+        "LIVER_SEVERE",
+        EXCLUDE,
+        "Severe liver dysfunction: impaired ketamine metabolism, prolonged effects.",
+        "000, 001",
+        lambda a, f: a.liver == "severe",
+    ),
+    Rule(
+        "KIDNEY_SEVERE",
+        REVIEW,
+        "Severe kidney disease: metabolite clearance; not an automatic exclusion.",
+        "000 (not an automatic exclusion)",
+        lambda a, f: a.kidney == "severe",
+    ),
+    Rule(
+        "HYPERTHYROIDISM_UNTREATED",
+        DEFER,
+        "Untreated hyperthyroidism: treat before starting.",
+        "Swiss ketamine label",
+        lambda a, f: a.hyperthyroidism == "untreated",
+    ),
+    Rule(
+        "UNSTABLE_MEDICAL",
+        REVIEW,
+        "Unstable medical condition (severe infection, uncontrolled diabetes or other).",
+        "000",
+        lambda a, f: a.unstable_medical_condition,
+    ),
+    Rule(
+        "BLADDER_CONDITION",
+        REVIEW,
+        "Pre-existing bladder condition: individual evaluation; mitigation protocols.",
+        "000 (individual evaluation; mitigation protocols)",
+        lambda a, f: a.bladder_condition,
+    ),
+    Rule(
+        "SUBSTANCE_HEAVY",
+        REVIEW,
+        "Current heavy substance use: unpredictable response, higher risk of adverse reactions.",
+        "000",
+        lambda a, f: a.substance_use == "current_heavy",
+    ),
+    Rule(
+        "SUBSTANCE_HISTORY",
+        NOTE,
+        "History of substance use or moderate recreational use: generally considered safe.",
+        "000",
+        lambda a, f: a.substance_use == "history_or_moderate",
+    ),
+    Rule(
+        "PREGNANCY",
+        DEFER,
+        "Pregnant or planning a pregnancy: wait to begin treatment.",
+        "000 (wait to begin), 001",
+        lambda a, f: a.pregnancy in ("pregnant", "planning"),
+    ),
+    Rule(
+        "BREASTFEEDING",
+        NOTE,
+        "Breastfeeding: seed 000 finds it safe (no need to pump and discard); 001 advises"
+        " avoiding. Severity is a clinic setting.",
+        "000 says safe, no need to pump and discard; 001 says avoid",
+        lambda a, f: a.breastfeeding,
+    ),
+    Rule(
+        "AGE_UNDER_18",
+        REVIEW,
+        "Under 18 at screening: dosing guidance is for adults.",
+        "001 (adult dosing guidance)",
+        lambda a, f: f.age < 18,
+    ),
+    Rule(
+        "NOT_TREATMENT_RESISTANT",
+        NOTE,
+        "Depression with fewer than two failed antidepressant trials: not treatment-resistant by definition.",
+        "004 (TRD: failed at least two antidepressants)",
+        lambda a, f: a.indication == "depression" and a.failed_antidepressant_trials < 2,
+    ),
+    Rule(
+        "SUICIDE_RISK",
+        URGENT,
+        "PHQ-9 item 9 positive (thoughts of death or self-harm): same-day follow-up; show the"
+        " 988 Suicide & Crisis Lifeline.",
+        "PHQ-9 guidance: any positive item 9 needs same-day follow-up",
+        lambda a, f: a.phq9 is not None and a.phq9[PHQ9_SUICIDE_ITEM - 1] >= 1,
+    ),
+    Rule(
+        "MEDICATION_UNRECOGNIZED",
+        NOTE,
+        "Medication entries match no known name: a clinician should check them.",
+        "so a clinician checks it",
+        lambda a, f: bool(f.unrecognized_medications),
+    ),
+    *(_interaction_rule(medication_class) for medication_class in MEDICATION_CLASSES),
+)
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+SETTABLE_SEVERITY_CODES = frozenset({"BREASTFEEDING"})
+
+
+# --- Screening ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    code: str
+    severity: str
+    reason: str
+    source: str
+    details: tuple[str, ...] = ()  # medication entries for MEDICATION_* and INTERACTION_* flags
+
+    def as_dict(self) -> dict:
+        """The DOMAIN §3 JSON shape: code, severity, reason (no source, no details)."""
+        return {"code": self.code, "severity": self.severity, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningResult:
+    outcome: str
+    urgent: bool
+    flags: tuple[Flag, ...]
+    phq9: Score | None
+    gad7: Score | None
+    ruleset: str = RULESET_VERSION
+
+    @property
+    def scores(self) -> dict[str, Score | None]:
+        return {"phq9": self.phq9, "gad7": self.gad7}
+
+    @property
+    def flag_codes(self) -> tuple[str, ...]:
+        return tuple(flag.code for flag in self.flags)
+
+    def as_dict(self) -> dict:
+        """Exactly the `screen_intake` JSON shape of DOMAIN §3."""
+        return {
+            "outcome": self.outcome,
+            "urgent": self.urgent,
+            "flags": [flag.as_dict() for flag in self.flags],
+            "scores": {
+                "phq9": None if self.phq9 is None else self.phq9.as_dict(),
+                "gad7": None if self.gad7 is None else self.gad7.as_dict(),
+            },
+            "ruleset": self.ruleset,
+        }
+
+
+def age_on(date_of_birth: date, today: date) -> int:
+    """Completed years on `today` (born 29 February: one year older on 1 March in common years)."""
+    return today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def _facts(answers: Answers, today: date) -> Facts:
+    classes: dict[str, list[str]] = {}
+    unrecognized = []
+    for entry in answers.medications:
+        medication_class = match_medication(entry)
+        if medication_class is None:
+            unrecognized.append(entry)
+        else:
+            classes.setdefault(medication_class, []).append(entry)
+    return Facts(
+        age=age_on(answers.patient.date_of_birth, today),
+        medication_classes={k: tuple(v) for k, v in classes.items()},
+        unrecognized_medications=tuple(unrecognized),
+    )
+
+
+def _flag(rule: Rule, answers: Answers, facts: Facts, breastfeeding_severity: str) -> Flag:
+    if rule.code == "BREASTFEEDING":
+        return Flag(rule.code, breastfeeding_severity, rule.reason, rule.source)
+    if rule.code == "MEDICATION_UNRECOGNIZED":
+        entries = facts.unrecognized_medications
+        count = len(entries)
+        reason = (
+            f"{count} medication {'entry matches' if count == 1 else 'entries match'} no known"
+            " name: a clinician should check them."
+        )
+        return Flag(rule.code, rule.severity, reason, rule.source, entries)
+    if rule.code.startswith("INTERACTION_"):
+        entries = facts.medication_classes[rule.code.removeprefix("INTERACTION_")]
+        return Flag(rule.code, rule.severity, rule.reason, rule.source, entries)
+    return Flag(rule.code, rule.severity, rule.reason, rule.source)
+
+
+def outcome_of(severities: Sequence[str]) -> tuple[str, bool]:
+    """(outcome, urgent) for the severities of the flags that fired (DOMAIN §3)."""
+    urgent = URGENT in severities
+    outcome = CLEAR
+    for severity in severities:
+        if severity in _OUTCOME_RANK and _OUTCOME_RANK[severity] > _OUTCOME_RANK[outcome]:
+            outcome = severity
+    if urgent and outcome == CLEAR:
+        outcome = REVIEW
+    return outcome, urgent
+
+
+def screen(answers: Answers, *, today: date, breastfeeding_severity: str = NOTE) -> ScreeningResult:
+    """Apply the rule set to validated answers. Never raises for an `Answers` it is given."""
+    if not isinstance(answers, Answers):
+        raise TypeError("screen() takes Answers from validate_answers()")
+    _check_today(today)
+    if breastfeeding_severity not in BREASTFEEDING_SEVERITIES:
+        raise ValueError(f"breastfeeding_severity must be one of {BREASTFEEDING_SEVERITIES}")
+    facts = _facts(answers, today)
+    flags = [_flag(rule, answers, facts, breastfeeding_severity) for rule in RULES if rule.predicate(answers, facts)]
+    flags.sort(key=lambda flag: _SEVERITY_RANK[flag.severity])  # stable: table order within
+    outcome, urgent = outcome_of([flag.severity for flag in flags])
+    return ScreeningResult(
+        outcome=outcome,
+        urgent=urgent,
+        flags=tuple(flags),
+        phq9=phq9_score(answers.phq9),
+        gad7=gad7_score(answers.gad7),
+    )
