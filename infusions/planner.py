@@ -1,0 +1,598 @@
+"""Slot planner for infusion series and maintenance visits.
+
+Pure: no Django, no database. Plain dataclasses in, plain dataclasses out; the booking service
+loads chairs, hours, closures and appointments, calls these functions and stores what comes back.
+
+Conventions
+- Intervals are half-open, [start, end): 09:00-10:30 and 10:30-12:00 do not overlap.
+- Opening hours and closures are in the clinic's local wall-clock time; every instant handed in or
+  out is an aware datetime. Arithmetic on instants is done in UTC (absolute time), so a
+  90-minute block is 90 real minutes also on the days the clocks change.
+- Start times lie on a grid of `granularity_minutes` counted from local midnight (08:00, 08:15, ...).
+- Chair order (for ties) is the order of `ClinicSchedule.chair_busy`: pass chairs in the order the
+  front desk sees them (Chair.Meta.ordering). Every chair that may be used must be a key, even with
+  no bookings.
+- Days in a plan are local calendar days of the visits' starts. "At least 2 days apart" compares
+  those dates: Monday and Wednesday are 2 days apart.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from itertools import accumulate
+from operator import attrgetter, itemgetter
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+ChairId = Hashable
+Interval = tuple[datetime, datetime]
+PartOfDay = Literal["morning", "afternoon"]
+
+MORNING: PartOfDay = "morning"
+AFTERNOON: PartOfDay = "afternoon"
+NOON = time(12, 0)
+WEEKDAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+
+# DOMAIN.md section 4: chair time (preparation, infusion, observation) by indication.
+DEFAULT_CHAIR_MINUTES = {
+    "depression": 90,
+    "anxiety": 90,
+    "ptsd": 90,
+    "ocd": 90,
+    "bipolar_depression": 90,
+    "suicidal_ideation": 90,
+    "substance_use_disorder": 90,
+    "chronic_pain": 300,
+    "fibromyalgia": 300,
+    "migraine": 180,
+}
+
+# Problem kinds reported by validate_plan().
+PROBLEM_KINDS = ("count", "chair", "duration", "closure", "hours", "overlap", "spacing", "max_gap", "window")
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs and outputs
+
+
+@dataclass(frozen=True)
+class SeriesRules:
+    """DOMAIN.md section 5 defaults: 6 visits, 2..7 days apart, all within 21 days of the first."""
+
+    count: int = 6
+    min_gap_days: int = 2
+    max_gap_days: int = 7
+    window_days: int = 21
+
+    def __post_init__(self):
+        if self.count < 1:
+            raise ValueError("count must be at least 1")
+        if not 1 <= self.min_gap_days <= self.max_gap_days:
+            raise ValueError("need 1 <= min_gap_days <= max_gap_days")
+        if self.window_days < 0:
+            raise ValueError("window_days must not be negative")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """The patient's wishes. Morning: the visit starts before 12:00; afternoon: at or after 12:00."""
+
+    weekdays: frozenset[int] | None = None  # 0 = Monday .. 6 = Sunday; None = any day
+    part_of_day: PartOfDay | None = None
+
+    def __post_init__(self):
+        if self.weekdays is not None:
+            object.__setattr__(self, "weekdays", frozenset(self.weekdays))
+            if not self.weekdays or not all(0 <= w <= 6 for w in self.weekdays):
+                raise ValueError("weekdays must be a non-empty set of 0 (Monday) .. 6 (Sunday)")
+        if self.part_of_day not in (None, MORNING, AFTERNOON):
+            raise ValueError("part_of_day must be 'morning', 'afternoon' or None")
+
+
+@dataclass(frozen=True)
+class Visit:
+    start: datetime  # aware, in the clinic's time zone
+    end: datetime
+    chair_id: ChairId
+
+
+@dataclass(frozen=True)
+class Plan:
+    visits: tuple[Visit, ...]
+
+
+@dataclass(frozen=True)
+class NoPlan:
+    reason: str  # plain English for the front desk; never patient data
+
+
+@dataclass(frozen=True)
+class FreeStart:
+    start: datetime
+    end: datetime
+    chair_id: ChairId
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in a plan. `kind` is one of PROBLEM_KINDS; `visit_index` indexes the visits as given."""
+
+    kind: str
+    message: str
+    visit_index: int | None = None
+
+    def __str__(self):
+        return self.message
+
+
+@dataclass(frozen=True, eq=False)
+class ClinicSchedule:
+    """What the clinic looks like: time zone, hours, closures and every chair's bookings.
+
+    Build it once per request; its busy-time index is built on first use and reused by every
+    planning call made with it.
+    """
+
+    tz: ZoneInfo
+    opening_hours: Mapping[int, Sequence[tuple[time, time]]]  # weekday -> [(opens, closes)]; missing/empty = closed
+    chair_busy: Mapping[ChairId, Sequence[Interval]]  # chair -> active bookings, aware datetimes
+    closures: frozenset[date] = frozenset()
+    granularity_minutes: int = 15
+
+    def __post_init__(self):
+        object.__setattr__(self, "closures", frozenset(self.closures))
+        if not 1 <= self.granularity_minutes <= 720:
+            raise ValueError("granularity_minutes must be between 1 and 720")
+        for weekday, intervals in self.opening_hours.items():
+            if not 0 <= weekday <= 6:
+                raise ValueError("opening_hours keys are weekdays 0 (Monday) .. 6 (Sunday)")
+            for opens, closes in intervals:
+                if not opens < closes:
+                    raise ValueError("every opening interval must open before it closes, on the same day")
+
+    @cached_property
+    def _chair_index(self) -> dict[ChairId, _Busy]:
+        return {chair: _Busy(intervals) for chair, intervals in self.chair_busy.items()}
+
+    def prepare(self) -> ClinicSchedule:
+        """Build the busy-time index now (so a benchmark or a request can time it separately)."""
+        self._chair_index  # noqa: B018 - evaluates the cached property
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+
+
+def chair_minutes_for(indication: str) -> int:
+    """Default chair block for an indication (DOMAIN.md section 4); clinics may override per protocol."""
+    return DEFAULT_CHAIR_MINUTES[indication]
+
+
+def plan_series(
+    schedule: ClinicSchedule,
+    *,
+    block_minutes: int,
+    earliest: date,
+    rules: SeriesRules = SeriesRules(),  # noqa: B008 - frozen, so a shared default is safe
+    patient_busy: Iterable[Interval] = (),
+    preferences: Preferences = Preferences(),  # noqa: B008
+    horizon_days: int = 60,
+    not_before: datetime | None = None,
+) -> Plan | NoPlan:
+    """The earliest plan of `rules.count` visits whose first visit falls within `horizon_days` days from `earliest`.
+
+    Earliest means: the first visit as early as possible, then the second, and so on (lexicographic
+    order of the visits' starts); on each day the earliest free start in any chair, ties to the
+    first chair. Later visits may fall after the horizon (up to the window). `not_before` (an aware
+    instant, usually now) removes start times before it.
+    """
+    if horizon_days < 1:
+        raise ValueError("horizon_days must be at least 1")
+    days = _Days(schedule, block_minutes, patient_busy, preferences, not_before)
+    if (rules.count - 1) * rules.min_gap_days > rules.window_days:
+        return NoPlan(
+            reason=(
+                f"No {rules.count}-visit series can keep visits at least {rules.min_gap_days} days apart "
+                f"within {rules.window_days} days of the first; check the protocol's settings."
+            )
+        )
+    for offset in range(horizon_days):
+        first = earliest + timedelta(days=offset)
+        if days.slot(first) is None:
+            continue
+        chosen = [first]
+        if _extend(days, rules, first, chosen, set()):
+            return Plan(visits=tuple(days.visit(d) for d in chosen))
+    return NoPlan(reason=_explain(days, rules, earliest, horizon_days))
+
+
+def free_starts(
+    schedule: ClinicSchedule,
+    day: date,
+    *,
+    block_minutes: int,
+    patient_busy: Iterable[Interval] = (),
+    part_of_day: PartOfDay | None = None,
+    not_before: datetime | None = None,
+) -> list[FreeStart]:
+    """Every (start, chair) on one local date where a block of `block_minutes` fits, by start then chair order.
+
+    For moving one visit: leave the visit being moved out of `chair_busy` and `patient_busy`.
+    """
+    days = _Days(schedule, block_minutes, patient_busy, Preferences(part_of_day=part_of_day), not_before)
+    block = days.block
+    out = []
+    starts = days.patient_free(days.candidates(day))
+    for chair, busy in schedule._chair_index.items():
+        for s in starts:
+            if busy.conflict_end(s, s + block) is None:
+                out.append((s, days.chair_rank[chair], chair))
+    out.sort(key=lambda row: (row[0], row[1]))
+    return [FreeStart(start=days.aware(s), end=days.aware(s + block), chair_id=chair) for s, _, chair in out]
+
+
+def booster_date(last_infusion: date, *, weeks: int = 4) -> date:
+    """Suggested date of a single maintenance (booster) visit: the last infusion plus `weeks` weeks."""
+    return last_infusion + timedelta(weeks=weeks)
+
+
+def maintenance_plan(
+    schedule: ClinicSchedule,
+    *,
+    first_date: date,
+    block_minutes: int,
+    count: int = 1,
+    every_weeks: int = 4,
+    tolerance_days: int = 7,
+    patient_busy: Iterable[Interval] = (),
+    preferences: Preferences = Preferences(),  # noqa: B008
+    not_before: datetime | None = None,
+) -> Plan | NoPlan:
+    """`count` visits targeted at first_date, first_date + every_weeks weeks, ...
+
+    Each visit takes the earliest free start on its target date, or on the nearest following day
+    within `tolerance_days` (a later visit always falls on a later day than the one before).
+    """
+    if count < 1 or every_weeks < 1 or tolerance_days < 0:
+        raise ValueError("need count >= 1, every_weeks >= 1, tolerance_days >= 0")
+    days = _Days(schedule, block_minutes, patient_busy, preferences, not_before)
+    chosen: list[date] = []
+    for number in range(count):
+        target = first_date + timedelta(weeks=every_weeks * number)
+        found = None
+        for extra in range(tolerance_days + 1):
+            d = target + timedelta(days=extra)
+            if chosen and d <= chosen[-1]:
+                continue
+            if days.slot(d) is not None:
+                found = d
+                break
+        if found is None:
+            last = target + timedelta(days=tolerance_days)
+            what = "the maintenance visit" if count == 1 else f"maintenance visit {number + 1} of {count}"
+            return NoPlan(
+                reason=f"No free chair for {what} between {target.isoformat()} and {last.isoformat()}"
+                f"{_why_days(days, target, last)}."
+            )
+        chosen.append(found)
+    return Plan(visits=tuple(days.visit(d) for d in chosen))
+
+
+def validate_plan(
+    visits: Plan | Sequence[Visit],
+    schedule: ClinicSchedule,
+    *,
+    rules: SeriesRules | None = SeriesRules(),  # noqa: B008
+    patient_busy: Iterable[Interval] = (),
+    block_minutes: int | None = None,
+) -> list[Problem]:
+    """Every rule the visits break; an empty list means the plan is sound.
+
+    Checks each visit (chair known, duration when `block_minutes` is given, closure, opening hours,
+    overlap with the chair's and the patient's other bookings and with the other visits) and, when
+    `rules` is given, the series (count, spacing, max_gap, window). Pass `rules=None` for a single
+    maintenance visit. To re-check an edited plan, leave the plan's own appointments out of
+    `chair_busy` and `patient_busy`.
+    """
+    if isinstance(visits, Plan):
+        visits = visits.visits
+    visits = list(visits)
+    spans = [(_utc(v.start), _utc(v.end)) for v in visits]
+    tz = schedule.tz
+    patient = _Busy(patient_busy)
+    index = schedule._chair_index
+    problems: list[Problem] = []
+    order = sorted(range(len(visits)), key=lambda i: spans[i][0])
+    number = {i: n + 1 for n, i in enumerate(order)}  # visit numbers in date order, for messages
+
+    for i, visit in enumerate(visits):
+        label = f"Visit {number[i]}"
+        s, e = spans[i]
+        local = visit.start.astimezone(tz)
+        when = f"{local:%Y-%m-%d %H:%M}"
+        if not s < e:
+            problems.append(Problem("duration", f"{label} ({when}) ends before it starts.", i))
+            continue
+        if block_minutes is not None and e - s != timedelta(minutes=block_minutes):
+            minutes = round((e - s).total_seconds() / 60)
+            problems.append(Problem("duration", f"{label} ({when}) lasts {minutes} minutes, not {block_minutes}.", i))
+        if local.date() in schedule.closures:
+            problems.append(Problem("closure", f"{label} ({when}) falls on a day the clinic is closed.", i))
+        else:
+            hours = schedule.opening_hours.get(local.weekday(), ())
+            if not hours:
+                problems.append(
+                    Problem("hours", f"{label} ({when}): the clinic is closed on {WEEKDAY_NAMES[local.weekday()]}.", i)
+                )
+            elif not any(
+                _local_utc(tz, local.date(), opens) <= s and e <= _local_utc(tz, local.date(), closes)
+                for opens, closes in hours
+            ):
+                shown = ", ".join(f"{o:%H:%M}-{c:%H:%M}" for o, c in hours)
+                problems.append(
+                    Problem("hours", f"{label} ({when}) does not fit wholly inside opening hours ({shown}).", i)
+                )
+        busy = index.get(visit.chair_id)
+        if busy is None:
+            problems.append(Problem("chair", f"{label} ({when}) is in an unknown chair.", i))
+        elif busy.conflict_end(s, e) is not None:
+            problems.append(Problem("overlap", f"{label} ({when}) overlaps another booking in its chair.", i))
+        if patient.conflict_end(s, e) is not None:
+            problems.append(Problem("overlap", f"{label} ({when}) overlaps another appointment of the patient.", i))
+        for j in range(i):
+            if s < spans[j][1] and spans[j][0] < e:
+                problems.append(Problem("overlap", f"{label} ({when}) overlaps visit {number[j]} of this plan.", i))
+
+    if rules is None:
+        return problems
+    if len(visits) != rules.count:
+        problems.append(Problem("count", f"The series has {len(visits)} visits, not {rules.count}."))
+    dates = [visits[i].start.astimezone(tz).date() for i in order]
+    for n in range(1, len(order)):
+        gap = (dates[n] - dates[n - 1]).days
+        if gap < rules.min_gap_days:
+            problems.append(
+                Problem(
+                    "spacing",
+                    f"Visit {n + 1} ({dates[n].isoformat()}) is {_days(gap)} after visit {n} "
+                    f"({dates[n - 1].isoformat()}); visits must be at least {_days(rules.min_gap_days)} apart.",
+                    order[n],
+                )
+            )
+        elif gap > rules.max_gap_days:
+            problems.append(
+                Problem(
+                    "max_gap",
+                    f"Visit {n + 1} ({dates[n].isoformat()}) is {_days(gap)} after visit {n} "
+                    f"({dates[n - 1].isoformat()}); visits should be at most {_days(rules.max_gap_days)} apart.",
+                    order[n],
+                )
+            )
+    if dates and (dates[-1] - dates[0]).days > rules.window_days:
+        problems.append(
+            Problem(
+                "window",
+                f"The last visit ({dates[-1].isoformat()}) is {_days((dates[-1] - dates[0]).days)} after the first "
+                f"({dates[0].isoformat()}); the series must fit within {_days(rules.window_days)}.",
+                order[-1],
+            )
+        )
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Internals
+
+
+_FIRST, _SECOND, _TZINFO = itemgetter(0), itemgetter(1), attrgetter("tzinfo")
+
+
+class _Busy:
+    """One chair's (or the patient's) bookings, sorted by start, for O(log n) 'is [s, e) free?'.
+
+    `reach[i]` is the latest end among the first i + 1 bookings, so the bookings starting before e
+    overlap [s, e) exactly when reach at that point is after s; no merging pass is needed. The fast
+    path is what the database returns: UTC datetimes in start order (sorting is then one pass).
+    """
+
+    __slots__ = ("starts", "reach")
+
+    def __init__(self, intervals: Iterable[Interval]):
+        # Python compares and subtracts datetimes sharing one tzinfo by wall clock, which is wrong
+        # in a fall-back hour; UTC has no such hour. Rows from the database are UTC already.
+        pairs = sorted(intervals, key=_FIRST)
+        starts, ends = list(map(_FIRST, pairs)), list(map(_SECOND, pairs))
+        if (set(map(_TZINFO, starts)) | set(map(_TZINFO, ends))) - {UTC}:
+            pairs = sorted(((_utc(start), _utc(end)) for start, end in pairs), key=_FIRST)
+            starts, ends = list(map(_FIRST, pairs)), list(map(_SECOND, pairs))
+        self.starts = starts
+        self.reach = list(accumulate(ends, max))
+
+    def conflict_end(self, s: datetime, e: datetime) -> datetime | None:
+        """None when [s, e) is free; else an instant before which no start can be free (the jump target)."""
+        k = bisect_left(self.starts, e)
+        if k and self.reach[k - 1] > s:
+            return self.reach[k - 1]
+        return None
+
+
+def _utc(instant: datetime) -> datetime:
+    if instant.utcoffset() is None:
+        raise ValueError("expected an aware datetime")
+    return instant.astimezone(UTC)
+
+
+def _local_utc(tz: ZoneInfo, d: date, t: time) -> datetime:
+    """The instant the local clock first shows d t (a time in a spring-forward gap maps past the gap)."""
+    return datetime.combine(d, t, tzinfo=tz).astimezone(UTC)
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+class _Days:
+    """Per-call view of the schedule: each date's earliest free (start, chair), computed once."""
+
+    def __init__(self, schedule, block_minutes, patient_busy, preferences, not_before):
+        if block_minutes < 1:
+            raise ValueError("block_minutes must be at least 1")
+        self.schedule = schedule
+        self.tz = schedule.tz
+        self.block = timedelta(minutes=block_minutes)
+        self.patient = _Busy(patient_busy)
+        self.preferences = preferences
+        self.not_before = None if not_before is None else _utc(not_before)
+        self.chairs = list(schedule._chair_index.items())
+        self.chair_rank = {chair: rank for rank, (chair, _) in enumerate(self.chairs)}
+        self._slots: dict[date, tuple[datetime, ChairId] | None] = {}
+        self.reasons: dict[date, str] = {}  # why a date has no slot: closed / preference / full
+
+    def aware(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.tz)
+
+    def candidates(self, d: date) -> list[datetime]:
+        """Grid starts on local date d whose whole block fits in an opening interval (patient and chairs ignored)."""
+        schedule = self.schedule
+        if d in schedule.closures or not schedule.opening_hours.get(d.weekday()):
+            self.reasons[d] = "closed"
+            return []
+        weekdays = self.preferences.weekdays
+        if weekdays is not None and d.weekday() not in weekdays:
+            self.reasons[d] = "preference"
+            return []
+        tz, block, g = self.tz, self.block, schedule.granularity_minutes
+        part = self.preferences.part_of_day
+        # Fast path for the days without a change of clocks (all but two a year): one fixed offset.
+        offset = datetime.combine(d, time(0), tzinfo=tz).utcoffset()
+        fixed = offset == datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz).utcoffset()
+        out = []
+        for opens, closes in schedule.opening_hours[d.weekday()]:
+            open_at, close_at = _local_utc(tz, d, opens), _local_utc(tz, d, closes)
+            first = opens.hour * 60 + opens.minute + (1 if opens.second or opens.microsecond else 0)
+            minute = -(-first // g) * g
+            last = closes.hour * 60 + closes.minute
+            while minute < last:
+                t = time(minute // 60, minute % 60)
+                minute += g
+                if (part == MORNING and t >= NOON) or (part == AFTERNOON and t < NOON):
+                    continue
+                instants = [datetime.combine(d, t, tzinfo=UTC) - offset] if fixed else _instants(tz, d, t)
+                for ts in instants:
+                    if open_at <= ts and ts + block <= close_at:
+                        out.append(ts)
+        if self.not_before is not None:
+            out = [ts for ts in out if ts >= self.not_before]
+        return sorted(set(out))
+
+    def patient_free(self, starts: list[datetime]) -> list[datetime]:
+        block, patient = self.block, self.patient
+        return [s for s in starts if patient.conflict_end(s, s + block) is None]
+
+    def slot(self, d: date) -> tuple[datetime, ChairId] | None:
+        if d in self._slots:
+            return self._slots[d]
+        block = self.block
+        starts = self.patient_free(self.candidates(d))
+        best = None
+        if starts:
+            for chair, busy in self.chairs:
+                i, n = 0, len(starts)
+                while i < n:
+                    s = starts[i]
+                    if best is not None and s >= best[0]:
+                        break  # cannot beat the chair already found (ties go to the earlier chair)
+                    end = busy.conflict_end(s, s + block)
+                    if end is None:
+                        best = (s, chair)
+                        break
+                    i = bisect_left(starts, end, i + 1)
+                if best is not None and best[0] == starts[0]:
+                    break
+        if best is None and d not in self.reasons:
+            self.reasons[d] = "full"
+        self._slots[d] = best
+        return best
+
+    def visit(self, d: date) -> Visit:
+        s, chair = self._slots[d]
+        return Visit(start=self.aware(s), end=self.aware(s + self.block), chair_id=chair)
+
+
+def _instants(tz: ZoneInfo, d: date, t: time) -> list[datetime]:
+    """The UTC instants at which the local clock shows d t: none in a spring-forward gap, two in a fall-back hour."""
+    out = []
+    for fold in (0, 1):
+        local = datetime.combine(d, t, tzinfo=tz).replace(fold=fold)
+        instant = local.astimezone(UTC)
+        back = instant.astimezone(tz)
+        if back.replace(tzinfo=None, fold=0) == local.replace(tzinfo=None, fold=0) and instant not in out:
+            out.append(instant)
+    return out
+
+
+def _extend(days: _Days, rules: SeriesRules, first: date, chosen: list[date], dead: set) -> bool:
+    """Depth-first search with backtracking: complete `chosen` to rules.count dates, earliest first."""
+    if len(chosen) == rules.count:
+        return True
+    limit = first + timedelta(days=rules.window_days)
+    prev = chosen[-1]
+    for gap in range(rules.min_gap_days, rules.max_gap_days + 1):
+        d = prev + timedelta(days=gap)
+        if d > limit:
+            break
+        key = (len(chosen), d)
+        if key in dead or days.slot(d) is None:
+            continue
+        chosen.append(d)
+        if _extend(days, rules, first, chosen, dead):
+            return True
+        chosen.pop()
+        dead.add(key)  # no completion from this date at this position (for this first date)
+    return False
+
+
+def _why_days(days: _Days, first: date, last: date) -> str:
+    """', where the clinic is closed on 3 days and there is no free chair on 5 days' (or '')."""
+    counts = {"closed": 0, "preference": 0, "full": 0}
+    d = first
+    while d <= last:
+        if days.slot(d) is None:
+            counts[days.reasons[d]] += 1
+        d += timedelta(days=1)
+    parts = []
+    if counts["closed"]:
+        parts.append(f"the clinic is closed on {_days(counts['closed'])}")
+    if counts["preference"]:
+        n = counts["preference"]
+        parts.append(f"{_days(n)} {'is' if n == 1 else 'are'} not on the preferred weekdays")
+    if counts["full"]:
+        extra = " at the preferred time of day" if days.preferences.part_of_day else ""
+        parts.append(f"there is no free chair{extra} on {_days(counts['full'])}")
+    if not parts:
+        return ""
+    if len(parts) > 1:
+        parts[-1] = "and " + parts[-1]
+    return ", where " + (" " if len(parts) == 2 else ", ").join(parts)
+
+
+def _explain(days: _Days, rules: SeriesRules, earliest: date, horizon_days: int) -> str:
+    last_first = earliest + timedelta(days=horizon_days - 1)
+    span_end = last_first + timedelta(days=rules.window_days)
+    usable = sum(1 for o in range((span_end - earliest).days + 1) if days.slot(earliest + timedelta(days=o)))
+    reason = (
+        f"No {rules.count}-visit series can start within {_days(horizon_days)} of {earliest.isoformat()} "
+        f"(by {last_first.isoformat()}). Looked from {earliest.isoformat()} to {span_end.isoformat()}"
+        f"{_why_days(days, earliest, span_end)}."
+    )
+    if usable:
+        reason += (
+            f" The {_days(usable)} with a free chair cannot be spaced {rules.min_gap_days}-{rules.max_gap_days} "
+            f"days apart within {_days(rules.window_days)} of the first."
+        )
+    return reason
