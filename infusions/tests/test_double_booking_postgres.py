@@ -1,0 +1,118 @@
+"""On PostgreSQL the database itself refuses double bookings; the service turns that into SlotTaken."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import IntegrityError, connection, connections, transaction
+from django.utils import timezone
+
+from clinic.tests.factories import front_desk
+from infusions.models import Appointment
+from infusions.services import SlotTaken, series_book
+from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not ON_POSTGRES,
+        reason="needs PostgreSQL (exclusion constraints, real concurrent connections): "
+        "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
+    ),
+]
+
+
+def _first_day():
+    return timezone.localdate() + timedelta(days=3)
+
+
+def test_twenty_people_booking_one_slot_at_once_exactly_one_wins():
+    (chair,) = clinic(chairs=1)
+    protocol = depression()
+    user = front_desk()
+    patients = [bookable_patient() for _ in range(20)]
+    visits = series_visits(_first_day(), chair)
+    barrier = threading.Barrier(len(patients))
+    outcomes = []
+    lock = threading.Lock()
+
+    def book(patient):
+        try:
+            barrier.wait(timeout=30)
+            series_book(patient=patient, protocol=protocol, visits=visits, by=user)
+            outcome = "booked"
+        except SlotTaken as exc:
+            outcome = f"taken: {exc}"
+        except Exception as exc:  # noqa: BLE001 - any other error is what this test must catch
+            outcome = f"error: {type(exc).__name__}: {exc}"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=book, args=(p,)) for p in patients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert len(outcomes) == 20
+    assert outcomes.count("booked") == 1, outcomes
+    assert outcomes.count("taken: That time was just taken.") == 19, outcomes
+    assert Appointment.objects.count() == 6
+    assert Appointment.objects.values("patient").distinct().count() == 1
+
+
+def _raw_insert(appointment, start, end, *, chair_id=None, patient_id=None, status="scheduled"):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO infusions_appointment (series_id, patient_id, chair_id, sequence, start, "end", status, '
+            "created_at, updated_at) VALUES (%s, %s, %s, 9, %s, %s, %s, now(), now())",
+            [
+                appointment.series_id,
+                patient_id or appointment.patient_id,
+                chair_id or appointment.chair_id,
+                start,
+                end,
+                status,
+            ],
+        )
+
+
+def _one_booked_visit():
+    chair, other_chair = clinic(chairs=2)
+    series = series_book(
+        patient=bookable_patient(),
+        protocol=depression(),
+        visits=series_visits(_first_day(), chair),
+        by=front_desk(),
+    )
+    return series.appointments.order_by("start").first(), other_chair
+
+
+def test_the_database_rejects_an_overlapping_row_inserted_with_raw_sql():
+    visit, other_chair = _one_booked_visit()
+    other_patient = bookable_patient()
+    # Same chair, 30 minutes in: refused.
+    with pytest.raises(IntegrityError, match="appointment_no_chair_overlap"), transaction.atomic():
+        _raw_insert(
+            visit, visit.start + timedelta(minutes=30), visit.end + timedelta(minutes=30), patient_id=other_patient.pk
+        )
+    # Same patient, another chair, same time: refused.
+    with pytest.raises(IntegrityError, match="appointment_no_patient_overlap"), transaction.atomic():
+        _raw_insert(visit, visit.start, visit.end, chair_id=other_chair.pk)
+    assert Appointment.objects.count() == 6
+
+
+def test_adjacent_half_open_ranges_both_fit_and_cancelled_rows_do_not_hold_the_chair():
+    visit, _ = _one_booked_visit()
+    other_patient = bookable_patient()
+    day = timezone.localtime(visit.start).date()
+    assert visit.start == at(day, 9) and visit.end == at(day, 10, 30)
+    _raw_insert(visit, at(day, 10, 30), at(day, 12), patient_id=other_patient.pk)  # starts as the other ends
+    _raw_insert(visit, at(day, 7, 30), at(day, 9), patient_id=other_patient.pk)  # ends as the other starts
+    _raw_insert(visit, at(day, 9), at(day, 10, 30), patient_id=other_patient.pk, status="cancelled")
+    assert Appointment.objects.filter(chair_id=visit.chair_id, start__date=day).count() == 4
