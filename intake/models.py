@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from intake.screening import INDICATION_CHOICES
+
 
 class Outcome(models.TextChoices):
     CLEAR = "clear", "Clear"
@@ -90,6 +92,11 @@ class Intake(models.Model):
 
     class Meta:
         ordering = ["-taken_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(indication__in=[value for value, _ in INDICATION_CHOICES]), name="intake_indication_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"Intake {self.pk} of patient {self.patient_id}"
@@ -130,6 +137,13 @@ class Screening(models.Model):
     phq9_total = models.PositiveSmallIntegerField(null=True, blank=True)
     gad7_total = models.PositiveSmallIntegerField(null=True, blank=True)
     ruleset = models.CharField(max_length=40)
+    # What was screened, so a screening can be explained and re-run after the intake is edited:
+    # the DOMAIN §2 answers without the patient part, and the clinic setting that was in force.
+    answers = models.JSONField(default=dict, help_text="The answers this screening ran on (no patient part).")
+    breastfeeding_severity = models.CharField(max_length=10, default="note")
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     screened_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -139,6 +153,11 @@ class Screening(models.Model):
         ordering = ["-screened_at", "-id"]
         indexes = [models.Index(fields=["patient", "-id"])]
         constraints = [
+            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="screening_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(breastfeeding_severity__in=["note", "review", "defer"]),
+                name="screening_breastfeeding_severity_valid",
+            ),
             models.CheckConstraint(condition=~Q(urgent=True, outcome="clear"), name="screening_urgent_not_clear"),
             models.CheckConstraint(condition=Q(phq9_total__lte=27), name="screening_phq9_range"),
             models.CheckConstraint(condition=Q(gad7_total__lte=21), name="screening_gad7_range"),
@@ -146,6 +165,25 @@ class Screening(models.Model):
 
     def __str__(self):
         return f"Screening {self.pk} ({self.outcome})"
+
+    @property
+    def needs_decision(self) -> bool:
+        return self.outcome != Outcome.CLEAR
+
+    @property
+    def crisis(self) -> bool:
+        """PHQ-9 item 9 was positive: show the 988 crisis line."""
+        return self.urgent
+
+    def as_dict(self) -> dict:
+        """The DOMAIN §3 `screen_intake` JSON shape, from the stored rows (uses `flags`)."""
+        return {
+            "outcome": self.outcome,
+            "urgent": self.urgent,
+            "flags": [{"code": f.code, "severity": f.severity, "reason": f.reason} for f in self.flags.all()],
+            "scores": self.scores,
+            "ruleset": self.ruleset,
+        }
 
 
 class Flag(models.Model):
@@ -159,7 +197,10 @@ class Flag(models.Model):
 
     class Meta:
         ordering = ["screening", "position"]
-        constraints = [models.UniqueConstraint(fields=["screening", "position"], name="flag_position_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "position"], name="flag_position_unique"),
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="flag_severity_valid"),
+        ]
 
     def __str__(self):
         return f"{self.code} ({self.severity})"
@@ -184,6 +225,7 @@ class ReviewDecision(models.Model):
 
     class Meta:
         constraints = [
+            models.CheckConstraint(condition=Q(decision__in=Decision.values), name="decision_valid"),
             models.CheckConstraint(
                 condition=Q(decision="defer", rescreen_on__isnull=False)
                 | (~Q(decision="defer") & Q(rescreen_on__isnull=True)),

@@ -1,0 +1,348 @@
+"""The intake questionnaire and the clinician's decision form.
+
+The questionnaire builds the DOMAIN §2 document and checks it with the SAME
+`screening.validate_answers` the `screen_intake` command uses; each error is put next to its field.
+"""
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from django import forms
+
+from intake import screening as rules
+from intake.models import Decision
+
+MEDICATION_LINES = 8
+NOT_DONE_HELP = "Tick when the questionnaire was not administered at this intake; otherwise answer every item."
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def _enum(name: str, label: str, widget=forms.RadioSelect) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=rules.ENUM_FIELDS[name], widget=widget, help_text=rules.FIELD_HELP.get(name, "")
+    )
+
+
+def _yes_no(name: str, label: str) -> forms.ChoiceField:
+    # An explicit yes/no, not a checkbox: an unticked box cannot tell "no" from "not asked".
+    return forms.ChoiceField(
+        label=label, choices=YES_NO, widget=forms.RadioSelect, help_text=rules.FIELD_HELP.get(name, "")
+    )
+
+
+class IntakeForm(forms.Form):
+    # Identity and contact
+    first_name = forms.CharField(max_length=rules.NAME_MAX_LENGTH)
+    last_name = forms.CharField(max_length=rules.NAME_MAX_LENGTH)
+    date_of_birth = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text="YYYY-MM-DD"
+    )
+    weight_kg = forms.DecimalField(
+        label="Weight (kg)", max_digits=4, decimal_places=1, help_text="Used for the dose (mg/kg); 30 to 300 kg."
+    )
+    phone = forms.CharField(required=False, max_length=rules.PHONE_MAX_LENGTH)
+    email = forms.CharField(label="E-mail", required=False, max_length=rules.EMAIL_MAX_LENGTH)
+    consent_email = forms.BooleanField(label="Consents to e-mail reminders", required=False)
+    consent_sms = forms.BooleanField(label="Consents to SMS reminders", required=False)
+
+    # Indication and treatment history
+    indication = _enum("indication", "Indication", widget=forms.Select)
+    failed_antidepressant_trials = forms.IntegerField(
+        label="Failed antidepressant trials",
+        min_value=0,
+        help_text="Antidepressants tried at an adequate dose and duration that did not help (0 if none).",
+    )
+
+    # Psychiatric
+    psychosis_history = _enum("psychosis_history", "History of psychosis")
+    mania_history = _enum("mania_history", "History of mania")
+
+    # Neurological and cardiovascular
+    seizure_history = _enum("seizure_history", "Seizures")
+    cerebrovascular_history = _yes_no(
+        "cerebrovascular_history", "Stroke, brain bleed, aneurysm or intracranial hypertension"
+    )
+    hypertension = _enum("hypertension", "High blood pressure (hypertension)")
+    bp_systolic = forms.IntegerField(
+        label="Resting blood pressure: systolic (mmHg)",
+        required=False,
+        help_text="Leave both readings blank if no resting reading was taken at this intake.",
+    )
+    bp_diastolic = forms.IntegerField(label="Resting blood pressure: diastolic (mmHg)", required=False)
+    cardiac = _enum("cardiac", "Heart disease")
+
+    # Other medical
+    liver = _enum("liver", "Liver disease")
+    kidney = _enum("kidney", "Kidney disease")
+    hyperthyroidism = _enum("hyperthyroidism", "Hyperthyroidism")
+    unstable_medical_condition = _yes_no("unstable_medical_condition", "Unstable medical condition")
+    bladder_condition = _yes_no("bladder_condition", "Bladder condition")
+    ketamine_allergy = _yes_no("ketamine_allergy", "Allergy to ketamine")
+
+    # Substances, pregnancy, breastfeeding
+    substance_use = _enum("substance_use", "Substance use")
+    pregnancy = _enum("pregnancy", "Pregnancy")
+    breastfeeding = _yes_no("breastfeeding", "Breastfeeding")
+
+    phq9_not_done = forms.BooleanField(label="PHQ-9 not administered", required=False, help_text=NOT_DONE_HELP)
+    gad7_not_done = forms.BooleanField(label="GAD-7 not administered", required=False, help_text=NOT_DONE_HELP)
+
+    def __init__(
+        self, *args, today, medication_lines: int = MEDICATION_LINES, submit_label="Save and screen", **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.medication_lines = max(MEDICATION_LINES, medication_lines)
+        for number in range(1, self.medication_lines + 1):
+            self.fields[f"medication_{number}"] = forms.CharField(
+                label=f"Medication {number}", required=False, max_length=rules.MEDICATION_MAX_LENGTH
+            )
+        frequency = [(str(value), label) for value, label in rules.FREQUENCY_CHOICES]
+        for prefix, items in (("phq9", rules.PHQ9_ITEMS), ("gad7", rules.GAD7_ITEMS)):
+            for number, wording in enumerate(items, start=1):
+                self.fields[f"{prefix}_{number}"] = forms.ChoiceField(
+                    label=f"{number}. {wording}", choices=frequency, widget=forms.RadioSelect, required=False
+                )
+        self.answers: dict | None = None
+        self.helper = self._helper(submit_label)
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _helper(self, submit_label: str) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        medication_fields = [f"medication_{n}" for n in range(1, self.medication_lines + 1)]
+        helper.layout = Layout(
+            Fieldset(
+                "Identity and contact",
+                Div(Div("first_name", css_class="col-md-4"), Div("last_name", css_class="col-md-4"), css_class="row"),
+                Div(
+                    Div("date_of_birth", css_class="col-md-4"),
+                    Div("weight_kg", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(Div("phone", css_class="col-md-4"), Div("email", css_class="col-md-4"), css_class="row"),
+                "consent_email",
+                "consent_sms",
+            ),
+            Fieldset("Indication and treatment history", "indication", "failed_antidepressant_trials"),
+            Fieldset("Psychiatric", "psychosis_history", "mania_history"),
+            Fieldset(
+                "Neurological and cardiovascular",
+                "seizure_history",
+                InlineRadios("cerebrovascular_history"),
+                "hypertension",
+                Div(
+                    Div("bp_systolic", css_class="col-md-4"),
+                    Div("bp_diastolic", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "cardiac",
+            ),
+            Fieldset(
+                "Other medical",
+                InlineRadios("liver"),
+                InlineRadios("kidney"),
+                InlineRadios("hyperthyroidism"),
+                InlineRadios("unstable_medical_condition"),
+                InlineRadios("bladder_condition"),
+                InlineRadios("ketamine_allergy"),
+            ),
+            Fieldset(
+                "Substances, pregnancy and breastfeeding",
+                "substance_use",
+                InlineRadios("pregnancy"),
+                InlineRadios("breastfeeding"),
+            ),
+            Fieldset(
+                "Medications",
+                HTML(f'<p class="form-text">{rules.MEDICATIONS_HELP} Blank lines are ignored.</p>'),
+                Div(*[Div(name, css_class="col-md-6") for name in medication_fields], css_class="row"),
+            ),
+            Fieldset(
+                "PHQ-9",
+                HTML(f"<p>{rules.PHQ9_STEM}</p>"),
+                "phq9_not_done",
+                *[InlineRadios(f"phq9_{n}") for n in range(1, 10)],
+            ),
+            Fieldset(
+                "GAD-7",
+                HTML(f"<p>{rules.GAD7_STEM}</p>"),
+                "gad7_not_done",
+                *[InlineRadios(f"gad7_{n}") for n in range(1, 8)],
+            ),
+            Submit("save", submit_label),
+        )
+        return helper
+
+    # --- from DOMAIN §2 answers (editing) ----------------------------------------------
+
+    @staticmethod
+    def initial_from(answers: dict, *, consent_email: bool, consent_sms: bool) -> dict:
+        patient = answers["patient"]
+        initial = {
+            "first_name": patient["first_name"],
+            "last_name": patient["last_name"],
+            "date_of_birth": patient["date_of_birth"],
+            "weight_kg": patient["weight_kg"],
+            "phone": patient.get("phone", ""),
+            "email": patient.get("email", ""),
+            "consent_email": consent_email,
+            "consent_sms": consent_sms,
+            "failed_antidepressant_trials": answers["failed_antidepressant_trials"],
+        }
+        for name in rules.ENUM_FIELDS:
+            initial[name] = answers[name]
+        for name in rules.BOOL_FIELDS:
+            initial[name] = "yes" if answers[name] else "no"
+        bp = answers["blood_pressure"]
+        if bp:
+            initial["bp_systolic"], initial["bp_diastolic"] = bp["systolic"], bp["diastolic"]
+        for number, entry in enumerate(answers["medications"], start=1):
+            initial[f"medication_{number}"] = entry
+        for prefix in ("phq9", "gad7"):
+            items = answers[prefix]
+            if items is None:
+                initial[f"{prefix}_not_done"] = True
+            else:
+                for number, value in enumerate(items, start=1):
+                    initial[f"{prefix}_{number}"] = str(value)
+        return initial
+
+    # --- to DOMAIN §2 answers ---------------------------------------------------------
+
+    def clean(self):
+        data = self.cleaned_data
+        answers, field_of = self._answers(data)
+        for prefix, count in (("phq9", 9), ("gad7", 7)):
+            self._check_questionnaire(prefix, count, data)
+        if data.get("consent_email") and not (data.get("email") or "").strip():
+            self.add_error("consent_email", "Consent to e-mail reminders needs an e-mail address.")
+        if data.get("consent_sms") and not (data.get("phone") or "").strip():
+            self.add_error("consent_sms", "Consent to SMS reminders needs a phone number.")
+        systolic, diastolic = data.get("bp_systolic"), data.get("bp_diastolic")
+        if (systolic is None) != (diastolic is None) and not self.has_error("bp_systolic"):
+            missing = "bp_diastolic" if diastolic is None else "bp_systolic"
+            if not self.has_error(missing):
+                self.add_error(missing, "Enter both readings, or leave both blank if none was taken.")
+        try:
+            rules.validate_answers(answers, today=self.today)
+        except rules.AnswersInvalid as exc:
+            for path, message in exc.errors.items():
+                field = field_of(path)
+                if field is None:
+                    self.add_error(None, message)
+                elif not self.has_error(field):
+                    self.add_error(field, message)
+        if not self.errors:
+            self.answers = answers
+        return data
+
+    def _check_questionnaire(self, prefix: str, count: int, data: dict) -> None:
+        names = [f"{prefix}_{n}" for n in range(1, count + 1)]
+        answered = [name for name in names if data.get(name) not in (None, "")]
+        label = "PHQ-9" if prefix == "phq9" else "GAD-7"
+        if data.get(f"{prefix}_not_done"):
+            if answered:
+                self.add_error(f"{prefix}_not_done", f"{label} is marked not administered but has answers: clear one.")
+            return
+        if not answered:
+            self.add_error(f"{prefix}_not_done", f"Answer the {label} items, or tick “not administered”.")
+            return
+        for name in names:
+            if name not in answered:
+                self.add_error(name, f"Answer this item (every {label} item is needed for a score).")
+
+    def _answers(self, data: dict):
+        """The DOMAIN §2 document from the fields that parsed, and a map from its paths to fields.
+
+        Fields that failed their own checks are left out, so validation reports them as missing
+        and the error already shown is kept.
+        """
+        patient: dict = {}
+        for name in ("first_name", "last_name"):
+            if name in data:
+                patient[name] = data[name]
+        if data.get("date_of_birth"):
+            patient["date_of_birth"] = data["date_of_birth"].isoformat()
+        if data.get("weight_kg") is not None:
+            patient["weight_kg"] = float(data["weight_kg"])
+        for name in ("phone", "email"):
+            if (data.get(name) or "").strip():
+                patient[name] = data[name].strip()
+        answers: dict = {"patient": patient}
+        for name in rules.ENUM_FIELDS:
+            if data.get(name):
+                answers[name] = data[name]
+        for name in rules.BOOL_FIELDS:
+            if data.get(name) in ("yes", "no"):
+                answers[name] = data[name] == "yes"
+        if data.get("failed_antidepressant_trials") is not None:
+            answers["failed_antidepressant_trials"] = data["failed_antidepressant_trials"]
+        systolic, diastolic = data.get("bp_systolic"), data.get("bp_diastolic")
+        if systolic is None and diastolic is None:
+            answers["blood_pressure"] = None
+        elif systolic is not None and diastolic is not None:
+            answers["blood_pressure"] = {"systolic": systolic, "diastolic": diastolic}
+        else:
+            answers["blood_pressure"] = None  # the half-filled reading is reported in clean()
+        medication_lines = []  # entry number (1-based) -> form line number
+        medications = []
+        for number in range(1, self.medication_lines + 1):
+            entry = (data.get(f"medication_{number}") or "").strip()
+            if entry:
+                medications.append(entry)
+                medication_lines.append(number)
+        answers["medications"] = medications
+        for prefix, count in (("phq9", 9), ("gad7", 7)):
+            values = [data.get(f"{prefix}_{n}") for n in range(1, count + 1)]
+            if data.get(f"{prefix}_not_done") or any(v in (None, "") for v in values):
+                answers[prefix] = None  # incomplete sets are reported in _check_questionnaire
+            else:
+                answers[prefix] = [int(v) for v in values]
+
+        def field_of(path: str) -> str | None:
+            head, _, tail = path.partition(".")
+            if head == "patient":
+                return tail if tail in self.fields else None
+            if head == "blood_pressure":
+                return "bp_diastolic" if tail == "diastolic" else "bp_systolic"
+            if head == "medications":
+                if tail.isdigit() and int(tail) <= len(medication_lines):
+                    return f"medication_{medication_lines[int(tail) - 1]}"
+                return "medication_1"
+            if head in ("phq9", "gad7"):
+                return f"{head}_{tail}" if tail else f"{head}_not_done"
+            return head if head in self.fields else None
+
+        return answers, field_of
+
+    @property
+    def consents(self) -> dict:
+        return {
+            "consent_email": bool(self.cleaned_data.get("consent_email")),
+            "consent_sms": bool(self.cleaned_data.get("consent_sms")),
+        }
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
+    rescreen_on = forms.DateField(
+        label="Re-screen on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Needed for a deferral: the date from which the patient may be screened again.",
+    )
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required when approving a case the screening excludes.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            InlineRadios("decision"), "rescreen_on", "justification", Submit("decide", "Record decision")
+        )

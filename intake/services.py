@@ -1,0 +1,237 @@
+"""State changes for intake, screening and review. Views, forms and commands call these.
+
+Every function is keyword-only, runs in one transaction and checks the current state first.
+Errors carry ids and field names only, never patient data (they may reach logs).
+"""
+
+import logging
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.models import Clinic
+from intake import screening as rules
+from intake.models import Decision, Flag, Intake, Outcome, Patient, RecordAccess, ReviewDecision, Screening
+
+logger = logging.getLogger(__name__)
+
+
+class ReviewRefused(Exception):
+    """A decision that may not be recorded. `field` names the form field at fault, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def clinic_today() -> date:
+    return timezone.localdate()
+
+
+def patient_answers(patient: Patient) -> dict:
+    """The DOMAIN §2 `patient` part from a stored patient."""
+    data = {
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "weight_kg": float(patient.weight_kg),
+    }
+    if patient.phone:
+        data["phone"] = patient.phone
+    if patient.email:
+        data["email"] = patient.email
+    return data
+
+
+def full_answers(intake: Intake) -> dict:
+    """The whole DOMAIN §2 document for an intake (patient part from the patient row)."""
+    return {"patient": patient_answers(intake.patient), **intake.answers}
+
+
+def _split(answers: rules.Answers) -> tuple[dict, dict]:
+    data = answers.as_dict()
+    return data.pop("patient"), data
+
+
+def _patient_fields(patient_part: Mapping) -> dict:
+    return {
+        "first_name": patient_part["first_name"],
+        "last_name": patient_part["last_name"],
+        "date_of_birth": date.fromisoformat(patient_part["date_of_birth"]),
+        "weight_kg": Decimal(str(patient_part["weight_kg"])).quantize(Decimal("0.1")),
+        "phone": patient_part.get("phone") or "",
+        "email": patient_part.get("email") or "",
+    }
+
+
+@transaction.atomic
+def intake_create(
+    *,
+    answers: Mapping,
+    taken_by: AbstractBaseUser,
+    consent_email: bool = False,
+    consent_sms: bool = False,
+    today: date | None = None,
+) -> Screening:
+    """Validate DOMAIN §2 answers, create the patient and the intake, and screen it.
+
+    Raises `screening.AnswersInvalid` (nothing stored) or `ValidationError` (e.g. consent to SMS
+    without a phone number).
+    """
+    today = today or clinic_today()
+    validated = rules.validate_answers(answers, today=today)
+    patient_part, rest = _split(validated)
+    patient = Patient(
+        **_patient_fields(patient_part), consent_email=consent_email, consent_sms=consent_sms, created_by=taken_by
+    )
+    patient.full_clean()
+    patient.save()
+    intake = Intake(patient=patient, answers=rest, indication=rest["indication"], taken_by=taken_by)
+    intake.full_clean()
+    intake.save()
+    screening = _screen(intake=intake, validated=validated, today=today, screened_by=taken_by)
+    logger.info("intake created: patient=%s intake=%s screening=%s", patient.pk, intake.pk, screening.pk)
+    return screening
+
+
+@transaction.atomic
+def intake_update(
+    *,
+    intake: Intake,
+    answers: Mapping,
+    updated_by: AbstractBaseUser,
+    consent_email: bool,
+    consent_sms: bool,
+    today: date | None = None,
+) -> Screening:
+    """Change an intake (and its patient's details) and screen it again.
+
+    Earlier screenings stay as they were: each keeps the answers it ran on.
+    """
+    today = today or clinic_today()
+    validated = rules.validate_answers(answers, today=today)
+    patient_part, rest = _split(validated)
+    patient = Patient.objects.select_for_update().get(pk=intake.patient_id)
+    for name, value in _patient_fields(patient_part).items():
+        setattr(patient, name, value)
+    patient.consent_email = consent_email
+    patient.consent_sms = consent_sms
+    patient.full_clean()
+    patient.save()
+    intake.patient = patient
+    intake.answers = rest
+    intake.indication = rest["indication"]
+    intake.full_clean()
+    intake.save(update_fields=["answers", "indication", "updated_at"])
+    screening = _screen(intake=intake, validated=validated, today=today, screened_by=updated_by)
+    logger.info("intake updated: intake=%s screening=%s", intake.pk, screening.pk)
+    return screening
+
+
+@transaction.atomic
+def screening_run(
+    *, intake: Intake, screened_by: AbstractBaseUser | None = None, today: date | None = None
+) -> Screening:
+    """Screen a stored intake again (e.g. after the rules or the clinic setting changed)."""
+    today = today or clinic_today()
+    validated = rules.validate_answers(full_answers(intake), today=today)
+    return _screen(intake=intake, validated=validated, today=today, screened_by=screened_by)
+
+
+def _screen(*, intake: Intake, validated: rules.Answers, today: date, screened_by) -> Screening:
+    severity = Clinic.get().breastfeeding_severity
+    result = rules.screen(validated, today=today, breastfeeding_severity=severity)
+    scores = result.as_dict()["scores"]
+    screening = Screening.objects.create(
+        intake=intake,
+        patient_id=intake.patient_id,
+        outcome=result.outcome,
+        urgent=result.urgent,
+        scores=scores,
+        phq9_total=result.phq9.total if result.phq9 else None,
+        gad7_total=result.gad7.total if result.gad7 else None,
+        ruleset=result.ruleset,
+        answers=intake.answers,
+        breastfeeding_severity=severity,
+        screened_by=screened_by,
+    )
+    Flag.objects.bulk_create(
+        Flag(
+            screening=screening,
+            position=position,
+            code=flag.code,
+            severity=flag.severity,
+            reason=flag.reason,
+            source=flag.source,
+            details="\n".join(flag.details),
+        )
+        for position, flag in enumerate(result.flags)
+    )
+    return screening
+
+
+def review_decide(
+    *,
+    screening: Screening,
+    decided_by: AbstractBaseUser,
+    decision: str,
+    rescreen_on: date | None = None,
+    justification: str = "",
+    today: date | None = None,
+) -> ReviewDecision:
+    """Record a clinician's decision on a flagged screening.
+
+    Refused (ReviewRefused) when the screening is clear, already decided, or no longer the
+    patient's newest; when an exclude case is approved without a justification; when a deferral
+    has no re-screen date in the future. A second decision racing this one is refused too.
+    """
+    today = today or clinic_today()
+    justification = (justification or "").strip()
+    if decision not in Decision.values:
+        raise ReviewRefused("Choose approve, decline or defer.", field="decision")
+    if decision == Decision.DEFER:
+        if rescreen_on is None:
+            raise ReviewRefused("A deferral needs the date on which to re-screen.", field="rescreen_on")
+        if rescreen_on <= today:
+            raise ReviewRefused("The re-screen date must be in the future.", field="rescreen_on")
+    else:
+        rescreen_on = None
+    try:
+        with transaction.atomic():
+            # Lock the screening so two clinicians deciding at once queue up here (PostgreSQL);
+            # the OneToOne constraint is the last word on every database.
+            current = Screening.objects.select_for_update().get(pk=screening.pk)
+            if current.outcome == Outcome.CLEAR:
+                raise ReviewRefused("A clear screening needs no decision.")
+            if ReviewDecision.objects.filter(screening=current).exists():
+                raise ReviewRefused("This case has already been decided by another clinician.")
+            if Screening.objects.filter(patient_id=current.patient_id, id__gt=current.id).exists():
+                raise ReviewRefused("A newer screening of this patient exists: decide on that one.")
+            if current.outcome == Outcome.EXCLUDE and decision == Decision.APPROVE and not justification:
+                raise ReviewRefused(
+                    "Approving a case the screening excludes needs a written justification.", field="justification"
+                )
+            made = ReviewDecision(
+                screening=current,
+                decision=decision,
+                rescreen_on=rescreen_on,
+                justification=justification,
+                decided_by=decided_by,
+            )
+            made.full_clean(validate_unique=False, validate_constraints=False)
+            made.save()
+    except IntegrityError as exc:
+        logger.info("review decision refused (already decided): screening=%s", screening.pk)
+        raise ReviewRefused("This case has already been decided by another clinician.") from exc
+    logger.info("review decided: screening=%s decision=%s by user=%s", screening.pk, decision, decided_by.pk)
+    return made
+
+
+def record_access_log(*, user: AbstractBaseUser, patient_id: int, view: str) -> RecordAccess:
+    """Note that `user` opened this patient's clinical record (append-only access log)."""
+    return RecordAccess.objects.create(user=user, patient_id=patient_id, view=view)
