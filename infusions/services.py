@@ -96,7 +96,7 @@ class _translate_conflicts:
 def _check_visits(visits: Sequence[Visit], *, patient, rules, block_minutes: int, exclude_ids=()) -> None:
     """Re-check hours, closures, chairs, overlaps and (with rules) spacing against the database now."""
     now = timezone.now()
-    if any(v.start <= now for v in visits):
+    if any(v.start < now for v in visits):
         raise BookingError("A visit is in the past; choose a later time.")
     tz = selectors.clinic_tz()
     dates = [v.start.astimezone(tz).date() for v in visits]
