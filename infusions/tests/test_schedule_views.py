@@ -1,0 +1,88 @@
+"""Day and week views: chairs by time, and a query count that does not grow with the visits."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clinic.tests.factories import UserFactory
+from infusions.models import Appointment, InfusionSeries
+from infusions.tests.helpers import at, bookable_patient, clinic, depression
+
+pytestmark = pytest.mark.django_db
+DAY = date(2026, 12, 7)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False):
+        yield
+
+
+def _fill(chairs, visits_per_chair_and_day, days=7):
+    """Rows made directly (not through the service): this test is about reading them."""
+    protocol, user = depression(), UserFactory()
+    rows = []
+    for chair in chairs:
+        for n in range(visits_per_chair_and_day):
+            patient = bookable_patient()
+            series = InfusionSeries.objects.create(patient=patient, protocol=protocol, created_by=user)
+            for d in range(days):
+                start = at(DAY + timedelta(days=d), 8) + timedelta(minutes=90 * n)
+                rows.append(
+                    Appointment(
+                        series=series,
+                        patient=patient,
+                        chair=chair,
+                        sequence=d + 1,
+                        start=start,
+                        end=start + timedelta(minutes=90),
+                    )
+                )
+    Appointment.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _queries(client, url, params):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+@pytest.mark.parametrize("name", ["infusions:day", "infusions:week"])
+def test_the_query_count_does_not_grow_with_the_appointments(client, front_desk, name):
+    chairs = clinic(chairs=4)
+    client.force_login(front_desk)
+    _fill(chairs, 1)
+    small, _ = _queries(client, reverse(name), {"date": DAY.isoformat()})
+    _fill(chairs, 5)
+    large, response = _queries(client, reverse(name), {"date": DAY.isoformat()})
+    assert Appointment.objects.count() == 4 * 6 * 7
+    assert large == small
+    assert response.content.decode().count("08:00") >= 4
+
+
+def test_the_day_view_shows_each_chair_with_its_visits_in_time_order(client, clinician):
+    chairs = clinic(chairs=2)
+    _fill(chairs[:1], 3, days=1)
+    client.force_login(clinician)  # clinicians see the schedule too
+    response = client.get(reverse("infusions:day"), {"date": DAY.isoformat()})
+    columns = response.context["columns"]
+    assert [chair.name for chair, _ in columns] == ["Chair 1", "Chair 2"]
+    assert [v.start for v in columns[0][1]] == [at(DAY, 8), at(DAY, 9, 30), at(DAY, 11)]
+    assert columns[1][1] == []
+    assert "Free all day." in response.content.decode()
+
+
+def test_the_week_view_puts_each_visit_under_its_local_day(client, front_desk):
+    chairs = clinic(chairs=1)
+    _fill(chairs, 1, days=3)
+    client.force_login(front_desk)
+    response = client.get(reverse("infusions:week"), {"date": (DAY + timedelta(days=2)).isoformat()})
+    assert response.context["days"][0] == DAY  # a Monday
+    (chair, cells) = response.context["rows"][0]
+    assert [len(c) for c in cells] == [1, 1, 1, 0, 0, 0, 0]
