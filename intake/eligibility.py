@@ -36,7 +36,9 @@ def booking_eligibility(patient: Patient, *, max_screening_age_days: int | None 
     screening = Screening.objects.filter(patient=patient).select_related("intake", "decision").order_by("-id").first()
     if screening is None:
         return Eligibility(False, "no_screening", "No intake screening yet: the intake must be completed first.")
-    common = {"indication": screening.intake.indication, "screened_at": screening.screened_at}
+    # The indication that was screened (the snapshot), not whatever the intake says now.
+    indication = screening.answers.get("indication") or screening.intake.indication
+    common = {"indication": indication, "screened_at": screening.screened_at}
     decision = getattr(screening, "decision", None)
 
     if screening.outcome != Outcome.CLEAR:
@@ -59,4 +61,6 @@ def booking_eligibility(patient: Patient, *, max_screening_age_days: int | None 
             f"The last screening is older than {max_screening_age_days} days: renew the intake first.",
             **common,
         )
+    if decision is not None:
+        return Eligibility(True, "bookable", "Approved by a clinician: may be booked.", **common)
     return Eligibility(True, "bookable", "May be booked.", **common)

@@ -83,6 +83,7 @@ class IntakeForm(forms.Form):
     substance_use = _enum("substance_use", "Substance use")
     pregnancy = _enum("pregnancy", "Pregnancy")
     breastfeeding = _yes_no("breastfeeding", "Breastfeeding")
+    breastfeeding.help_text = "Sources disagree; the clinic's setting decides how breastfeeding is screened."
 
     phq9_not_done = forms.BooleanField(label="PHQ-9 not administered", required=False, help_text=NOT_DONE_HELP)
     gad7_not_done = forms.BooleanField(label="GAD-7 not administered", required=False, help_text=NOT_DONE_HELP)

@@ -170,11 +170,6 @@ class Screening(models.Model):
     def needs_decision(self) -> bool:
         return self.outcome != Outcome.CLEAR
 
-    @property
-    def crisis(self) -> bool:
-        """PHQ-9 item 9 was positive: show the 988 crisis line."""
-        return self.urgent
-
     def as_dict(self) -> dict:
         """The DOMAIN §3 `screen_intake` JSON shape, from the stored rows (uses `flags`)."""
         return {

@@ -38,7 +38,14 @@ def test_a_flagged_screening_waits_for_review(outcome):
 
 def test_an_approved_case_is_bookable():
     screening = decided(ScreeningFactory(outcome="exclude"), "approve")
-    assert booking_eligibility(screening.patient).status == "bookable"
+    result = booking_eligibility(screening.patient)
+    assert (result.bookable, result.status) == (True, "bookable")
+    assert "Approved" in result.reason
+
+
+def test_the_indication_is_the_one_that_was_screened():
+    screening = ScreeningFactory(outcome="clear", answers={"indication": "migraine"})
+    assert booking_eligibility(screening.patient).indication == "migraine"
 
 
 def test_a_declined_case_is_not_bookable():
