@@ -474,9 +474,12 @@ class _Days:
         out = []
         for opens, closes in schedule.opening_hours[d.weekday()]:
             open_at, close_at = _local_utc(tz, d, opens), _local_utc(tz, d, closes)
-            first = opens.hour * 60 + opens.minute + (1 if opens.second or opens.microsecond else 0)
-            minute = -(-first // g) * g
-            last = closes.hour * 60 + closes.minute
+            if fixed:
+                first = opens.hour * 60 + opens.minute + (1 if opens.second or opens.microsecond else 0)
+                minute = -(-first // g) * g
+                last = closes.hour * 60 + closes.minute
+            else:  # wall clock and instants part ways: try the whole day, keep what falls inside
+                minute, last = 0, 24 * 60
             while minute < last:
                 t = time(minute // 60, minute % 60)
                 minute += g
