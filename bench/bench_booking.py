@@ -1,0 +1,107 @@
+"""Planning a series through the real database: selectors (queries) + planner, 8 chairs, 90 days.
+
+3,000+ active appointments, then the same occupancy as 10x the rows (each booking split into 10
+back-to-back pieces). Reports p50/p95 ms of `selectors.propose_series` and its number of queries.
+"""
+
+import random
+import statistics
+import time as clock
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+RUNS = 60
+CHAIRS = 8
+DAYS = 90
+
+
+def _setup():
+    from clinic.tests.factories import ChairFactory, ScreeningFactory, UserFactory, open_every_day
+    from infusions.models import Protocol
+
+    open_every_day(time(8, 0), time(17, 30))
+    chairs = [ChairFactory(name=f"Bench chair {n}", position=n) for n in range(1, CHAIRS + 1)]
+    protocol, _ = Protocol.objects.get_or_create(
+        indication="depression", defaults={"chair_minutes": 90, "infusion_minutes": 40, "dose_mg_per_kg": "0.50"}
+    )
+    return chairs, protocol, UserFactory(), ScreeningFactory(outcome="clear").patient
+
+
+def _fill(chairs, protocol, user, start_day, scale, seed=11):
+    from clinic.tests.factories import PatientFactory
+    from infusions.models import Appointment, InfusionSeries
+
+    tz = ZoneInfo("America/Los_Angeles")
+    rng = random.Random(seed)
+    rows = []
+    for chair in chairs:
+        patient = PatientFactory(created_by=user)  # one per chair: a patient never overlaps itself
+        series = InfusionSeries.objects.create(patient=patient, protocol=protocol, created_by=user)
+        for offset in range(DAYS):
+            opens = datetime.combine(start_day + timedelta(days=offset), time(8, 0), tzinfo=tz).astimezone(UTC)
+            minute = 0
+            while True:
+                minute += rng.choice((0, 0, 0, 0, 15))
+                length = rng.choice((90, 90, 90, 90, 90, 180))
+                if minute + length > 570:
+                    break
+                piece = timedelta(minutes=length) / scale
+                begin = opens + timedelta(minutes=minute)
+                for k in range(scale):
+                    rows.append(
+                        Appointment(
+                            series=series,
+                            patient=patient,
+                            chair=chair,
+                            sequence=1,
+                            start=begin + piece * k,
+                            end=begin + piece * (k + 1),
+                        )
+                    )
+                minute += length
+    Appointment.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _measure(patient, protocol, earliest):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from infusions.planner import Plan
+    from infusions.selectors import propose_series
+
+    timings, queries, found = [], 0, 0
+    now = datetime.combine(earliest, time(0), tzinfo=UTC)
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as captured:
+            began = clock.perf_counter()
+            plan = propose_series(patient, protocol, earliest=earliest, now=now)
+            timings.append((clock.perf_counter() - began) * 1000)
+        queries = len(captured)
+        found += isinstance(plan, Plan)
+    timings.sort()
+    return {
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+        "queries": queries,
+        "plans_found": found,
+        "runs": RUNS,
+    }
+
+
+def run() -> dict:
+    from django.test.utils import override_settings
+
+    from infusions.models import Appointment
+
+    start_day = date(2026, 10, 15)
+    out = {"chairs": CHAIRS, "days": DAYS}
+    with override_settings(TIME_ZONE="America/Los_Angeles"):
+        chairs, protocol, user, patient = _setup()
+        for label, scale in (("x1", 1), ("x10", 10)):
+            Appointment.objects.all().delete()
+            rows = _fill(chairs, protocol, user, start_day, scale)
+            result = _measure(patient, protocol, start_day)
+            result["appointments"] = rows
+            out[label] = result
+    return out
