@@ -18,9 +18,10 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
 def _enum(name: str, label: str, widget=forms.RadioSelect) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label, choices=rules.ENUM_FIELDS[name], widget=widget, help_text=rules.FIELD_HELP.get(name, "")
-    )
+    choices = rules.ENUM_FIELDS[name]
+    if widget is forms.Select:
+        choices = (("", "Choose…"), *choices)  # no silent default: the coordinator picks one
+    return forms.ChoiceField(label=label, choices=choices, widget=widget, help_text=rules.FIELD_HELP.get(name, ""))
 
 
 def _yes_no(name: str, label: str) -> forms.ChoiceField:
@@ -34,9 +35,7 @@ class IntakeForm(forms.Form):
     # Identity and contact
     first_name = forms.CharField(max_length=rules.NAME_MAX_LENGTH)
     last_name = forms.CharField(max_length=rules.NAME_MAX_LENGTH)
-    date_of_birth = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text="YYYY-MM-DD"
-    )
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     weight_kg = forms.DecimalField(
         label="Weight (kg)", max_digits=4, decimal_places=1, help_text="Used for the dose (mg/kg); 30 to 300 kg."
     )

@@ -68,11 +68,11 @@ def test_it_refuses_a_half_answered_or_unmarked_questionnaire():
 
 
 def test_it_needs_an_explicit_yes_or_no_and_contact_details_for_consent():
-    data = form_data(consent_sms="on", phone="")
+    data = form_data(consent_sms="on", phone="", indication="")
     del data["ketamine_allergy"]
     form = IntakeForm(data, today=TODAY)
     assert not form.is_valid()
-    assert set(form.errors) == {"ketamine_allergy", "consent_sms"}
+    assert set(form.errors) == {"ketamine_allergy", "consent_sms", "indication"}
 
 
 def test_it_fills_itself_in_from_stored_answers():
