@@ -52,7 +52,20 @@ DEFAULT_CHAIR_MINUTES = {
 }
 
 # Problem kinds reported by validate_plan().
-PROBLEM_KINDS = ("count", "chair", "duration", "closure", "hours", "overlap", "spacing", "max_gap", "window")
+# "overlap": another booking in the chair or of the patient (someone took the slot); "plan_overlap": two
+# visits of the plan itself.
+PROBLEM_KINDS = (
+    "count",
+    "chair",
+    "duration",
+    "closure",
+    "hours",
+    "overlap",
+    "plan_overlap",
+    "spacing",
+    "max_gap",
+    "window",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,7 +359,9 @@ def validate_plan(
             problems.append(Problem("overlap", f"{label} ({when}) overlaps another appointment of the patient.", i))
         for j in range(i):
             if s < spans[j][1] and spans[j][0] < e:
-                problems.append(Problem("overlap", f"{label} ({when}) overlaps visit {number[j]} of this plan.", i))
+                problems.append(
+                    Problem("plan_overlap", f"{label} ({when}) overlaps visit {number[j]} of this plan.", i)
+                )
 
     if rules is None:
         return problems

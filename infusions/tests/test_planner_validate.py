@@ -110,3 +110,12 @@ def test_it_accepts_what_the_planner_returns():
     plan = plan_series(schedule(), block_minutes=90, earliest=MONDAY)
 
     assert validate_plan(plan, schedule(), block_minutes=90) == []
+
+
+def test_it_tells_an_overlap_inside_the_plan_from_a_taken_slot():
+    visits = [visit(0, hour=8), visit(0, hour=9, chair="B")]
+
+    problems = validate_plan(visits, schedule(), rules=SeriesRules(count=2))
+
+    assert [(p.kind, p.visit_index) for p in problems] == [("plan_overlap", 1), ("spacing", 1)]
+    assert problems[0].message == "Visit 2 (2026-12-07 09:00) overlaps visit 1 of this plan."
