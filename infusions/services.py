@@ -104,7 +104,7 @@ def _check_visits(visits: Sequence[Visit], *, patient, rules, block_minutes: int
     schedule = selectors.clinic_schedule(first, last, exclude_ids=exclude_ids)
     busy = selectors.patient_busy(patient, first, last, exclude_ids=exclude_ids)
     problems = validate_plan(visits, schedule, rules=rules, patient_busy=busy, block_minutes=block_minutes)
-    if any(p.kind == "overlap" and "this plan" not in p.message for p in problems):
+    if any(p.kind == "overlap" for p in problems):  # plan_overlap (two visits of this plan) is not "taken"
         raise SlotTaken()
     if problems:
         raise BookingError(" ".join(p.message for p in problems))
