@@ -1,0 +1,78 @@
+"""Reminder rows: the outbox that booking changes write and the Celery dispatch drains.
+
+One row is one message (one channel) for one visit at one offset, for the visit's start as it was
+when the row was written. The unique constraint on those four makes a second send for the same
+visit time impossible in the database; a moved visit gets new rows for its new start.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from infusions.models.scheduling import Appointment
+
+__all__ = ["Reminder"]
+
+
+class ReminderQuerySet(models.QuerySet):
+    def due(self, now):
+        return self.filter(status=Reminder.Status.PENDING, due_at__lte=now)
+
+    def failed(self):
+        return self.filter(status=Reminder.Status.FAILED)
+
+
+class Reminder(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"  # the visit was moved, cancelled or marked before the send
+        CANCELLED = "cancelled", "Cancelled"  # withdrawn by a booking change while still pending
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    offset_hours = models.PositiveSmallIntegerField()
+    visit_start = models.DateTimeField(help_text="The visit's start when this reminder was written")
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Set by the claim that moved the row to "sending"; only the holder of this token may record it.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The exception's type name only: never a message that could carry an address or a name.
+    last_error = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "channel", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["status", "claimed_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "offset_hours", "channel", "visit_start"], name="reminder_once_per_visit_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "skipped", "cancelled"]),
+                name="reminder_status_known",
+            ),
+            models.CheckConstraint(condition=Q(channel__in=["email", "sms"]), name="reminder_channel_known"),
+        ]
+
+    def __str__(self):
+        return f"Reminder {self.pk} ({self.channel}, {self.offset_hours} h)"
+
+    @property
+    def is_current(self) -> bool:
+        """Still about the visit as it stands (same start, still scheduled)."""
+        return self.appointment.status == Appointment.Status.SCHEDULED and self.appointment.start == self.visit_start
