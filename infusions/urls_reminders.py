@@ -1,0 +1,19 @@
+"""Reminder pages, included into the "infusions" namespace by infusions/urls.py:
+
+    path("", include("infusions.urls_reminders")),
+
+No app_name here on purpose: the names join the including "infusions" namespace
+(infusions:reminder_confirm, infusions:visit_reminders, infusions:reminders_failed, infusions:reminder_retry).
+"""
+
+from django.urls import path
+
+from infusions import confirm, views_reminders
+
+urlpatterns = [
+    # Public on purpose: the patient's signed, expiring link (see infusions.confirm).
+    path("confirm/<str:token>/", confirm.reminder_confirm, name="reminder_confirm"),
+    path("visits/<int:pk>/reminders/", views_reminders.visit_reminders, name="visit_reminders"),
+    path("reminders/failed/", views_reminders.failed_list, name="reminders_failed"),
+    path("reminders/<int:pk>/retry/", views_reminders.retry, name="reminder_retry"),
+]

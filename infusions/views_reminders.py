@@ -1,0 +1,36 @@
+"""Front desk pages for reminders: a visit's reminders, the clinic-wide failed list and retry."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.roles import require
+from infusions import reminders
+from infusions.models import Appointment, Reminder
+
+VIEW = ("infusions.view_reminder", "infusions.view_appointment")
+CHANGE = ("infusions.change_reminder",)
+
+
+@require(*VIEW)
+def visit_reminders(request, pk):
+    queryset = reminders.with_reminders(Appointment.objects.select_related("patient", "chair"))
+    appointment = get_object_or_404(queryset, pk=pk)
+    return render(request, "infusions/reminders_visit.html", {"appointment": appointment})
+
+
+@require(*VIEW)
+def failed_list(request):
+    return render(request, "infusions/reminders_failed.html", {"failed": reminders.failed_reminders()})
+
+
+@require_POST
+@require(*CHANGE)
+def retry(request, pk):
+    get_object_or_404(Reminder, pk=pk)
+    try:
+        reminders.reminder_retry(reminder_id=pk, by=request.user)
+        messages.success(request, "The reminder will be sent again within a minute.")
+    except reminders.RetryRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("infusions:reminders_failed")
