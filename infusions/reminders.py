@@ -230,8 +230,9 @@ def claim_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> tuple
             attempts=F("attempts") + 1,
             updated_at=now,
         )
-    # Only rows whose conditional update stamped our token are ours (sendalerts' claim pattern).
-    claimed = list(Reminder.objects.filter(pk__in=ids, claim_token=token).values_list("id", flat=True))
+        # Only rows whose conditional update stamped our token are ours (sendalerts' claim pattern).
+        # Read in the same transaction, so a failure here undoes the claim instead of stranding rows.
+        claimed = list(Reminder.objects.filter(pk__in=ids, claim_token=token).values_list("id", flat=True))
     return token, claimed
 
 

@@ -1,0 +1,128 @@
+"""Dispatching 10,000 due reminders (5,000 visits x e-mail and SMS) with 2 workers.
+
+Each worker is a thread running what the Celery tasks run (claim a batch, send it, record each
+row) against the bench database, with Django's locmem e-mail backend and the locmem SMS backend.
+The broker is left out: it carries one small message per 50 reminders. Reports seconds and sends
+per second, and checks that every reminder was sent exactly once.
+"""
+
+import contextlib
+import threading
+import time as clock
+from collections import Counter
+from datetime import timedelta
+
+VISITS = 5_000
+WORKERS = 2
+BATCH = 200
+
+
+def _setup():
+    from django.utils import timezone
+
+    from clinic.models import Clinic
+    from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory
+    from infusions.models import Appointment, InfusionSeries, Protocol, Reminder
+
+    clinic = Clinic.get()
+    later = timezone.localtime() + timedelta(hours=6)  # keep SMS quiet hours away from the real clock
+    clinic.sms_quiet_start, clinic.sms_quiet_end = later.time(), (later + timedelta(hours=1)).time()
+    clinic.save()
+    user = UserFactory()
+    patient = PatientFactory(created_by=user)
+    protocol, _ = Protocol.objects.get_or_create(
+        indication="depression", defaults={"chair_minutes": 90, "infusion_minutes": 40, "dose_mg_per_kg": "0.50"}
+    )
+    series = InfusionSeries.objects.create(patient=patient, protocol=protocol, created_by=user)
+    chair = ChairFactory(name="Bench reminders chair")
+    first = timezone.now().replace(microsecond=0) + timedelta(days=2)
+    block = timedelta(minutes=90)
+    appointments = Appointment.objects.bulk_create(
+        (
+            Appointment(
+                series=series,
+                patient=patient,
+                chair=chair,
+                sequence=1,
+                start=first + block * n,
+                end=first + block * (n + 1),
+            )
+            for n in range(VISITS)
+        ),
+        batch_size=1000,
+    )
+    due = timezone.now() - timedelta(minutes=1)
+    Reminder.objects.bulk_create(
+        (
+            Reminder(appointment=a, channel=channel, offset_hours=24, visit_start=a.start, due_at=due)
+            for a in appointments
+            for channel in ("email", "sms")
+        ),
+        batch_size=2000,
+    )
+
+
+def _worker(errors, gate):
+    from django.db import connection
+
+    from infusions import reminders
+
+    try:
+        while True:
+            with gate:
+                token, ids = reminders.claim_due(limit=BATCH)
+            if not ids:
+                break
+            with gate:
+                reminders.send_claimed(ids, token)
+    except Exception as exc:  # noqa: BLE001 - reported in the result
+        errors.append(type(exc).__name__)
+    finally:
+        connection.close()
+
+
+def run() -> dict:
+    from django.conf import settings
+    from django.core import mail
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from infusions import sms
+    from infusions.models import Reminder
+
+    _setup()
+    total = Reminder.objects.count()
+    mail.outbox = []
+    sms.outbox.clear()
+    errors: list[str] = []
+    # The bench's SQLite database is in memory, shared between threads with table locks and no busy
+    # timeout: there the two workers take turns (a file database under `make run` waits instead).
+    serialised = connection.vendor == "sqlite"
+    gate = threading.Lock() if serialised else contextlib.nullcontext()
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        SMS_BACKEND="infusions.sms.LocmemBackend",
+        ROOT_URLCONF=getattr(settings, "REMINDER_BENCH_URLCONF", "infusions.tests.urls_for_tests"),
+    ):
+        began = clock.perf_counter()
+        threads = [threading.Thread(target=_worker, args=(errors, gate)) for _ in range(WORKERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = clock.perf_counter() - began
+    sent = Counter(int(m.extra_headers["X-Clinic-Reminder"]) for m in mail.outbox)
+    sent.update(int(m["reference"]) for m in sms.outbox)
+    statuses = Counter(Reminder.objects.values_list("status", flat=True))
+    return {
+        "reminders": total,
+        "workers": WORKERS,
+        "seconds": round(seconds, 2),
+        "sends_per_second": round(sum(sent.values()) / seconds, 1),
+        "sent_once": sum(1 for c in sent.values() if c == 1),
+        "sent_twice_or_more": sum(1 for c in sent.values() if c > 1),
+        "statuses": dict(statuses),
+        "errors": dict(Counter(errors)),
+        "workers_take_turns": serialised,
+        "target_sends_per_second": 500,
+    }
