@@ -36,7 +36,8 @@ class Clinic(models.Model):
     The clinic's time zone is the deployment's TIME_ZONE setting (one clinic per deployment).
     """
 
-    name = models.CharField(max_length=120, default="Ketamine Infusion Clinic")
+    # The name goes into every reminder: keep it neutral (it should not reveal the treatment).
+    name = models.CharField(max_length=120, default="The Clinic")
     address = models.CharField(max_length=250, default="")
     phone = models.CharField(max_length=40, default="")
     preparation_text = models.TextField(

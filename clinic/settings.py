@@ -186,6 +186,11 @@ SMS_FROM = env_str("SMS_FROM", "")
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
 
+# Reminders: the public address for the patient's confirmation link, and how long a worker may hold
+# a claimed reminder before another may take it over (the one at-least-once gap, README).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 600, minimum=60)
+
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/, which
 # needs no server (worker, beat and web server exchange messages through files).
 REDIS_URL = env_str("REDIS_URL")

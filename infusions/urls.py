@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from infusions import views
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("visits/<int:pk>/mark/", views.visit_mark, name="visit_mark"),
     path("visits/<int:pk>/sheet/", views.day_sheet, name="day_sheet"),
     path("patients/<int:patient_id>/visits.ics", views.patient_calendar, name="patient_calendar"),
+    # Reminder pages and the patient's (public, signed) confirmation link.
+    path("", include("infusions.urls_reminders")),
 ]

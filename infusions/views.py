@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.models import Clinic
 from clinic.roles import require
-from infusions import ics, selectors, services
+from infusions import ics, reminders, selectors, services
 from infusions.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm
 from infusions.models import Appointment, Chair, InfusionSeries
 from infusions.planner import Plan, Visit, booster_date, validate_plan
@@ -335,7 +335,7 @@ def week_view(request):
 @require("infusions.view_infusionseries", "infusions.view_appointment")
 def series_detail(request, pk):
     series = get_object_or_404(InfusionSeries.objects.select_related("patient", "protocol"), pk=pk)
-    visits = series.appointments.select_related("chair").order_by("start", "id")
+    visits = reminders.with_reminders(series.appointments.select_related("chair").order_by("start", "id"))
     others = series.patient.series.exclude(pk=series.pk).order_by("-created_at")
     return render(request, "infusions/series.html", {"series": series, "visits": visits, "others": others})
 

@@ -3,7 +3,6 @@
 The project's app (clinic.celery) with test-only adjustments, read from the environment:
 - beat runs the dispatch every REMINDER_TEST_BEAT_SECONDS (1 s) instead of every minute;
 - the reminder lease is REMINDER_TEST_LEASE_SECONDS (so a killed worker's rows come back quickly);
-- the reminder pages are routed (infusions.tests.urls_for_tests) for the confirm link;
 - e-mail and SMS go to one file per message under VAR_DIR/outbox, named by reminder id, so the
   test can count sends across processes; REMINDER_TEST_SEND_DELAY slows each SMS down.
 """
@@ -19,7 +18,6 @@ from django.core.mail.backends.base import BaseEmailBackend
 from clinic.celery import app
 from infusions.sms import FileBackend
 
-settings.ROOT_URLCONF = "infusions.tests.urls_for_tests"
 settings.REMINDER_LEASE_SECONDS = float(os.environ.get("REMINDER_TEST_LEASE_SECONDS", "600"))
 app.conf.beat_schedule = {
     "dispatch-due-reminders": {

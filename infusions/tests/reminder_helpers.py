@@ -7,8 +7,6 @@ from infusions import reminders
 from infusions.models import Appointment, InfusionSeries
 from infusions.tests.helpers import LA, depression
 
-TEST_URLCONF = "infusions.tests.urls_for_tests"
-
 
 def visit(start: datetime, *, patient=None, chair=None, sync=True, minutes=90, **patient_fields) -> Appointment:
     """A scheduled visit at `start` (aware), with its reminders synced as the booking services do."""

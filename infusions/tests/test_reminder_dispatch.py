@@ -9,7 +9,7 @@ from django.core import mail
 
 from infusions import reminders, sms, tasks
 from infusions.models import Appointment, Reminder
-from infusions.tests.reminder_helpers import TEST_URLCONF, local, visit
+from infusions.tests.reminder_helpers import local, visit
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,6 @@ DUE_24 = START - timedelta(hours=24)
 
 @pytest.fixture(autouse=True)
 def _backends(settings):
-    settings.ROOT_URLCONF = TEST_URLCONF
     settings.SMS_BACKEND = "infusions.sms.LocmemBackend"
     sms.outbox.clear()
     yield

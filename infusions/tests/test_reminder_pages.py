@@ -5,14 +5,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import signing
-from django.test import override_settings
 
 from clinic.tests.factories import clinician as make_clinician
 from infusions import reminders
 from infusions.models import Appointment, Reminder
-from infusions.tests.reminder_helpers import TEST_URLCONF, local, visit
+from infusions.tests.reminder_helpers import local, visit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(TEST_URLCONF)]
+pytestmark = pytest.mark.django_db
 
 NOW = local(2026, 2, 2, 10)
 START = local(2026, 2, 10, 9)
@@ -133,7 +132,6 @@ def test_a_retry_of_a_cancelled_visits_reminder_is_refused(client, front_desk):
     assert row.status == "failed"
 
 
-@override_settings(ROOT_URLCONF=TEST_URLCONF)
 def test_other_roles_get_403_and_a_get_cannot_retry(client, front_desk):
     row = failed_reminder()
     client.force_login(make_clinician())

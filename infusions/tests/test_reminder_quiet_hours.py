@@ -8,14 +8,13 @@ import time_machine
 from clinic.models import Clinic
 from infusions import reminders, sms
 from infusions.models import Reminder
-from infusions.tests.reminder_helpers import TEST_URLCONF, local, visit
+from infusions.tests.reminder_helpers import local, visit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _backends(settings):
-    settings.ROOT_URLCONF = TEST_URLCONF
     settings.SMS_BACKEND = "infusions.sms.LocmemBackend"
     sms.outbox.clear()
 

@@ -10,7 +10,7 @@ from django.core import mail
 from clinic.models import Clinic
 from clinic.tests.factories import CLEAN_ANSWERS, IntakeFactory, ScreeningFactory
 from infusions import reminders, sms
-from infusions.tests.reminder_helpers import TEST_URLCONF, local, visit
+from infusions.tests.reminder_helpers import local, visit
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,6 @@ FORBIDDEN = [
 
 @pytest.fixture(autouse=True)
 def _backends(settings):
-    settings.ROOT_URLCONF = TEST_URLCONF
     settings.SMS_BACKEND = "infusions.sms.LocmemBackend"
     sms.outbox.clear()
 

@@ -47,7 +47,7 @@ class Command(BaseCommand):
         clinic = Clinic.get()
         if clinic.address:
             return False
-        clinic.name = "Demo Ketamine Infusion Clinic"
+        clinic.name = "Demo Wellness Clinic"
         clinic.address = "100 Example Street, Suite 200, Springfield"
         clinic.phone = "(555) 010-2000"
         clinic.save()
