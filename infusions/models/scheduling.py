@@ -13,19 +13,10 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from intake.models import Patient
+from intake.screening import INDICATION_CHOICES
 
-INDICATIONS = [
-    ("depression", "Depression"),
-    ("anxiety", "Anxiety"),
-    ("ptsd", "PTSD"),
-    ("ocd", "OCD"),
-    ("bipolar_depression", "Bipolar depression"),
-    ("suicidal_ideation", "Suicidal ideation"),
-    ("chronic_pain", "Chronic pain"),
-    ("fibromyalgia", "Fibromyalgia"),
-    ("migraine", "Migraine"),
-    ("substance_use_disorder", "Substance use disorder"),
-]
+# The indications are the intake questionnaire's (DOMAIN §2): one protocol per indication.
+INDICATIONS = INDICATION_CHOICES
 
 
 class Chair(models.Model):
