@@ -4,6 +4,7 @@ from django.core.management import CommandError, call_command
 
 from clinic.models import Clinic
 from infusions.models import Chair, OpeningHours
+from intake.models import Screening
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +33,5 @@ def test_it_seeds_a_demo_clinic_once(settings):
         assert user.check_password("infusion-demo-2026")
     assert User.objects.get(username="admin").is_superuser
     assert Clinic.get().address
+    outcomes = {s.patient.last_name: s.outcome for s in Screening.objects.select_related("patient")}
+    assert outcomes == {"Demo-Clear": "clear", "Demo-Review": "review", "Demo-Exclude": "exclude"}

@@ -1,4 +1,4 @@
-"""Seed a demo clinic once: clinic details, chairs, opening hours and one user per role.
+"""Seed a demo clinic once: clinic details, chairs, opening hours, one user per role, three patients.
 
 Refuses to run when DEBUG is off, so demo users with a known password never reach a real clinic.
 Running it again changes nothing that is already there.
@@ -63,4 +63,52 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role))
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.org", password)
+        self._seed_patients(User.objects.get(username="coordinator"))
         return True
+
+    def _seed_patients(self, coordinator) -> None:
+        """Three made-up patients, screened by the real rules: one clear, two for the review queue."""
+        from intake.services import intake_create
+
+        base = {
+            "indication": "depression",
+            "failed_antidepressant_trials": 3,
+            "psychosis_history": "none",
+            "mania_history": "none",
+            "seizure_history": "none",
+            "cerebrovascular_history": False,
+            "hypertension": "none",
+            "blood_pressure": {"systolic": 122, "diastolic": 78},
+            "cardiac": "none",
+            "liver": "none",
+            "kidney": "none",
+            "hyperthyroidism": "none",
+            "unstable_medical_condition": False,
+            "bladder_condition": False,
+            "ketamine_allergy": False,
+            "substance_use": "none",
+            "pregnancy": "no",
+            "breastfeeding": False,
+            "medications": ["Zoloft 50 mg"],
+            "phq9": [2, 2, 2, 1, 1, 2, 1, 1, 0],
+            "gad7": [1, 1, 2, 1, 1, 0, 1],
+        }
+        demo = [
+            ("Avery", "Demo-Clear", "1985-03-14", {}),
+            ("Blake", "Demo-Review", "1979-11-02", {"blood_pressure": {"systolic": 152, "diastolic": 94}}),
+            ("Casey", "Demo-Exclude", "1990-07-21", {"seizure_history": "disorder"}),
+        ]
+        for first, last, born, changes in demo:
+            answers = {
+                "patient": {
+                    "first_name": first,
+                    "last_name": last,
+                    "date_of_birth": born,
+                    "weight_kg": 72,
+                    "phone": "+15550100123",
+                    "email": f"{first.lower()}@example.org",
+                },
+                **base,
+                **changes,
+            }
+            intake_create(answers=answers, taken_by=coordinator, consent_email=True, consent_sms=True)
