@@ -23,10 +23,10 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Starting web server on http://127.0.0.1:8000, a Celery worker and Celery beat. Ctrl-C stops all three."
-	@trap 'kill 0' INT TERM; \
-	$(VENV)/bin/celery -A clinic worker --loglevel=INFO --concurrency=2 & \
-	$(VENV)/bin/celery -A clinic beat --loglevel=INFO & \
-	$(PY) manage.py runserver 127.0.0.1:8000 & \
+	@trap 'trap - INT TERM; echo "Stopping..."; kill -TERM $$pids 2>/dev/null; wait' INT TERM; \
+	$(VENV)/bin/celery -A clinic worker --loglevel=INFO --concurrency=2 & pids="$$!"; \
+	$(VENV)/bin/celery -A clinic beat --loglevel=INFO & pids="$$pids $$!"; \
+	$(PY) manage.py runserver --noreload 127.0.0.1:8000 & pids="$$pids $$!"; \
 	wait
 
 test: install
