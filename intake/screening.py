@@ -44,6 +44,16 @@ from decimal import Decimal
 
 from intake.medications import MEDICATION_CLASSES, match_medication
 
+# The source documents the rules cite by number (shared/seeds/ in the project's domain notes).
+SOURCE_DOCUMENTS = {
+    "000": "Lighthouse Infusions, Ketamine Infusion Therapy: Information for Providers",
+    "001": "The Kingsley Clinic, Ketamine Infusion: A Breakthrough in Mental Health Treatment",
+    "002": "Blanchfield, Understanding the Mechanism of Ketamine Infusion Therapy",
+    "003": "Ketamine Infusions for Depression: Therapy FAQ",
+    "004": "What is Ketamine Infusion Therapy? Uses and Benefits",
+}
+
+
 RULESET_VERSION = "2026.11.1"
 
 # --- Enumerations (DOMAIN §2), as (value, label) choices for forms ----------------------------
