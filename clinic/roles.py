@@ -37,6 +37,9 @@ ROLE_PERMISSIONS = {
         "infusions.view_appointment",
         "infusions.view_infusionseries",
         "infusions.view_dose_sheet",
+        "infusions.view_maintenanceorder",
+        "infusions.add_maintenanceorder",
+        "infusions.change_maintenanceorder",  # to cancel an open order
     ],
     FRONT_DESK: [
         "intake.view_patient_contact",
@@ -49,6 +52,7 @@ ROLE_PERMISSIONS = {
         "infusions.view_dose_sheet",
         "infusions.view_reminder",
         "infusions.change_reminder",
+        "infusions.view_maintenanceorder",
     ],
 }
 

@@ -15,12 +15,13 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import Clinic
 from infusions import reminders, selectors
-from infusions.models import Appointment, InfusionSeries, Protocol
+from infusions.models import Appointment, InfusionSeries, MaintenanceOrder, Protocol
 from infusions.planner import Visit, validate_plan
 from intake.eligibility import booking_eligibility
 
@@ -162,16 +163,34 @@ def series_book(*, patient, protocol: Protocol, visits: Sequence[VisitRequest], 
     return series
 
 
+MAINTENANCE_NOT_YET = (
+    "Maintenance visits are booked after the initial series is completed or when a clinician orders them."
+)
+
+
+def maintenance_allowed(patient) -> bool:
+    """A completed initial series or a clinician's open order lets front desk book maintenance."""
+    return (
+        InfusionSeries.objects.filter(
+            patient=patient, kind=InfusionSeries.Kind.INITIAL, status=InfusionSeries.Status.COMPLETED
+        ).exists()
+        or MaintenanceOrder.objects.open().filter(patient=patient).exists()
+    )
+
+
 def maintenance_book(*, patient, visits: Sequence[VisitRequest], by) -> InfusionSeries:
-    """Book booster visits after a completed series; the screening must be recent enough."""
+    """Book booster visits after a completed series or on a clinician's order (which this fulfils).
+
+    The screening must be recent enough.
+    """
     with _translate_conflicts(), transaction.atomic():
         eligibility = booking_eligibility(patient, max_screening_age_days=Clinic.get().screening_valid_days)
         if not eligibility.bookable:
             raise NotBookable(eligibility.reason)
-        if not InfusionSeries.objects.filter(
-            patient=patient, kind=InfusionSeries.Kind.INITIAL, status=InfusionSeries.Status.COMPLETED
-        ).exists():
-            raise BookingError("Maintenance visits are booked after the initial series is completed.")
+        # Locked so that a clinician's cancel and this booking cannot both take the same order.
+        order = MaintenanceOrder.objects.select_for_update().open().filter(patient=patient).first()
+        if order is None and not maintenance_allowed(patient):
+            raise BookingError(MAINTENANCE_NOT_YET)
         if not visits:
             raise BookingError("Choose at least one maintenance visit.")
         protocol = protocol_for(eligibility.indication)
@@ -186,6 +205,12 @@ def maintenance_book(*, patient, visits: Sequence[VisitRequest], by) -> Infusion
         series.save()
         appointments = _create(series, planned, by)
         reminders.sync_for(appointments)
+        if order is not None:
+            order.fulfilled_series = series
+            order._history_user = by
+            order.save(update_fields=["fulfilled_series"])
+    if order is not None:
+        logger.info("maintenance order %s fulfilled by series %s", order.pk, series.pk)
     logger.info("maintenance series %s booked: %s visits by user %s", series.pk, len(appointments), by.pk)
     return series
 
@@ -343,3 +368,46 @@ def last_infusion(patient) -> datetime | None:
         .values_list("start", flat=True)
         .first()
     )
+
+
+# --- A clinician's maintenance order ----------------------------------------------------------
+
+ORDER_OPEN = "This patient already has an open maintenance order; cancel it before ordering again."
+
+
+def maintenance_order(*, patient, by, note: str = "") -> MaintenanceOrder:
+    """A clinician orders maintenance visits; front desk may then book them without a completed series."""
+    order = MaintenanceOrder(patient=patient, ordered_by=by, note=note.strip())
+    try:
+        order.full_clean(exclude=["patient", "ordered_by"], validate_constraints=False)
+    except ValidationError as exc:
+        raise BookingError(" ".join(exc.messages)) from None
+    try:
+        with transaction.atomic():
+            if MaintenanceOrder.objects.open().filter(patient=patient).exists():
+                raise BookingError(ORDER_OPEN)
+            order._history_user = by
+            order.save()
+    except IntegrityError:
+        # Another order committed between the check and the insert: the database's one-open-order
+        # constraint refused this one (SQLite's message does not name the constraint, so look again).
+        if MaintenanceOrder.objects.open().filter(patient=patient).exists():
+            raise BookingError(ORDER_OPEN) from None
+        raise
+    logger.info("maintenance order %s for patient %s by user %s", order.pk, patient.pk, by.pk)
+    return order
+
+
+def maintenance_order_cancel(*, order, by) -> MaintenanceOrder:
+    """A clinician withdraws an open order before front desk books it."""
+    with transaction.atomic():
+        order = MaintenanceOrder.objects.select_for_update().get(pk=order.pk)
+        if order.fulfilled_series_id is not None:
+            raise StatusError("This order has been booked already; cancel the booked visits instead.")
+        if order.cancelled_at is not None:
+            raise StatusError("This order is already cancelled.")
+        order.cancelled_at = timezone.now()
+        order._history_user = by
+        order.save(update_fields=["cancelled_at"])
+    logger.info("maintenance order %s cancelled by user %s", order.pk, by.pk)
+    return order

@@ -22,6 +22,8 @@ urlpatterns = [
     path("visits/<int:pk>/mark/", views.visit_mark, name="visit_mark"),
     path("visits/<int:pk>/sheet/", views.day_sheet, name="day_sheet"),
     path("patients/<int:patient_id>/visits.ics", views.patient_calendar, name="patient_calendar"),
+    path("patients/<int:patient_id>/maintenance-order/", views.maintenance_order, name="maintenance_order"),
+    path("maintenance-orders/<int:pk>/cancel/", views.maintenance_order_cancel, name="maintenance_order_cancel"),
     # Reminder pages and the patient's (public, signed) confirmation link.
     path("", include("infusions.urls_reminders")),
 ]

@@ -3,7 +3,9 @@
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from clinic.models import Clinic
 from clinic.roles import require
 from infusions import ics, reminders, selectors, services
 from infusions.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm
-from infusions.models import Appointment, Chair, InfusionSeries
+from infusions.models import Appointment, Chair, InfusionSeries, MaintenanceOrder
 from infusions.planner import Plan, Visit, booster_date, validate_plan
 from intake.eligibility import booking_eligibility
 from intake.models import Patient
@@ -49,7 +51,10 @@ def book_search(request):
     if form.is_valid() and form.cleaned_data["q"]:
         patients = Patient.objects.search(form.cleaned_data["q"])[:20]
         results = [(p, booking_eligibility(p)) for p in patients]
-    return render(request, "infusions/book_search.html", {"form": form, "results": results})
+    ordered = set(
+        MaintenanceOrder.objects.open().filter(patient__in=[p.pk for p, _ in results]).values_list("patient", flat=True)
+    )
+    return render(request, "infusions/book_search.html", {"form": form, "results": results, "ordered": ordered})
 
 
 # --- Proposing, editing and confirming a plan (initial series or maintenance) ----------------
@@ -125,8 +130,9 @@ def _plan_page(request, kind, patient_id):
     params = _prefs_params(request, kind)
     if kind == MAINTENANCE:
         context["maintenance"] = _maintenance_defaults(form, patient, protocol)
-        if not patient.series.filter(kind=InfusionSeries.Kind.INITIAL, status=InfusionSeries.Status.COMPLETED):
-            context["refusal"] = "Maintenance visits are booked after the initial series is completed."
+        context["order"] = MaintenanceOrder.objects.open().filter(patient=patient).first()
+        if context["order"] is None and not services.maintenance_allowed(patient):
+            context["refusal"] = services.MAINTENANCE_NOT_YET
             return render(request, "infusions/plan.html", context, status=409)
     try:
         visits = _decode(request.GET.getlist("v"), protocol.chair_minutes)
@@ -337,7 +343,9 @@ def series_detail(request, pk):
     series = get_object_or_404(InfusionSeries.objects.select_related("patient", "protocol"), pk=pk)
     visits = reminders.with_reminders(series.appointments.select_related("chair").order_by("start", "id"))
     others = series.patient.series.exclude(pk=series.pk).order_by("-created_at")
-    return render(request, "infusions/series.html", {"series": series, "visits": visits, "others": others})
+    order = MaintenanceOrder.objects.open().filter(patient=series.patient).first()
+    context = {"series": series, "visits": visits, "others": others, "order": order}
+    return render(request, "infusions/series.html", context)
 
 
 def _back_to_series(appointment):
@@ -466,3 +474,54 @@ def patient_calendar(request, patient_id):
     response = HttpResponse(ics.calendar(visits, Clinic.get()), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="visits-{patient.pk}.ics"'
     return response
+
+
+# --- A clinician's maintenance order ----------------------------------------------------------
+
+
+class MaintenanceOrderForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the front desk (optional)",
+        max_length=200,
+        required=False,
+        help_text=MaintenanceOrder._meta.get_field("note").help_text,
+    )
+
+
+@require("infusions.view_maintenanceorder")
+def maintenance_order(request, patient_id):
+    """GET: the patient's open order, or (for a clinician) the form. POST: order maintenance."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    form = MaintenanceOrderForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not request.user.has_perm("infusions.add_maintenanceorder"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.maintenance_order(patient=patient, by=request.user, note=form.cleaned_data["note"])
+            except services.BookingError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Maintenance ordered: front desk can now book it.")
+            return redirect("infusions:maintenance_order", patient_id=patient.pk)
+    orders = patient.maintenance_orders.select_related("ordered_by", "fulfilled_series")
+    context = {
+        "patient": patient,
+        "form": form,
+        "order": next((o for o in orders if o.is_open), None),
+        "past": [o for o in orders if not o.is_open][:10],
+        "eligibility": _eligibility(MAINTENANCE, patient),
+    }
+    return render(request, "infusions/maintenance_order.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@require("infusions.change_maintenanceorder")
+def maintenance_order_cancel(request, pk):
+    order = get_object_or_404(MaintenanceOrder, pk=pk)
+    try:
+        services.maintenance_order_cancel(order=order, by=request.user)
+        messages.success(request, "Maintenance order cancelled.")
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+    return redirect("infusions:maintenance_order", patient_id=order.patient_id)
