@@ -1,9 +1,19 @@
-"""Clinic set-up in Django admin: chairs, opening hours, closures and protocols."""
+"""Clinic set-up in Django admin: chairs, opening hours, closures and protocols; read-only views of
+series, appointments, reminders and maintenance orders for a staff admin who must look one up."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from infusions.models import Chair, Closure, OpeningHours, Protocol
+from infusions.models import (
+    Appointment,
+    Chair,
+    Closure,
+    InfusionSeries,
+    MaintenanceOrder,
+    OpeningHours,
+    Protocol,
+    Reminder,
+)
 
 
 @admin.register(Chair)
@@ -36,3 +46,40 @@ class ProtocolAdmin(SimpleHistoryAdmin):
         "max_gap_days",
         "window_days",
     )
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Changes go through the front desk's pages (services check every rule); admin only looks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InfusionSeries)
+class InfusionSeriesAdmin(ReadOnlyAdmin):
+    list_display = ("id", "patient_id", "kind", "status", "created_at")
+    list_filter = ("kind", "status")
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "series_id", "chair", "start", "end", "status", "confirmed_at")
+    list_filter = ("status", "chair")
+    date_hierarchy = "start"
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ("id", "appointment_id", "channel", "offset_hours", "due_at", "status", "attempts", "last_error")
+    list_filter = ("status", "channel")
+
+
+@admin.register(MaintenanceOrder)
+class MaintenanceOrderAdmin(ReadOnlyAdmin):
+    list_display = ("id", "patient_id", "ordered_by", "ordered_at", "fulfilled_series_id", "cancelled_at")
