@@ -18,6 +18,7 @@ FRONT_DESK = "Front desk"
 ROLES = (COORDINATOR, CLINICIAN, FRONT_DESK)
 
 # app_label.codename for each role. Models and custom permissions are declared in the apps.
+# Front desk never sees medical answers: not even the day sheet (weight, planned dose).
 ROLE_PERMISSIONS = {
     COORDINATOR: [
         "intake.add_patient",
@@ -49,7 +50,6 @@ ROLE_PERMISSIONS = {
         "infusions.view_infusionseries",
         "infusions.add_infusionseries",
         "infusions.change_infusionseries",
-        "infusions.view_dose_sheet",
         "infusions.view_reminder",
         "infusions.change_reminder",
         "infusions.view_maintenanceorder",

@@ -49,3 +49,10 @@ def test_the_calendar_lists_booked_visits_without_clinical_content(client, front
     text = response.content.decode().lower()
     for clinical in ("ketamine", "mg", "depression", "dose", "infusion series", "weight"):
         assert clinical not in text.replace(clinic_row.name.lower(), "")
+
+
+def test_front_desk_cannot_open_the_day_sheet(client, front_desk, series):
+    # Weight and planned dose are clinical: minimum necessary for the front desk.
+    visit = series.appointments.first()
+    client.force_login(front_desk)
+    assert client.get(reverse("infusions:day_sheet", args=[visit.pk])).status_code == 403
