@@ -9,28 +9,13 @@ from django.contrib.auth.models import Group, User
 from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK
 from infusions.models import Chair, OpeningHours
 from intake.models import Intake, Patient, Screening
+from intake.tests.answers import intake_data
 
-# A clean DOMAIN §2 answer set (without the patient part): screens "clear".
+# A clean DOMAIN §2 answer set (without the patient part): screens "clear", with scores.
 CLEAN_ANSWERS = {
+    **{key: value for key, value in intake_data().items() if key != "patient"},
     "indication": "depression",
     "failed_antidepressant_trials": 2,
-    "psychosis_history": "none",
-    "mania_history": "none",
-    "seizure_history": "none",
-    "cerebrovascular_history": False,
-    "hypertension": "none",
-    "blood_pressure": {"systolic": 120, "diastolic": 80},
-    "cardiac": "none",
-    "liver": "none",
-    "kidney": "none",
-    "hyperthyroidism": "none",
-    "unstable_medical_condition": False,
-    "bladder_condition": False,
-    "ketamine_allergy": False,
-    "substance_use": "none",
-    "pregnancy": "no",
-    "breastfeeding": False,
-    "medications": [],
     "phq9": [1, 1, 1, 1, 1, 1, 1, 0, 0],
     "gad7": [1, 1, 1, 1, 0, 0, 0],
 }

@@ -18,6 +18,7 @@ from intake.screening import (
     screen,
     validate_answers,
 )
+from intake.tests.answers import intake_data
 
 TODAY = date(2026, 11, 22)
 
@@ -88,30 +89,7 @@ def test_it_scores_questionnaires_by_summing_the_items():
 @pytest.mark.parametrize("phq9_total", [0, 4, 5, 9, 10, 14, 15, 19, 20, 24])
 @pytest.mark.parametrize("gad7_total", [0, 4, 5, 9, 10, 14, 15, 21])
 def test_it_reports_scores_and_bands_in_the_screening(phq9_total, gad7_total):
-    data = {
-        "patient": {"first_name": "Ada", "last_name": "Byron", "date_of_birth": "1980-03-15", "weight_kg": 70},
-        "indication": "anxiety",
-        "failed_antidepressant_trials": 0,
-        "psychosis_history": "none",
-        "mania_history": "none",
-        "seizure_history": "none",
-        "cerebrovascular_history": False,
-        "hypertension": "none",
-        "blood_pressure": None,
-        "cardiac": "none",
-        "liver": "none",
-        "kidney": "none",
-        "hyperthyroidism": "none",
-        "unstable_medical_condition": False,
-        "bladder_condition": False,
-        "ketamine_allergy": False,
-        "substance_use": "none",
-        "pregnancy": "no",
-        "breastfeeding": False,
-        "medications": [],
-        "phq9": items_totalling(phq9_total, 9),
-        "gad7": items_totalling(gad7_total, 7),
-    }
+    data = intake_data(blood_pressure=None, phq9=items_totalling(phq9_total, 9), gad7=items_totalling(gad7_total, 7))
     result = screen(validate_answers(data, today=TODAY), today=TODAY)
     scores = result.as_dict()["scores"]
     assert scores["phq9"] == {"total": phq9_total, "band": phq9_band(phq9_total)}

@@ -7,41 +7,13 @@ from decimal import Decimal
 import pytest
 
 from intake.screening import NON_FIELD, AnswersInvalid, BloodPressure, validate_answers
+from intake.tests.answers import PATIENT, intake_data
 
 TODAY = date(2026, 11, 22)
 
 
-def intake_data(**overrides) -> dict:
-    data = {
-        "patient": {"first_name": "Ada", "last_name": "Byron", "date_of_birth": "1980-03-15", "weight_kg": 70},
-        "indication": "depression",
-        "failed_antidepressant_trials": 2,
-        "psychosis_history": "none",
-        "mania_history": "none",
-        "seizure_history": "none",
-        "cerebrovascular_history": False,
-        "hypertension": "none",
-        "blood_pressure": {"systolic": 120, "diastolic": 80},
-        "cardiac": "none",
-        "liver": "none",
-        "kidney": "none",
-        "hyperthyroidism": "none",
-        "unstable_medical_condition": False,
-        "bladder_condition": False,
-        "ketamine_allergy": False,
-        "substance_use": "none",
-        "pregnancy": "no",
-        "breastfeeding": False,
-        "medications": [],
-        "phq9": None,
-        "gad7": None,
-    }
-    data.update(overrides)
-    return data
-
-
 def with_patient(**fields) -> dict:
-    patient = {"first_name": "Ada", "last_name": "Byron", "date_of_birth": "1980-03-15", "weight_kg": 70}
+    patient = dict(PATIENT)
     patient.update(fields)
     return intake_data(patient={k: v for k, v in patient.items() if v is not _DROP})
 
@@ -69,6 +41,8 @@ def test_it_accepts_a_complete_intake_and_types_it():
                 "phone": " +1 (206) 555-0100 ",
                 "email": "ada@example.org",
             },
+            indication="depression",
+            failed_antidepressant_trials=2,
             medications=[" Zoloft 50 mg ", "Xanax"],
             phq9=[0, 1, 2, 3, 0, 1, 2, 3, 0],
             gad7=[3, 3, 3, 3, 3, 3, 3],
