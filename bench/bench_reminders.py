@@ -10,7 +10,6 @@ import contextlib
 import threading
 import time as clock
 from collections import Counter
-from datetime import timedelta
 
 VISITS = 5_000
 WORKERS = 2
@@ -18,48 +17,10 @@ BATCH = 200
 
 
 def _setup():
-    from django.utils import timezone
+    # The same due reminders as the worker reliability test (real clock, quiet hours moved away).
+    from infusions.tests.reminder_helpers import due_reminders
 
-    from clinic.models import Clinic
-    from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory
-    from infusions.models import Appointment, InfusionSeries, Protocol, Reminder
-
-    clinic = Clinic.get()
-    later = timezone.localtime() + timedelta(hours=6)  # keep SMS quiet hours away from the real clock
-    clinic.sms_quiet_start, clinic.sms_quiet_end = later.time(), (later + timedelta(hours=1)).time()
-    clinic.save()
-    user = UserFactory()
-    patient = PatientFactory(created_by=user)
-    protocol, _ = Protocol.objects.get_or_create(
-        indication="depression", defaults={"chair_minutes": 90, "infusion_minutes": 40, "dose_mg_per_kg": "0.50"}
-    )
-    series = InfusionSeries.objects.create(patient=patient, protocol=protocol, created_by=user)
-    chair = ChairFactory(name="Bench reminders chair")
-    first = timezone.now().replace(microsecond=0) + timedelta(days=2)
-    block = timedelta(minutes=90)
-    appointments = Appointment.objects.bulk_create(
-        (
-            Appointment(
-                series=series,
-                patient=patient,
-                chair=chair,
-                sequence=1,
-                start=first + block * n,
-                end=first + block * (n + 1),
-            )
-            for n in range(VISITS)
-        ),
-        batch_size=1000,
-    )
-    due = timezone.now() - timedelta(minutes=1)
-    Reminder.objects.bulk_create(
-        (
-            Reminder(appointment=a, channel=channel, offset_hours=24, visit_start=a.start, due_at=due)
-            for a in appointments
-            for channel in ("email", "sms")
-        ),
-        batch_size=2000,
-    )
+    due_reminders(VISITS)
 
 
 def _worker(errors, gate):

@@ -2,9 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 
+from django.utils import timezone
+
+from clinic.models import Clinic
 from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory
 from infusions import reminders
-from infusions.models import Appointment, InfusionSeries
+from infusions.models import Appointment, InfusionSeries, Reminder
 from infusions.tests.helpers import LA, depression
 
 
@@ -29,3 +32,36 @@ def visit(start: datetime, *, patient=None, chair=None, sync=True, minutes=90, *
 
 def local(year, month, day, hour, minute=0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=LA)
+
+
+def due_reminders(visits: int) -> list[int]:
+    """`visits` future visits, each with a due e-mail and a due SMS reminder: 2 x visits rows."""
+    # These tests run on the real clock: keep quiet hours away from it (tested with frozen time elsewhere).
+    clinic = Clinic.get()
+    later = timezone.localtime() + timedelta(hours=6)
+    clinic.sms_quiet_start, clinic.sms_quiet_end = later.time(), (later + timedelta(hours=1)).time()
+    clinic.save()
+    user = UserFactory()
+    patient = PatientFactory(created_by=user)
+    series = InfusionSeries.objects.create(patient=patient, protocol=depression(), created_by=user)
+    chair = ChairFactory()
+    first = timezone.now().replace(microsecond=0) + timedelta(days=2)
+    block = timedelta(minutes=90)
+    appointments = Appointment.objects.bulk_create(
+        Appointment(
+            series=series,
+            patient=patient,
+            chair=chair,
+            sequence=1,
+            start=first + block * n,
+            end=first + block * (n + 1),
+        )
+        for n in range(visits)
+    )
+    due = timezone.now() - timedelta(minutes=1)
+    rows = Reminder.objects.bulk_create(
+        Reminder(appointment=a, channel=channel, offset_hours=24, visit_start=a.start, due_at=due)
+        for a in appointments
+        for channel in ("email", "sms")
+    )
+    return [r.pk for r in rows]

@@ -1,13 +1,14 @@
 """On PostgreSQL the database itself refuses double bookings; the service turns that into SlotTaken."""
 
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.conf import settings
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from clinic.tests.concurrency import run_at_once
 from clinic.tests.factories import front_desk
 from infusions.models import Appointment
 from infusions.services import SlotTaken, series_book
@@ -35,33 +36,13 @@ def test_twenty_people_booking_one_slot_at_once_exactly_one_wins():
     user = front_desk()
     patients = [bookable_patient() for _ in range(20)]
     visits = series_visits(_first_day(), chair)
-    barrier = threading.Barrier(len(patients))
-    outcomes = []
-    lock = threading.Lock()
+    outcomes = run_at_once(
+        [partial(series_book, patient=p, protocol=protocol, visits=visits, by=user) for p in patients],
+        refusal=SlotTaken,
+    )
 
-    def book(patient):
-        try:
-            barrier.wait(timeout=30)
-            series_book(patient=patient, protocol=protocol, visits=visits, by=user)
-            outcome = "booked"
-        except SlotTaken as exc:
-            outcome = f"taken: {exc}"
-        except Exception as exc:  # noqa: BLE001 - any other error is what this test must catch
-            outcome = f"error: {type(exc).__name__}: {exc}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=book, args=(p,)) for p in patients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert len(outcomes) == 20
-    assert outcomes.count("booked") == 1, outcomes
-    assert outcomes.count("taken: That time was just taken.") == 19, outcomes
+    assert outcomes.count("ok") == 1, outcomes
+    assert outcomes.count("refused: That time was just taken.") == 19, outcomes
     assert Appointment.objects.count() == 6
     assert Appointment.objects.values("patient").distinct().count() == 1
 

@@ -15,18 +15,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
-from clinic.models import Clinic
-from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory
-from infusions.models import Appointment, InfusionSeries, Reminder
-from infusions.tests.helpers import depression
+from infusions.models import Reminder
+from infusions.tests.reminder_helpers import due_reminders
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -150,39 +146,6 @@ def processes(tmp_path):
     yield start
     for group in started:
         group.stop_all()
-
-
-def due_reminders(visits: int) -> list[int]:
-    """`visits` future visits, each with a due e-mail and a due SMS reminder: 2 x visits rows."""
-    # These tests run on the real clock: keep quiet hours away from it (tested with frozen time elsewhere).
-    clinic = Clinic.get()
-    later = timezone.localtime() + timedelta(hours=6)
-    clinic.sms_quiet_start, clinic.sms_quiet_end = later.time(), (later + timedelta(hours=1)).time()
-    clinic.save()
-    user = UserFactory()
-    patient = PatientFactory(created_by=user)
-    series = InfusionSeries.objects.create(patient=patient, protocol=depression(), created_by=user)
-    chair = ChairFactory()
-    first = timezone.now().replace(microsecond=0) + timedelta(days=2)
-    block = timedelta(minutes=90)
-    appointments = Appointment.objects.bulk_create(
-        Appointment(
-            series=series,
-            patient=patient,
-            chair=chair,
-            sequence=1,
-            start=first + block * n,
-            end=first + block * (n + 1),
-        )
-        for n in range(visits)
-    )
-    due = timezone.now() - timedelta(minutes=1)
-    rows = Reminder.objects.bulk_create(
-        Reminder(appointment=a, channel=channel, offset_hours=24, visit_start=a.start, due_at=due)
-        for a in appointments
-        for channel in ("email", "sms")
-    )
-    return [r.pk for r in rows]
 
 
 def wait_until(condition, deadline=DEADLINE):
