@@ -19,7 +19,7 @@ from infusions import ics, reminders, selectors, services
 from infusions.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm
 from infusions.models import Appointment, Chair, InfusionSeries, MaintenanceOrder
 from infusions.planner import Plan, Visit, booster_date, validate_plan
-from intake.eligibility import booking_eligibility
+from intake.eligibility import booking_eligibility, booking_eligibility_for
 from intake.models import Patient
 
 BOOK = ("infusions.add_appointment", "infusions.add_infusionseries", "intake.view_patient_contact")
@@ -49,8 +49,9 @@ def book_search(request):
     form = PatientSearchForm(request.GET or None)
     results = []
     if form.is_valid() and form.cleaned_data["q"]:
-        patients = Patient.objects.search(form.cleaned_data["q"])[:20]
-        results = [(p, booking_eligibility(p)) for p in patients]
+        patients = list(Patient.objects.search(form.cleaned_data["q"])[:20])
+        eligibility = booking_eligibility_for(patients)
+        results = [(p, eligibility[p.pk]) for p in patients]
     ordered = set(
         MaintenanceOrder.objects.open().filter(patient__in=[p.pk for p, _ in results]).values_list("patient", flat=True)
     )

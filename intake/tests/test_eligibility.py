@@ -4,7 +4,7 @@ import pytest
 import time_machine
 
 from clinic.tests.factories import PatientFactory, ScreeningFactory, clinician
-from intake.eligibility import booking_eligibility
+from intake.eligibility import booking_eligibility, booking_eligibility_for
 from intake.models import ReviewDecision
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,42 @@ def test_an_old_screening_expires_for_a_maximum_age():
             result = booking_eligibility(patient, max_screening_age_days=183)
             assert (result.bookable, result.status) == (False, "screening_expired")
         assert booking_eligibility(screening.patient).bookable  # no maximum: the series may go on
+
+
+def _patients_in_every_state():
+    approved_then_rescreened = decided(ScreeningFactory(outcome="review"), "approve")
+    ScreeningFactory(intake=approved_then_rescreened.intake, patient=approved_then_rescreened.patient, outcome="review")
+    return [
+        PatientFactory(),  # no screening
+        ScreeningFactory(outcome="clear").patient,
+        ScreeningFactory(outcome="exclude").patient,
+        decided(ScreeningFactory(outcome="review"), "approve").patient,
+        decided(ScreeningFactory(outcome="review"), "decline").patient,
+        decided(ScreeningFactory(outcome="defer"), "defer", rescreen_on=date(2027, 1, 5)).patient,
+        approved_then_rescreened.patient,
+    ]
+
+
+def test_many_patients_get_the_same_answer_as_one_at_a_time():
+    patients = _patients_in_every_state()
+    many = booking_eligibility_for(patients)
+    assert list(many) == [p.pk for p in patients]
+    assert [many[p.pk] for p in patients] == [booking_eligibility(p) for p in patients]
+    assert [many[p.pk].status for p in patients] == [
+        "no_screening",
+        "bookable",
+        "awaiting_review",
+        "bookable",
+        "declined",
+        "deferred",
+        "awaiting_review",
+    ]
+
+
+def test_many_patients_cost_one_query(django_assert_num_queries):
+    few = _patients_in_every_state()[:2]
+    with django_assert_num_queries(1):
+        booking_eligibility_for(few)
+    everyone = _patients_in_every_state() + _patients_in_every_state()
+    with django_assert_num_queries(1):
+        booking_eligibility_for(everyone)
