@@ -37,20 +37,6 @@ AFTERNOON: PartOfDay = "afternoon"
 NOON = time(12, 0)
 WEEKDAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
-# DOMAIN.md section 4: chair time (preparation, infusion, observation) by indication.
-DEFAULT_CHAIR_MINUTES = {
-    "depression": 90,
-    "anxiety": 90,
-    "ptsd": 90,
-    "ocd": 90,
-    "bipolar_depression": 90,
-    "suicidal_ideation": 90,
-    "substance_use_disorder": 90,
-    "chronic_pain": 300,
-    "fibromyalgia": 300,
-    "migraine": 180,
-}
-
 # Problem kinds reported by validate_plan().
 # "overlap": another booking in the chair or of the patient (someone took the slot); "plan_overlap": two
 # visits of the plan itself.
@@ -179,11 +165,6 @@ class ClinicSchedule:
 
 # --------------------------------------------------------------------------------------------
 # Public functions
-
-
-def chair_minutes_for(indication: str) -> int:
-    """Default chair block for an indication (DOMAIN.md section 4); clinics may override per protocol."""
-    return DEFAULT_CHAIR_MINUTES[indication]
 
 
 def plan_series(
