@@ -31,10 +31,13 @@ def validate_offsets(text: str) -> None:
 
 
 class Clinic(models.Model):
-    """The clinic's own settings: one row, edited by a staff admin in Django admin.
+    """The clinic's own settings: one row (created by migration 0004), edited by a staff admin in Django admin.
 
-    The clinic's time zone is the deployment's TIME_ZONE setting (one clinic per deployment).
+    Read it through `clinic.context.clinic_context().clinic`. The clinic's time zone is the
+    deployment's TIME_ZONE setting (one clinic per deployment), also read through that accessor.
     """
+
+    SINGLE_ROW_PK = 1
 
     # The name goes into every reminder: keep it neutral (it should not reveal the treatment).
     name = models.CharField(max_length=120, default="The Clinic")
@@ -73,7 +76,7 @@ class Clinic(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.pk = 1
+        self.pk = self.SINGLE_ROW_PK
         super().save(*args, **kwargs)
 
     @property
@@ -82,5 +85,7 @@ class Clinic(models.Model):
 
     @classmethod
     def get(cls) -> "Clinic":
-        clinic, _ = cls.objects.get_or_create(pk=1)
-        return clinic
+        """Deprecated spelling of `clinic_context().clinic` (kept until every caller has moved)."""
+        from clinic.context import clinic_context
+
+        return clinic_context().clinic

@@ -99,3 +99,14 @@ class ChairFactory(factory.django.DjangoModelFactory):
 def open_every_day(opens=time(8, 0), closes=time(17, 30)):
     for weekday in range(7):
         OpeningHours.objects.get_or_create(weekday=weekday, opens=opens, defaults={"closes": closes})
+
+
+def clinic_settings(**fields):
+    """Set the clinic's settings row for a test (reads never write, so tests write it explicitly)."""
+    from clinic.models import Clinic
+
+    clinic, _ = Clinic.objects.get_or_create(pk=Clinic.SINGLE_ROW_PK)
+    for name, value in fields.items():
+        setattr(clinic, name, value)
+    clinic.save()
+    return clinic
