@@ -27,3 +27,19 @@ def test_activity_keeps_the_session_alive(client, coordinator):
     for minutes in (10, 20, 30, 40):
         with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
             assert client.get(reverse("intake:home")).status_code == 200, minutes
+
+
+def test_pages_within_a_minute_do_not_write_the_session(client, coordinator):
+    from django.contrib.sessions.models import Session
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(coordinator)
+        client.get(reverse("intake:home"))
+        expiry = Session.objects.get().expire_date
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert client.get(reverse("intake:home")).status_code == 200
+        assert Session.objects.get().expire_date == expiry  # no write: renewed less than a minute ago
+    with time_machine.travel(start + timedelta(seconds=90), tick=False):
+        assert client.get(reverse("intake:home")).status_code == 200
+        assert Session.objects.get().expire_date == expiry + timedelta(seconds=90)
