@@ -311,29 +311,22 @@ class DecisionForm(forms.Form):
 
 
 def answer_rows(answers: dict) -> list[tuple[str, str]]:
-    """Stored answers as (question, answer) rows in the questionnaire's words (the case page)."""
+    """Stored answers as (question, answer) rows in the questionnaire's words and order (the case page)."""
     fields = IntakeForm.base_fields
-    rows = [
-        _row(fields, name, answers)
-        for name in (
-            "indication",
-            "failed_antidepressant_trials",
-            "psychosis_history",
-            "mania_history",
-            "seizure_history",
-            "cerebrovascular_history",
-            "hypertension",
-        )
-    ]
-    bp = answers.get("blood_pressure")
-    rows.append(("Resting blood pressure", f"{bp['systolic']}/{bp['diastolic']} mmHg" if bp else "not taken"))
-    for name in ("cardiac", "liver", "kidney", "hyperthyroidism", "unstable_medical_condition", "bladder_condition"):
-        rows.append(_row(fields, name, answers))
-    for name in ("ketamine_allergy", "substance_use", "pregnancy", "breastfeeding"):
-        rows.append(_row(fields, name, answers))
-    rows.append(("Medications", "; ".join(answers.get("medications") or []) or "none"))
-    for questionnaire in INTAKE_QUESTIONNAIRES:
-        rows.extend(questionnaire.answer_rows(answers.get(questionnaire.questionnaire.code)))
+    questionnaires = {q.questionnaire.code: q for q in INTAKE_QUESTIONNAIRES}
+    rows = []
+    for name in rules.ANSWER_KEYS:
+        if name == "patient":
+            continue  # identity and contact are shown apart from the clinical answers
+        if name == "blood_pressure":
+            bp = answers.get(name)
+            rows.append(("Resting blood pressure", f"{bp['systolic']}/{bp['diastolic']} mmHg" if bp else "not taken"))
+        elif name == "medications":
+            rows.append(("Medications", "; ".join(answers.get(name) or []) or "none"))
+        elif name in questionnaires:
+            rows.extend(questionnaires[name].answer_rows(answers.get(name)))
+        else:
+            rows.append(_row(fields, name, answers))
     return rows
 
 

@@ -174,7 +174,7 @@ class Answers:
         if self.patient.email is not None:
             patient["email"] = self.patient.email
         data: dict = {"patient": patient}
-        for name in _TOP_LEVEL_KEYS[1:]:
+        for name in ANSWER_KEYS[1:]:
             data[name] = getattr(self, name)
         bp = self.blood_pressure
         data["blood_pressure"] = None if bp is None else {"systolic": bp.systolic, "diastolic": bp.diastolic}
@@ -184,7 +184,8 @@ class Answers:
         return data
 
 
-_TOP_LEVEL_KEYS = (
+# The answers document's keys, in the order the questionnaire asks them.
+ANSWER_KEYS = (
     "patient",
     "indication",
     "failed_antidepressant_trials",
@@ -208,7 +209,7 @@ _TOP_LEVEL_KEYS = (
     "phq9",
     "gad7",
 )
-_TOP_LEVEL_KEY_SET = frozenset(_TOP_LEVEL_KEYS)
+_ANSWER_KEY_SET = frozenset(ANSWER_KEYS)
 _PATIENT_REQUIRED = ("first_name", "last_name", "date_of_birth", "weight_kg")
 _PATIENT_KEY_SET = frozenset((*_PATIENT_REQUIRED, "phone", "email"))
 _BP_KEYS = ("systolic", "diastolic")
@@ -440,9 +441,9 @@ def validate_answers(data: object, *, today: date) -> Answers:
         raise AnswersInvalid({NON_FIELD: "The intake answers must be a JSON object."})
     errors: dict[str, str] = {}
     for key in data:
-        if key not in _TOP_LEVEL_KEY_SET:
+        if key not in _ANSWER_KEY_SET:
             errors[_unknown_key_path("", key)] = UNKNOWN_FIELD
-    for key in _TOP_LEVEL_KEYS:
+    for key in ANSWER_KEYS:
         if key not in data:
             errors[key] = REQUIRED
     get = data.get
