@@ -18,7 +18,7 @@ belong to the outcomes work; the tests build small stand-ins to show the shape f
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 
@@ -66,9 +66,12 @@ class Questionnaire:
     response_fraction: Fraction | None = None
     response_points: int | None = None
     suicide_item_index: int | None = None  # 0-based index of an item asking about self-harm
+    # The option values as a set, computed once: validation asks it for every answer of every intake.
+    values: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         values = [option.value for option in self.options]
+        object.__setattr__(self, "values", frozenset(values))
         if not self.items or not self.options:
             raise ValueError(f"{self.code}: needs items and answer options")
         if values != sorted(set(values)) or values[0] < 0:
@@ -93,10 +96,6 @@ class Questionnaire:
     def max_value(self) -> int:
         """The most one item can score."""
         return self.options[-1].value
-
-    @property
-    def values(self) -> frozenset[int]:
-        return frozenset(option.value for option in self.options)
 
     @property
     def max_total(self) -> int:
@@ -197,7 +196,7 @@ PHQ9 = Questionnaire(
     ),
     remission_below=5,
     response_fraction=Fraction(1, 2),
-    # Item 9, as printed. Screening's SUICIDE_RISK rule reads it: always asked, positive from 1.
+    # Item 9 as printed: screening's SUICIDE_RISK rule reads it (positive from 1: urgent, same-day follow-up).
     suicide_item_index=8,
 )
 

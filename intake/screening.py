@@ -301,7 +301,7 @@ def _weight(value: object, errors: dict) -> float | None:
     return weight
 
 
-def _patient(value: object, errors: dict, today: date) -> Identity | None:
+def _identity(value: object, errors: dict, today: date) -> Identity | None:
     if value is None:
         errors["patient"] = REQUIRED
         return None
@@ -448,7 +448,7 @@ def validate_answers(data: object, *, today: date) -> Answers:
             errors[key] = REQUIRED
     get = data.get
 
-    patient = _patient(data["patient"], errors, today) if "patient" in data else None
+    patient = _identity(data["patient"], errors, today) if "patient" in data else None
 
     values: dict[str, object] = {}
     for name, allowed in _ENUM_VALUES.items():
