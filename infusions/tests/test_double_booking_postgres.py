@@ -12,7 +12,7 @@ from clinic.tests.concurrency import run_at_once
 from clinic.tests.factories import front_desk
 from infusions.models import Appointment
 from infusions.services import SlotTaken, series_book
-from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
+from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 pytestmark = [
@@ -32,12 +32,11 @@ def _first_day():
 
 def test_twenty_people_booking_one_slot_at_once_exactly_one_wins():
     (chair,) = clinic(chairs=1)
-    protocol = depression()
     user = front_desk()
     patients = [bookable_patient() for _ in range(20)]
     visits = series_visits(_first_day(), chair)
     outcomes = run_at_once(
-        [partial(series_book, patient=p, protocol=protocol, visits=visits, by=user) for p in patients],
+        [partial(series_book, patient=p, visits=visits, by=user) for p in patients],
         refusal=SlotTaken,
     )
 
@@ -67,7 +66,6 @@ def _one_booked_visit():
     chair, other_chair = clinic(chairs=2)
     series = series_book(
         patient=bookable_patient(),
-        protocol=depression(),
         visits=series_visits(_first_day(), chair),
         by=front_desk(),
     )
