@@ -2,6 +2,9 @@ from django.urls import include, path
 
 from infusions.views import booking, clinician, schedule, visits
 
+# The booking pages are the same for both flows; each URL names its flow.
+SERIES, MAINTENANCE = {"flow": booking.SERIES}, {"flow": booking.MAINTENANCE}
+
 app_name = "infusions"
 urlpatterns = [
     # The schedule.
@@ -10,12 +13,12 @@ urlpatterns = [
     path("week/", schedule.week_view, name="week"),
     # Front desk booking: a series, or maintenance visits.
     path("book/", booking.book_search, name="book"),
-    path("book/<int:patient_id>/", booking.book_plan, name="book_plan"),
-    path("book/<int:patient_id>/day/", booking.book_pick, name="book_pick"),
-    path("book/<int:patient_id>/confirm/", booking.book_confirm, name="book_confirm"),
-    path("maintenance/<int:patient_id>/", booking.maintenance_plan, name="maintenance_plan"),
-    path("maintenance/<int:patient_id>/day/", booking.maintenance_pick, name="maintenance_pick"),
-    path("maintenance/<int:patient_id>/confirm/", booking.maintenance_confirm, name="maintenance_confirm"),
+    path("book/<int:patient_id>/", booking.plan, SERIES, name="book_plan"),
+    path("book/<int:patient_id>/day/", booking.pick, SERIES, name="book_pick"),
+    path("book/<int:patient_id>/confirm/", booking.confirm, SERIES, name="book_confirm"),
+    path("maintenance/<int:patient_id>/", booking.plan, MAINTENANCE, name="maintenance_plan"),
+    path("maintenance/<int:patient_id>/day/", booking.pick, MAINTENANCE, name="maintenance_pick"),
+    path("maintenance/<int:patient_id>/confirm/", booking.confirm, MAINTENANCE, name="maintenance_confirm"),
     # A series and its visits.
     path("series/<int:pk>/", visits.series_detail, name="series"),
     path("series/<int:pk>/cancel-rest/", visits.series_cancel_rest, name="series_cancel_rest"),

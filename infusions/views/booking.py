@@ -1,7 +1,8 @@
 """Front desk booking: find a patient, plan a series or maintenance visits, change one visit, confirm.
 
 Both flows have the same three pages (plan, other times for one visit, confirm); a `Flow` names the
-services, form and addresses of each, so the pages never ask which flow they are in.
+services, form and addresses of each, and the URL hands it to the page (infusions/urls.py), so the
+pages never ask which flow they are in.
 A plan travels in the address as `v=<chair id>@<unix time>` per visit, so every page is a plain link.
 """
 
@@ -28,13 +29,23 @@ BOOK = ("infusions.add_appointment", "infusions.add_infusionseries", "intake.vie
 class Flow:
     title: str
     heading: str
-    plan: str  # URL names
-    pick: str
-    confirm: str
+    urls: str  # the URL names' prefix: "book" for infusions:book_plan, book_pick, book_confirm
     form: type[PreferencesForm]
     propose: Callable[..., services.Proposal]
     options: Callable[..., services.DayOptions]
     book: Callable
+
+    @property
+    def plan(self) -> str:
+        return f"infusions:{self.urls}_plan"
+
+    @property
+    def pick(self) -> str:
+        return f"infusions:{self.urls}_pick"
+
+    @property
+    def confirm(self) -> str:
+        return f"infusions:{self.urls}_confirm"
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -45,9 +56,7 @@ class Flow:
 SERIES = Flow(
     title="Plan a series",
     heading="Plan a six-infusion series",
-    plan="infusions:book_plan",
-    pick="infusions:book_pick",
-    confirm="infusions:book_confirm",
+    urls="book",
     form=PreferencesForm,
     propose=services.series_propose,
     options=services.series_options,
@@ -56,9 +65,7 @@ SERIES = Flow(
 MAINTENANCE = Flow(
     title="Maintenance",
     heading="Book maintenance visits",
-    plan="infusions:maintenance_plan",
-    pick="infusions:maintenance_pick",
-    confirm="infusions:maintenance_confirm",
+    urls="maintenance",
     form=MaintenanceForm,
     propose=services.maintenance_propose,
     options=services.maintenance_options,
@@ -100,7 +107,9 @@ def book_search(request):
     return render(request, "infusions/book_search.html", context)
 
 
-def _plan_page(request, flow: Flow, patient_id):
+@require(*BOOK)
+def plan(request, patient_id, flow: Flow):
+    """The proposed plan (or the edited one, with the rules it breaks), ready to confirm."""
     patient = get_object_or_404(Patient, pk=patient_id)
     form = flow.form(request.GET or None)
     try:
@@ -140,7 +149,8 @@ def _plan_page(request, flow: Flow, patient_id):
     return render(request, "infusions/plan.html", context)
 
 
-def _pick_page(request, flow: Flow, patient_id):
+@require(*BOOK)
+def pick(request, patient_id, flow: Flow):
     """Other free times on one day for visit i of the plan being edited."""
     patient = get_object_or_404(Patient, pk=patient_id)
     try:
@@ -169,7 +179,10 @@ def _pick_page(request, flow: Flow, patient_id):
     return render(request, "infusions/pick.html", context)
 
 
-def _confirm(request, flow: Flow, patient_id):
+@require_POST
+@require(*BOOK)
+def confirm(request, patient_id, flow: Flow):
+    """Book the plan: every visit or none; a time taken meanwhile gives a fresh proposal."""
     patient = get_object_or_404(Patient, pk=patient_id)
     params = _params(request.POST, flow)
     try:
@@ -188,35 +201,3 @@ def _confirm(request, flow: Flow, patient_id):
     count = series.appointments.count()
     messages.success(request, f"Booked {count} visit{'s' if count != 1 else ''}.")
     return redirect("infusions:series", pk=series.pk)
-
-
-@require(*BOOK)
-def book_plan(request, patient_id):
-    return _plan_page(request, SERIES, patient_id)
-
-
-@require(*BOOK)
-def book_pick(request, patient_id):
-    return _pick_page(request, SERIES, patient_id)
-
-
-@require_POST
-@require(*BOOK)
-def book_confirm(request, patient_id):
-    return _confirm(request, SERIES, patient_id)
-
-
-@require(*BOOK)
-def maintenance_plan(request, patient_id):
-    return _plan_page(request, MAINTENANCE, patient_id)
-
-
-@require(*BOOK)
-def maintenance_pick(request, patient_id):
-    return _pick_page(request, MAINTENANCE, patient_id)
-
-
-@require_POST
-@require(*BOOK)
-def maintenance_confirm(request, patient_id):
-    return _confirm(request, MAINTENANCE, patient_id)

@@ -3,7 +3,6 @@
 Front desk never opens the day sheet (weight and dose are clinical); it sees open orders only.
 """
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,6 +11,7 @@ from clinic.roles import require
 from infusions import selectors, services
 from infusions.forms import MaintenanceOrderForm
 from infusions.models import Appointment, MaintenanceOrder
+from infusions.views.feedback import attempt
 from intake.models import Patient
 
 
@@ -30,12 +30,8 @@ def maintenance_order(request, patient_id):
         if not request.user.has_perm("infusions.add_maintenanceorder"):
             raise PermissionDenied
         if form.is_valid():
-            try:
-                services.maintenance_order(patient=patient, by=request.user, note=form.cleaned_data["note"])
-            except services.BookingError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, "Maintenance ordered: front desk can now book it.")
+            note, ordered = form.cleaned_data["note"], "Maintenance ordered: front desk can now book it."
+            attempt(request, services.maintenance_order, patient=patient, note=note, success=ordered)
             return redirect("infusions:maintenance_order", patient_id=patient.pk)
     context = {"patient": patient, "form": form, **services.maintenance_order_page(patient=patient)}
     return render(request, "infusions/maintenance_order.html", context, status=400 if form.errors else 200)
@@ -45,9 +41,5 @@ def maintenance_order(request, patient_id):
 @require("infusions.change_maintenanceorder")
 def maintenance_order_cancel(request, pk):
     order = get_object_or_404(MaintenanceOrder, pk=pk)
-    try:
-        services.maintenance_order_cancel(order=order, by=request.user)
-        messages.success(request, "Maintenance order cancelled.")
-    except services.BookingError as exc:
-        messages.error(request, str(exc))
+    attempt(request, services.maintenance_order_cancel, order=order, success="Maintenance order cancelled.")
     return redirect("infusions:maintenance_order", patient_id=order.patient_id)

@@ -13,6 +13,7 @@ from clinic.roles import require
 from infusions import ics, selectors, services
 from infusions.forms import DayForm
 from infusions.models import Appointment, InfusionSeries
+from infusions.views.feedback import attempt
 from intake.models import Patient
 
 CHANGE = ("infusions.change_appointment",)
@@ -32,11 +33,7 @@ def _day_url(name, day, *args) -> str:
 @require(*CHANGE)
 def visit_cancel(request, pk):
     appointment = get_object_or_404(Appointment, pk=pk)
-    try:
-        services.appointment_cancel(appointment=appointment, by=request.user)
-        messages.success(request, "Visit cancelled.")
-    except services.BookingError as exc:
-        messages.error(request, str(exc))
+    attempt(request, services.appointment_cancel, appointment=appointment, success="Visit cancelled.")
     return redirect("infusions:series", pk=appointment.series_id)
 
 
@@ -44,11 +41,8 @@ def visit_cancel(request, pk):
 @require(*CHANGE)
 def visit_mark(request, pk):
     appointment = get_object_or_404(Appointment, pk=pk)
-    try:
-        services.appointment_mark(appointment=appointment, status=request.POST.get("status", ""), by=request.user)
-        messages.success(request, "Visit updated.")
-    except services.BookingError as exc:
-        messages.error(request, str(exc))
+    status = request.POST.get("status", "")
+    attempt(request, services.appointment_mark, appointment=appointment, status=status, success="Visit updated.")
     if request.POST.get("next") == "day":
         return redirect(_day_url("infusions:day", clinic_context().local_date(appointment.start)))
     return redirect("infusions:series", pk=appointment.series_id)
@@ -58,11 +52,12 @@ def visit_mark(request, pk):
 @require(*CHANGE, "infusions.change_infusionseries")
 def series_cancel_rest(request, pk):
     series = get_object_or_404(InfusionSeries, pk=pk)
-    try:
-        count = services.series_cancel_rest(series=series, by=request.user)
-        messages.success(request, f"Cancelled the rest of the series ({count} visits).")
-    except services.BookingError as exc:
-        messages.error(request, str(exc))
+    attempt(
+        request,
+        services.series_cancel_rest,
+        series=series,
+        success=lambda count: f"Cancelled the rest of the series ({count} visits).",
+    )
     return redirect("infusions:series", pk=series.pk)
 
 
@@ -70,11 +65,7 @@ def series_cancel_rest(request, pk):
 @require(*CHANGE, "infusions.change_infusionseries")
 def series_complete(request, pk):
     series = get_object_or_404(InfusionSeries, pk=pk)
-    try:
-        services.series_complete(series=series, by=request.user)
-        messages.success(request, "Series marked completed.")
-    except services.BookingError as exc:
-        messages.error(request, str(exc))
+    attempt(request, services.series_complete, series=series, success="Series marked completed.")
     return redirect("infusions:series", pk=series.pk)
 
 
