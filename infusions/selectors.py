@@ -1,4 +1,6 @@
-"""Reads for booking and the schedule pages: each a small, fixed number of queries.
+"""Reads for the booking, schedule, series and day sheet pages: each a small, fixed number of queries.
+
+Every local date and day boundary comes from the clinic context (`clinic.context`), asked once per call.
 
 The planner is pure; these functions load what it needs (hours, closures, every chair's bookings,
 the patient's own bookings) in one query each, as plain tuples, and build its inputs.
@@ -19,7 +21,7 @@ from infusions.planner import MAX_WINDOW_DAYS, ClinicSchedule, FreeStart, Prefer
 from intake.eligibility import booking_eligibility_for
 from intake.models import Patient
 
-# How far ahead the booking pages look: the planner's 60-day horizon plus the longest window.
+# How far ahead the booking pages look: the planner's 60-day horizon plus the longest window (MAX_WINDOW_DAYS).
 HORIZON_DAYS = 60
 
 
