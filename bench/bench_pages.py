@@ -73,9 +73,7 @@ def _seed() -> dict:
     users = {role: UserFactory(role=role) for role in (COORDINATOR, CLINICIAN, FRONT_DESK)}
     clear = []
     for i in range(PATIENTS):
-        screening = intake_create(
-            answers=_answers(rng, i), taken_by=users[COORDINATOR], consent_email=True, consent_sms=True
-        )
+        screening = intake_create(answers=_answers(rng, i), by=users[COORDINATOR], consent_email=True, consent_sms=True)
         if screening.outcome == "clear":
             clear.append(screening.patient)
     protocol = services.protocol_for("depression")
@@ -87,9 +85,7 @@ def _seed() -> dict:
         plan = selectors.propose_series(patient, protocol, earliest=earliest, now=now)
         visits = getattr(plan, "visits", None)
         if visits:
-            services.series_book(
-                patient=patient, protocol=protocol, visits=[(v.start, v.chair_id) for v in visits], by=users[FRONT_DESK]
-            )
+            services.series_book(patient=patient, visits=[(v.start, v.chair_id) for v in visits], by=users[FRONT_DESK])
             booked += 1
     return {
         "users": users,
