@@ -54,7 +54,7 @@ SOURCE_DOCUMENTS = {
 }
 
 
-RULESET_VERSION = "2026.11.1"
+RULESET_VERSION = "2026.11.2"  # .2: bupropion is no longer flagged serotonergic
 
 # --- Enumerations (DOMAIN §2), as (value, label) choices for forms ----------------------------
 
