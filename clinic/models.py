@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from intake.severity import BREASTFEEDING_SEVERITY_CHOICES
+
 DEFAULT_PREPARATION = (
     "Please arrange for someone to drive you home: do not drive until the next day. "
     "No solid food for 6 hours before your visit; clear liquids are fine until 2 hours before."
@@ -48,7 +50,9 @@ class Clinic(models.Model):
     )
     breastfeeding_severity = models.CharField(
         max_length=10,
-        choices=[("note", "note"), ("review", "review"), ("defer", "defer")],
+        # A deliberate import from a feature app into the base app: this setting chooses
+        # among screening's severities, and that vocabulary has one home (intake.severity, pure).
+        choices=BREASTFEEDING_SEVERITY_CHOICES,
         default="note",
         help_text="Sources disagree (DOMAIN §3): the clinic decides how a breastfeeding patient is screened.",
     )

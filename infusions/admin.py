@@ -41,6 +41,7 @@ class ProtocolAdmin(NoRevertHistoryAdmin):
         "chair_minutes",
         "infusion_minutes",
         "dose_mg_per_kg",
+        "max_dose_mg_per_kg",
         "series_count",
         "min_gap_days",
         "max_gap_days",

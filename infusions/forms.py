@@ -1,7 +1,8 @@
-from django import forms
-from django.utils import timezone
+"""The booking pages' forms. They parse; the services decide (today's date, defaults, eligibility)."""
 
-from infusions.models import OpeningHours
+from django import forms
+
+from infusions.models import MaintenanceOrder, OpeningHours
 from infusions.planner import Preferences
 
 PART_CHOICES = [("", "Any time"), ("morning", "Morning (starts before 12:00)"), ("afternoon", "Afternoon")]
@@ -9,6 +10,9 @@ PART_CHOICES = [("", "Any time"), ("morning", "Morning (starts before 12:00)"), 
 
 class PatientSearchForm(forms.Form):
     q = forms.CharField(label="Name or date of birth (YYYY-MM-DD)", max_length=100, required=False)
+
+    def query(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""
 
 
 class PreferencesForm(forms.Form):
@@ -24,11 +28,6 @@ class PreferencesForm(forms.Form):
     )
     part = forms.ChoiceField(label="Time of day", choices=PART_CHOICES, required=False)
 
-    def earliest_date(self):
-        today = timezone.localdate()
-        earliest = self.cleaned_data.get("earliest") if self.is_valid() else None
-        return max(earliest or today, today)
-
     def preferences(self) -> Preferences:
         if not self.is_valid():
             return Preferences()
@@ -36,6 +35,13 @@ class PreferencesForm(forms.Form):
             weekdays=frozenset(self.cleaned_data["weekday"]) or None,
             part_of_day=self.cleaned_data["part"] or None,
         )
+
+    def _value(self, name):
+        return self.cleaned_data.get(name) if self.is_valid() else None
+
+    def wishes(self) -> dict:
+        """The keyword arguments of `series_propose` this form carries."""
+        return {"earliest": self._value("earliest"), "preferences": self.preferences()}
 
 
 class MaintenanceForm(PreferencesForm):
@@ -45,9 +51,24 @@ class MaintenanceForm(PreferencesForm):
         label="First visit on or after", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def wishes(self) -> dict:
+        """The keyword arguments of `maintenance_propose` this form carries (maintenance plans from `first`)."""
+        names = ("first", "count", "every_weeks")
+        return {"preferences": self.preferences(), **{name: self._value(name) for name in names}}
+
 
 class DayForm(forms.Form):
     date = forms.DateField(label="Day", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def day(self):
-        return (self.cleaned_data.get("date") if self.is_valid() else None) or timezone.localdate()
+        """The chosen day, or None (the page's service picks its default)."""
+        return self.cleaned_data.get("date") if self.is_valid() else None
+
+
+class MaintenanceOrderForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the front desk (optional)",
+        max_length=200,
+        required=False,
+        help_text=MaintenanceOrder._meta.get_field("note").help_text,
+    )

@@ -37,9 +37,15 @@ AFTERNOON: PartOfDay = "afternoon"
 NOON = time(12, 0)
 WEEKDAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
-# Problem kinds reported by validate_plan().
+# However a clinic sets its series window, a series never spans more than this many days from its first
+# visit: the sources' longest initial series is 3-4 weeks (Lighthouse Infusions, Ketamine Infusion Therapy:
+# Information for Providers), so a clinic may widen the 21-day default up to 28, never further.
+MAX_WINDOW_DAYS = 28
+
+# Problem kinds reported by validate_plan() and move_problems().
 # "overlap": another booking in the chair or of the patient (someone took the slot); "plan_overlap": two
-# visits of the plan itself.
+# visits of the plan itself; "max_window": past MAX_WINDOW_DAYS (never allowed); "window": past the
+# series' own window (a moved visit may go there when staff confirm it, see move_problems).
 PROBLEM_KINDS = (
     "count",
     "chair",
@@ -51,6 +57,7 @@ PROBLEM_KINDS = (
     "spacing",
     "max_gap",
     "window",
+    "max_window",
 )
 
 
@@ -60,7 +67,9 @@ PROBLEM_KINDS = (
 
 @dataclass(frozen=True)
 class SeriesRules:
-    """DOMAIN.md section 5 defaults: 6 visits, 2..7 days apart, all within 21 days of the first."""
+    """The clinic's default series: 6 visits, 2..7 calendar days apart (never on consecutive days), all within
+    21 days of the first. Sources: 2-3 infusions a week over 2-3 weeks (Blanchfield, Understanding the
+    Mechanism of Ketamine Infusion Therapy; What is Ketamine Infusion Therapy? Uses and Benefits)."""
 
     count: int = 6
     min_gap_days: int = 2
@@ -376,6 +385,47 @@ def validate_plan(
                 f"The last visit ({dates[-1].isoformat()}) is {_days((dates[-1] - dates[0]).days)} after the first "
                 f"({dates[0].isoformat()}); the series must fit within {_days(rules.window_days)}.",
                 order[-1],
+            )
+        )
+    return problems
+
+
+def move_problems(day: date, other_days: Iterable[date], rules: SeriesRules) -> list[Problem]:
+    """The spacing rules a visit of a series breaks when moved to local date `day`.
+
+    `other_days` are the local dates of the series' other active visits. A move may not come closer than
+    `rules.min_gap_days` to any of them ("spacing") nor stretch the series past MAX_WINDOW_DAYS
+    ("max_window"); past `rules.window_days` but within the cap it is allowed only when staff confirm it
+    ("window", the one kind that needs a confirmation rather than a refusal). The maximum gap between
+    neighbours is not checked: a moved visit may leave a longer pause, as when a patient falls ill.
+    """
+    others = list(other_days)
+    problems = []
+    for other in others:
+        gap = abs((day - other).days)
+        if gap < rules.min_gap_days:
+            problems.append(
+                Problem(
+                    "spacing",
+                    f"{day:%Y-%m-%d} is {gap} day(s) from another visit of this series on {other:%Y-%m-%d}; "
+                    f"visits must be at least {rules.min_gap_days} days apart.",
+                )
+            )
+    dates = [*others, day]
+    span = (max(dates) - min(dates)).days
+    if span > MAX_WINDOW_DAYS:
+        problems.append(
+            Problem(
+                "max_window",
+                f"The series would span {span} days; it may never span more than {MAX_WINDOW_DAYS} days.",
+            )
+        )
+    elif span > rules.window_days:
+        problems.append(
+            Problem(
+                "window",
+                f"The series would span {span} days, past its window of {rules.window_days} days. "
+                "Confirm to move it anyway.",
             )
         )
     return problems

@@ -1,4 +1,6 @@
-"""Reads for booking and the schedule pages: each a small, fixed number of queries.
+"""Reads for the booking, schedule, series and day sheet pages: each a small, fixed number of queries.
+
+Every local date and day boundary comes from the clinic context (`clinic.context`), asked once per call.
 
 The planner is pure; these functions load what it needs (hours, closures, every chair's bookings,
 the patient's own bookings) in one query each, as plain tuples, and build its inputs.
@@ -9,34 +11,18 @@ within days of `earliest`, so reading the whole 89-day range first was the bulk 
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 
-from infusions.models import Appointment, Chair, Closure, OpeningHours
-from infusions.planner import ClinicSchedule, SeriesRules
+from clinic.context import ClinicContext, clinic_context
+from infusions import dosing, reminders
+from infusions.models import Appointment, Chair, Closure, InfusionSeries, MaintenanceOrder, OpeningHours
+from infusions.planner import MAX_WINDOW_DAYS, ClinicSchedule, FreeStart, Preferences, free_starts
+from intake.eligibility import booking_eligibility_for
+from intake.models import Patient
 
-# How far ahead the booking pages look: the planner's 60-day horizon plus the longest window.
+# How far ahead the booking pages look: the planner's 60-day horizon plus the longest window (MAX_WINDOW_DAYS).
 HORIZON_DAYS = 60
-MAX_WINDOW_DAYS = 28
-
-
-def clinic_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_midnight(day: date, tz: ZoneInfo | None = None) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=tz or clinic_tz())
-
-
-def rules_for(protocol) -> SeriesRules:
-    return SeriesRules(
-        count=protocol.series_count,
-        min_gap_days=protocol.min_gap_days,
-        max_gap_days=protocol.max_gap_days,
-        window_days=protocol.window_days,
-    )
 
 
 def opening_hours() -> dict[int, list[tuple[time, time]]]:
@@ -46,13 +32,13 @@ def opening_hours() -> dict[int, list[tuple[time, time]]]:
     return dict(hours)
 
 
-def clinic_schedule(first: date, last: date, *, exclude_ids=()) -> ClinicSchedule:
+def clinic_schedule(first: date, last: date, *, exclude_ids=(), clinic: ClinicContext | None = None) -> ClinicSchedule:
     """Hours, closures, active chairs and their active bookings between two local dates (4 queries).
 
     `exclude_ids` leaves appointments out of the busy times (the visit being moved).
     """
-    tz = clinic_tz()
-    begin, end = local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz)
+    clinic = clinic or clinic_context()
+    begin, end = clinic.day_bounds(first, last)
     chairs = list(Chair.objects.filter(active=True).values_list("id", flat=True))
     busy: dict[int, list] = {chair: [] for chair in chairs}
     rows = (
@@ -66,13 +52,14 @@ def clinic_schedule(first: date, last: date, *, exclude_ids=()) -> ClinicSchedul
     for chair, start, stop in rows:
         busy[chair].append((start, stop))
     closures = frozenset(Closure.objects.filter(date__gte=first, date__lte=last).values_list("date", flat=True))
-    return ClinicSchedule(tz=tz, opening_hours=opening_hours(), chair_busy=busy, closures=closures)
+    return ClinicSchedule(tz=clinic.tz, opening_hours=opening_hours(), chair_busy=busy, closures=closures)
 
 
-def patient_busy(patient, first: date, last: date, *, exclude_ids=()) -> list[tuple[datetime, datetime]]:
+def patient_busy(
+    patient, first: date, last: date, *, exclude_ids=(), clinic: ClinicContext | None = None
+) -> list[tuple[datetime, datetime]]:
     """The patient's own active bookings between two local dates (1 query)."""
-    tz = clinic_tz()
-    begin, end = local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz)
+    begin, end = (clinic or clinic_context()).day_bounds(first, last)
     return list(
         Appointment.objects.active()
         .filter(patient=patient)
@@ -87,10 +74,25 @@ def planning_range(earliest: date) -> tuple[date, date]:
     return earliest, earliest + timedelta(days=HORIZON_DAYS + MAX_WINDOW_DAYS + 1)
 
 
-def day_schedule(day: date) -> dict:
-    """Chairs and the day's appointments by chair, in two queries whatever the number of visits."""
-    tz = clinic_tz()
-    begin, end = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+def today_visits() -> dict:
+    """The front desk's home: today's visits in time and chair order (1 query)."""
+    clinic = clinic_context()
+    today = clinic.today()
+    begin, end = clinic.day_bounds(today)
+    visits = (
+        Appointment.objects.filter(start__gte=begin, start__lt=end)
+        .select_related("chair", "patient")
+        .order_by("start", "chair__position")
+    )
+    return {"visits": visits, "today": today}
+
+
+def day_schedule(day: date | None = None) -> dict:
+    """Chairs and the day's appointments by chair (default: the clinic's today), in two queries whatever
+    the number of visits."""
+    clinic = clinic_context()
+    day = day or clinic.today()
+    begin, end = clinic.day_bounds(day)
     chairs = list(Chair.objects.filter(active=True))
     by_chair: dict[int, list] = {chair.id: [] for chair in chairs}
     visits = (
@@ -103,14 +105,17 @@ def day_schedule(day: date) -> dict:
             by_chair[visit.chair_id] = []
             chairs.append(visit.chair)
         by_chair[visit.chair_id].append(visit)
-    return {"columns": [(chair, by_chair[chair.id]) for chair in chairs]}
+    return {"day": day, "columns": [(chair, by_chair[chair.id]) for chair in chairs]}
 
 
-def week_schedule(monday: date) -> dict:
-    """Seven days by chair, in two queries whatever the number of visits."""
-    tz = clinic_tz()
+def week_schedule(day: date | None = None) -> dict:
+    """The week (Monday to Sunday) of `day` (default: the clinic's today) by chair, in two queries whatever
+    the number of visits."""
+    clinic = clinic_context()
+    day = day or clinic.today()
+    monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
-    begin, end = local_midnight(days[0], tz), local_midnight(days[-1] + timedelta(days=1), tz)
+    begin, end = clinic.day_bounds(days[0], days[-1])
     chairs = list(Chair.objects.filter(active=True))
     cells: dict[tuple[int, date], list] = defaultdict(list)
     visits = (
@@ -124,9 +129,9 @@ def week_schedule(monday: date) -> dict:
         if visit.chair_id not in known:
             known.add(visit.chair_id)
             chairs.append(visit.chair)
-        cells[(visit.chair_id, visit.start.astimezone(tz).date())].append(visit)
+        cells[(visit.chair_id, clinic.local_date(visit.start))].append(visit)
     rows = [(chair, [cells.get((chair.id, d), []) for d in days]) for chair in chairs]
-    return {"days": days, "rows": rows}
+    return {"monday": monday, "days": days, "rows": rows}
 
 
 # The first window: the series window plus this many days of possible first visits.
@@ -148,12 +153,12 @@ def propose_series(patient, protocol, *, earliest: date, preferences=None, now=N
     gives; NoPlan in a window only means "widen", and the last call uses the whole range and the
     full horizon, as before.
     """
-    from infusions.planner import Plan, Preferences, plan_series
+    from infusions.planner import Plan, plan_series
 
-    rules = rules_for(protocol)
+    rules = protocol.series_rules()
     preferences = preferences or Preferences()
     first, last = planning_range(earliest)
-    tz = clinic_tz()
+    tz = clinic_context().tz
     chairs = active_chair_ids()
     hours = opening_hours()
     busy: dict[int, list] = {chair: [] for chair in chairs}
@@ -222,6 +227,10 @@ def _merged(appointments) -> list[tuple[int, datetime, datetime]]:
     return rows
 
 
+def _midnight(day: date, tz) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
 def _utc_text(value: str) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
@@ -232,14 +241,14 @@ def _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upt
     `loaded` None: from `first`. Bookings that began before the added days were read with the earlier days
     (they overlap them), so the added days take only the bookings that start in them: nothing twice.
     """
-    end = local_midnight(upto + timedelta(days=1), tz)
+    end = _midnight(upto + timedelta(days=1), tz)
     if loaded is None:
-        begin = local_midnight(first, tz)
+        begin = _midnight(first, tz)
         chair_rows = Appointment.objects.active().overlapping(begin, end)
         own_rows = Appointment.objects.active().filter(patient=patient).overlapping(begin, end)
         closure_rows = Closure.objects.filter(date__gte=first, date__lte=upto)
     else:
-        begin = local_midnight(loaded + timedelta(days=1), tz)
+        begin = _midnight(loaded + timedelta(days=1), tz)
         chair_rows = Appointment.objects.active().filter(start__gte=begin, start__lt=end)
         own_rows = Appointment.objects.active().filter(patient=patient, start__gte=begin, start__lt=end)
         closure_rows = Closure.objects.filter(date__gt=loaded, date__lte=upto)
@@ -253,26 +262,100 @@ def propose_maintenance(
     patient, protocol, *, first_date: date, count: int, every_weeks: int, preferences=None, now=None
 ):
     """Booster visits from `first_date`, every `every_weeks` weeks (5 queries)."""
-    from infusions.planner import Preferences, maintenance_plan
+    from infusions.planner import maintenance_plan
 
+    clinic = clinic_context()
     last = first_date + timedelta(weeks=every_weeks * max(count - 1, 0), days=8)
-    schedule = clinic_schedule(first_date, last)
+    schedule = clinic_schedule(first_date, last, clinic=clinic)
     return maintenance_plan(
         schedule,
         first_date=first_date,
         block_minutes=protocol.chair_minutes,
         count=count,
         every_weeks=every_weeks,
-        patient_busy=patient_busy(patient, first_date, last),
+        patient_busy=patient_busy(patient, first_date, last, clinic=clinic),
         preferences=preferences or Preferences(),
         not_before=now,
     )
 
 
-def free_times(patient, protocol, day: date, *, exclude_ids=(), extra_busy=(), now=None):
-    """Free (start, chair) on one day for this patient; `extra_busy` are other visits of a plan being edited."""
-    from infusions.planner import free_starts
+def free_times(patient, protocol, day: date, *, exclude_ids=(), extra_busy=(), now=None) -> list[FreeStart]:
+    """Free (start, chair) on one day for this patient, the first free chair (in chair order) for each start.
 
-    schedule = clinic_schedule(day, day, exclude_ids=exclude_ids)
-    busy = patient_busy(patient, day, day, exclude_ids=exclude_ids) + list(extra_busy)
-    return free_starts(schedule, day, block_minutes=protocol.chair_minutes, patient_busy=busy, not_before=now)
+    `exclude_ids` leaves out the visit being moved; `extra_busy` are the other visits of a plan being edited.
+    """
+    clinic = clinic_context()
+    schedule = clinic_schedule(day, day, exclude_ids=exclude_ids, clinic=clinic)
+    busy = patient_busy(patient, day, day, exclude_ids=exclude_ids, clinic=clinic) + list(extra_busy)
+    free = free_starts(schedule, day, block_minutes=protocol.chair_minutes, patient_busy=busy, not_before=now)
+    seen, first_chairs = set(), []
+    for slot in free:
+        if slot.start not in seen:
+            seen.add(slot.start)
+            first_chairs.append(slot)
+    return first_chairs
+
+
+def chair_names() -> dict[int, str]:
+    return dict(Chair.objects.values_list("id", "name"))
+
+
+def move_options(appointment, day: date | None = None) -> dict:
+    """Free times for moving one visit on `day` (default: the visit's own local day)."""
+    clinic = clinic_context()
+    day = day or clinic.local_date(appointment.start)
+    free = free_times(
+        appointment.patient, appointment.series.protocol, day, exclude_ids=[appointment.pk], now=clinic.now()
+    )
+    chairs = chair_names()
+    options = [
+        {"slot": slot, "chair": chairs.get(slot.chair_id), "stamp": int(slot.start.timestamp())} for slot in free
+    ]
+    return {"day": day, "options": options}
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+def booking_search(query: str) -> dict:
+    """Patients matching a name or date of birth, each with whether they may be booked, and those with an
+    open maintenance order (3 queries)."""
+    results = []
+    if query:
+        patients = list(Patient.objects.search(query)[:20])
+        eligibility = booking_eligibility_for(patients)
+        results = [(p, eligibility[p.pk]) for p in patients]
+    ordered = set(
+        MaintenanceOrder.objects.open().filter(patient__in=[p.pk for p, _ in results]).values_list("patient", flat=True)
+    )
+    return {"results": results, "ordered": ordered}
+
+
+def series_page(series: InfusionSeries) -> dict:
+    """A series with its visits (and their reminders), the patient's other series and open order."""
+    visits = reminders.with_reminders(series.appointments.select_related("chair", "series").order_by("start", "id"))
+    others = series.patient.series.exclude(pk=series.pk).order_by("-created_at")
+    order = MaintenanceOrder.objects.open().filter(patient=series.patient).first()
+    return {"series": series, "visits": visits, "others": others, "order": order}
+
+
+def booked_visits(patient):
+    """The patient's scheduled visits, for their calendar file."""
+    return Appointment.objects.filter(patient=patient, status=Appointment.Status.SCHEDULED).order_by("start")
+
+
+def day_sheet(appointment) -> dict:
+    """The clinician's sheet for one visit: the planned dose in mg, mL per vial and the pump rate for the
+    default bag, or why the protocol's dose is refused."""
+    protocol, patient = appointment.series.protocol, appointment.patient
+    context = {"appointment": appointment, "protocol": protocol, "patient": patient, "dose": None, "refused": ""}
+    try:
+        context["dose"] = dosing.planned_dose(
+            mg_per_kg=protocol.dose_mg_per_kg,
+            weight_kg=patient.weight_kg,
+            ceiling_mg_per_kg=protocol.max_dose_mg_per_kg,
+            infusion_minutes=protocol.infusion_minutes,
+        )
+    except dosing.DoseAboveCeiling as exc:
+        context["refused"] = str(exc)
+    return context

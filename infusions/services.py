@@ -1,7 +1,13 @@
-"""Booking and running infusion series: every change to appointments goes through here.
+"""Booking and running infusion series: every proposal and every change to appointments goes through here.
 
-Each service runs in one transaction, checks the current status first, and calls
-`reminders.sync_for` inside that transaction so reminder rows always match what was committed.
+Each flow is a pair of symmetric services that decide the patient's eligibility and protocol once:
+`series_propose` / `series_book` for the initial series, `maintenance_propose` / `maintenance_book`
+for booster visits, and `series_options` / `maintenance_options` for the other free times of one visit
+of a plan being edited. The pages only parse the request, call one of them and show the result.
+
+Each changing service runs in one transaction, checks the current status first (the model's
+`can_...` answers), and calls `reminders.sync_for` inside that transaction so reminder rows always
+match what was committed.
 
 No double booking: on SQLite the booking transaction holds the write lock from BEGIN (settings:
 transaction_mode IMMEDIATE), so the re-check below cannot interleave with another booking; on
@@ -12,23 +18,31 @@ Error messages are shown to staff as they are: they name times and rules, never 
 """
 
 import logging
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.utils import timezone
 
-from clinic.models import Clinic
+from clinic.context import ClinicContext, clinic_context
 from infusions import reminders, selectors
 from infusions.models import Appointment, InfusionSeries, MaintenanceOrder, Protocol
-from infusions.planner import Visit, validate_plan
-from intake.eligibility import booking_eligibility
+from infusions.planner import (
+    FreeStart,
+    NoPlan,
+    Plan,
+    Preferences,
+    Problem,
+    Visit,
+    booster_date,
+    move_problems,
+    validate_plan,
+)
+from intake.eligibility import Eligibility, booking_eligibility
 
 logger = logging.getLogger(__name__)
 
-# A series may never stretch beyond this many days from its first visit (DOMAIN §5).
-MAX_WINDOW_DAYS = 28
 OVERLAP_CONSTRAINTS = ("appointment_no_chair_overlap", "appointment_no_patient_overlap")
 
 
@@ -53,7 +67,67 @@ class NeedsConfirmation(BookingError):
     """Allowed, but only when the user confirms explicitly (a visit past the series window)."""
 
 
+class BadPlan(BookingError):
+    """The request names no such visit of the plan (a hand-made or stale address)."""
+
+
 VisitRequest = tuple[datetime, int]  # (aware start, chair id)
+
+
+@dataclass(frozen=True)
+class MaintenanceChoice:
+    """What the maintenance visits are planned from: the form's values, or the clinic's defaults."""
+
+    count: int
+    every_weeks: int
+    first: date
+    suggested: date | None  # the last infusion + the clinic's interval, when there was one
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A plan for the front desk, or why there is none.
+
+    Not bookable: `eligibility.reason` says why (the eligibility rule's words), or `refusal` does (no
+    protocol, maintenance not allowed yet). Otherwise `visits` is the proposed or edited plan with the
+    `problems` it breaks, or `no_plan` says why the planner found none.
+    """
+
+    eligibility: Eligibility
+    protocol: Protocol | None = None
+    refusal: str = ""
+    visits: tuple[Visit, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    no_plan: str = ""
+    maintenance: MaintenanceChoice | None = None
+    order: MaintenanceOrder | None = None
+    chairs: Mapping[int, str] = field(default_factory=dict)  # chair id -> name, for the visits shown
+
+    @property
+    def bookable(self) -> bool:
+        return self.eligibility.bookable and not self.refusal
+
+
+@dataclass(frozen=True)
+class DayOption:
+    slot: FreeStart
+    chair: str | None
+    visits: tuple[Visit, ...]  # the whole plan with the visit being changed put at this time
+
+
+@dataclass(frozen=True)
+class DayOptions:
+    """The free times on one day for visit `index` of a plan being edited."""
+
+    proposal: Proposal  # eligibility, protocol and refusal, as for the plan
+    visits: tuple[Visit, ...] = ()
+    index: int = 0
+    day: date | None = None
+    options: tuple[DayOption, ...] = ()
+
+    @property
+    def current(self) -> Visit:
+        return self.visits[self.index]
 
 
 def protocol_for(indication: str) -> Protocol:
@@ -94,17 +168,27 @@ class _translate_conflicts:
         return False
 
 
-def _check_visits(visits: Sequence[Visit], *, patient, rules, block_minutes: int, exclude_ids=()) -> None:
-    """Re-check hours, closures, chairs, overlaps and (with rules) spacing against the database now."""
-    now = timezone.now()
+def _problems(
+    visits: Sequence[Visit], *, patient, rules, block_minutes: int, clinic: ClinicContext, exclude_ids=()
+) -> list[Problem]:
+    """Hours, closures, chairs, overlaps and (with rules) spacing of these visits against the database now."""
+    dates = [clinic.local_date(v.start) for v in visits]
+    first, last = min(dates), max(dates)
+    schedule = selectors.clinic_schedule(first, last, exclude_ids=exclude_ids, clinic=clinic)
+    busy = selectors.patient_busy(patient, first, last, exclude_ids=exclude_ids, clinic=clinic)
+    return validate_plan(visits, schedule, rules=rules, patient_busy=busy, block_minutes=block_minutes)
+
+
+def _check_visits(
+    visits: Sequence[Visit], *, patient, rules, block_minutes: int, clinic: ClinicContext, exclude_ids=()
+) -> None:
+    """Refuse visits in the past or breaking a rule; another booking in the way is `SlotTaken`."""
+    now = clinic.now()
     if any(v.start < now for v in visits):
         raise BookingError("A visit is in the past; choose a later time.")
-    tz = selectors.clinic_tz()
-    dates = [v.start.astimezone(tz).date() for v in visits]
-    first, last = min(dates), max(dates)
-    schedule = selectors.clinic_schedule(first, last, exclude_ids=exclude_ids)
-    busy = selectors.patient_busy(patient, first, last, exclude_ids=exclude_ids)
-    problems = validate_plan(visits, schedule, rules=rules, patient_busy=busy, block_minutes=block_minutes)
+    problems = _problems(
+        visits, patient=patient, rules=rules, block_minutes=block_minutes, clinic=clinic, exclude_ids=exclude_ids
+    )
     if any(p.kind == "overlap" for p in problems):  # plan_overlap (two visits of this plan) is not "taken"
         raise SlotTaken()
     if problems:
@@ -138,29 +222,35 @@ def _create(series, visits: Sequence[Visit], by) -> list[Appointment]:
     return created
 
 
-def series_book(*, patient, protocol: Protocol, visits: Sequence[VisitRequest], by) -> InfusionSeries:
-    """Book an initial series: every visit or none."""
-    with _translate_conflicts(), transaction.atomic():
-        eligibility = booking_eligibility(patient)
-        if not eligibility.bookable:
-            raise NotBookable(eligibility.reason)
-        if eligibility.indication != protocol.indication:
-            raise BookingError("The protocol does not match the indication of the patient's screening.")
-        if InfusionSeries.objects.filter(
-            patient=patient, kind=InfusionSeries.Kind.INITIAL, status=InfusionSeries.Status.ACTIVE
-        ).exists():
-            raise BookingError("This patient already has an active series; cancel or complete it first.")
-        planned = _as_visits(visits, protocol.chair_minutes)
-        _check_visits(
-            planned, patient=patient, rules=selectors.rules_for(protocol), block_minutes=protocol.chair_minutes
-        )
-        series = InfusionSeries(patient=patient, protocol=protocol, kind=InfusionSeries.Kind.INITIAL, created_by=by)
-        series._history_user = by
-        series.save()
-        appointments = _create(series, planned, by)
-        reminders.sync_for(appointments)
-    logger.info("series %s booked: %s visits by user %s", series.pk, len(appointments), by.pk)
-    return series
+def _refuse_unless_bookable(terms: Proposal) -> Protocol:
+    if not terms.eligibility.bookable:
+        raise NotBookable(terms.eligibility.reason)
+    if terms.refusal:
+        raise BookingError(terms.refusal)
+    return terms.protocol
+
+
+# --- Proposing and editing a plan -------------------------------------------------------------
+
+
+def _with_protocol(eligibility: Eligibility) -> Proposal:
+    """The eligibility decision and, when bookable, the protocol of the screened indication."""
+    if not eligibility.bookable:
+        return Proposal(eligibility=eligibility)
+    try:
+        return Proposal(eligibility=eligibility, protocol=protocol_for(eligibility.indication))
+    except BookingError as exc:
+        return Proposal(eligibility=eligibility, refusal=str(exc))
+
+
+def _series_terms(patient) -> Proposal:
+    return _with_protocol(booking_eligibility(patient))
+
+
+def maintenance_eligibility(patient, *, clinic: ClinicContext | None = None) -> Eligibility:
+    """The booking rule, and the patient's last screening no older than the clinic's validity for maintenance."""
+    clinic = clinic or clinic_context()
+    return booking_eligibility(patient, max_screening_age_days=clinic.clinic.screening_valid_days)
 
 
 MAINTENANCE_NOT_YET = (
@@ -178,28 +268,191 @@ def maintenance_allowed(patient) -> bool:
     )
 
 
+def _maintenance_terms(patient, clinic: ClinicContext, *, lock_order: bool = False) -> Proposal:
+    """Eligibility, protocol, and the completed-series-or-open-order rule; `lock_order` inside a booking."""
+    terms = _with_protocol(maintenance_eligibility(patient, clinic=clinic))
+    if not terms.bookable:
+        return terms
+    orders = MaintenanceOrder.objects.select_for_update() if lock_order else MaintenanceOrder.objects
+    order = orders.open().filter(patient=patient).first()
+    if order is None and not maintenance_allowed(patient):
+        return replace(terms, refusal=MAINTENANCE_NOT_YET)
+    return replace(terms, order=order)
+
+
+def _edited(terms: Proposal, requests, *, patient, rules, clinic) -> Proposal:
+    """A plan the front desk edited, with every rule it breaks."""
+    block = terms.protocol.chair_minutes
+    visits = _as_visits(requests, block)
+    problems = _problems(visits, patient=patient, rules=rules, block_minutes=block, clinic=clinic)
+    return replace(terms, visits=tuple(visits), problems=tuple(problems), chairs=selectors.chair_names())
+
+
+def _planned(terms: Proposal, plan: Plan | NoPlan) -> Proposal:
+    if isinstance(plan, NoPlan):
+        return replace(terms, no_plan=plan.reason)
+    return replace(terms, visits=plan.visits, chairs=selectors.chair_names())
+
+
+def series_propose(
+    *,
+    patient,
+    earliest: date | None = None,
+    preferences: Preferences | None = None,
+    visits: Sequence[VisitRequest] | None = None,
+) -> Proposal:
+    """The earliest series from `earliest` (not before today) for the patient's wishes; or, given `visits`,
+    that edited plan with the rules it breaks."""
+    clinic = clinic_context()
+    terms = _series_terms(patient)
+    if not terms.bookable:
+        return terms
+    if visits:
+        return _edited(terms, visits, patient=patient, rules=terms.protocol.series_rules(), clinic=clinic)
+    today = clinic.today()
+    plan = selectors.propose_series(
+        patient, terms.protocol, earliest=max(earliest or today, today), preferences=preferences, now=clinic.now()
+    )
+    return _planned(terms, plan)
+
+
+def last_infusion(patient) -> datetime | None:
+    """Start of the patient's last completed visit."""
+    return (
+        Appointment.objects.filter(patient=patient, status=Appointment.Status.COMPLETED)
+        .order_by("-start")
+        .values_list("start", flat=True)
+        .first()
+    )
+
+
+def _maintenance_choice(patient, clinic: ClinicContext, *, first, count, every_weeks) -> MaintenanceChoice:
+    interval = clinic.clinic.maintenance_interval_weeks
+    today = clinic.today()
+    last = last_infusion(patient)
+    suggested = booster_date(clinic.local_date(last), weeks=interval) if last else None
+    return MaintenanceChoice(
+        count=count or 1,
+        every_weeks=every_weeks or interval,
+        first=max(first or suggested or today, today),
+        suggested=suggested,
+    )
+
+
+def maintenance_propose(
+    *,
+    patient,
+    first: date | None = None,
+    count: int | None = None,
+    every_weeks: int | None = None,
+    preferences: Preferences | None = None,
+    visits: Sequence[VisitRequest] | None = None,
+) -> Proposal:
+    """`count` booster visits every `every_weeks` weeks from `first` (defaults: one visit at the last
+    infusion + the clinic's interval); or, given `visits`, that edited plan with the rules it breaks."""
+    clinic = clinic_context()
+    terms = _maintenance_terms(patient, clinic)
+    if not terms.bookable:
+        return terms
+    choice = _maintenance_choice(patient, clinic, first=first, count=count, every_weeks=every_weeks)
+    terms = replace(terms, maintenance=choice)
+    if visits:
+        return _edited(terms, visits, patient=patient, rules=None, clinic=clinic)
+    plan = selectors.propose_maintenance(
+        patient,
+        terms.protocol,
+        first_date=choice.first,
+        count=choice.count,
+        every_weeks=choice.every_weeks,
+        preferences=preferences,
+        now=clinic.now(),
+    )
+    return _planned(terms, plan)
+
+
+def _day_options(terms: Proposal, *, patient, visits, index: int, day: date | None, clinic) -> DayOptions:
+    if not terms.bookable:
+        return DayOptions(proposal=terms)
+    planned = _as_visits(visits, terms.protocol.chair_minutes)
+    if not 0 <= index < len(planned):
+        raise BadPlan("No such visit in the plan.")
+    current = planned[index]
+    day = day or clinic.local_date(current.start)
+    others = [v for k, v in enumerate(planned) if k != index]
+    free = selectors.free_times(
+        patient, terms.protocol, day, extra_busy=[(v.start, v.end) for v in others], now=clinic.now()
+    )
+    chairs = selectors.chair_names()
+    options = tuple(
+        DayOption(
+            slot=slot,
+            chair=chairs.get(slot.chair_id),
+            visits=tuple(sorted([*others, Visit(slot.start, slot.end, slot.chair_id)], key=lambda v: v.start)),
+        )
+        for slot in free
+    )
+    return DayOptions(proposal=terms, visits=tuple(planned), index=index, day=day, options=options)
+
+
+def series_options(*, patient, visits: Sequence[VisitRequest], index: int, day: date | None = None) -> DayOptions:
+    """Other free times for visit `index` (0-based, in date order) of a series plan, on `day` (default: its day)."""
+    clinic = clinic_context()
+    return _day_options(_series_terms(patient), patient=patient, visits=visits, index=index, day=day, clinic=clinic)
+
+
+def maintenance_options(*, patient, visits: Sequence[VisitRequest], index: int, day: date | None = None) -> DayOptions:
+    """Other free times for visit `index` of a maintenance plan, on `day` (default: its day)."""
+    clinic = clinic_context()
+    terms = _maintenance_terms(patient, clinic)
+    return _day_options(terms, patient=patient, visits=visits, index=index, day=day, clinic=clinic)
+
+
+# --- Booking -----------------------------------------------------------------------------------
+
+
+def series_book(*, patient, visits: Sequence[VisitRequest], by) -> InfusionSeries:
+    """Book an initial series on the protocol of the patient's screened indication: every visit or none."""
+    clinic = clinic_context()
+    with _translate_conflicts(), transaction.atomic():
+        protocol = _refuse_unless_bookable(_series_terms(patient))
+        if InfusionSeries.objects.filter(
+            patient=patient, kind=InfusionSeries.Kind.INITIAL, status=InfusionSeries.Status.ACTIVE
+        ).exists():
+            raise BookingError("This patient already has an active series; cancel or complete it first.")
+        planned = _as_visits(visits, protocol.chair_minutes)
+        _check_visits(
+            planned,
+            patient=patient,
+            rules=protocol.series_rules(),
+            block_minutes=protocol.chair_minutes,
+            clinic=clinic,
+        )
+        series = InfusionSeries(patient=patient, protocol=protocol, kind=InfusionSeries.Kind.INITIAL, created_by=by)
+        series._history_user = by
+        series.save()
+        appointments = _create(series, planned, by)
+        reminders.sync_for(appointments)
+    logger.info("series %s booked: %s visits by user %s", series.pk, len(appointments), by.pk)
+    return series
+
+
 def maintenance_book(*, patient, visits: Sequence[VisitRequest], by) -> InfusionSeries:
     """Book booster visits after a completed series or on a clinician's order (which this fulfils).
 
     The screening must be recent enough.
     """
+    clinic = clinic_context()
     with _translate_conflicts(), transaction.atomic():
-        eligibility = booking_eligibility(patient, max_screening_age_days=Clinic.get().screening_valid_days)
-        if not eligibility.bookable:
-            raise NotBookable(eligibility.reason)
-        # Locked so that a clinician's cancel and this booking cannot both take the same order.
-        order = MaintenanceOrder.objects.select_for_update().open().filter(patient=patient).first()
-        if order is None and not maintenance_allowed(patient):
-            raise BookingError(MAINTENANCE_NOT_YET)
+        # The order is locked so that a clinician's cancel and this booking cannot both take it.
+        terms = _maintenance_terms(patient, clinic, lock_order=True)
+        protocol, order = _refuse_unless_bookable(terms), terms.order
         if not visits:
             raise BookingError("Choose at least one maintenance visit.")
-        protocol = protocol_for(eligibility.indication)
         planned = _as_visits(visits, protocol.chair_minutes)
-        tz = selectors.clinic_tz()
-        days = [v.start.astimezone(tz).date() for v in planned]
+        days = [clinic.local_date(v.start) for v in planned]
         if len(set(days)) != len(days):
             raise BookingError("Maintenance visits must fall on different days.")
-        _check_visits(planned, patient=patient, rules=None, block_minutes=protocol.chair_minutes)
+        _check_visits(planned, patient=patient, rules=None, block_minutes=protocol.chair_minutes, clinic=clinic)
         series = InfusionSeries(patient=patient, protocol=protocol, kind=InfusionSeries.Kind.MAINTENANCE, created_by=by)
         series._history_user = by
         series.save()
@@ -215,6 +468,9 @@ def maintenance_book(*, patient, visits: Sequence[VisitRequest], by) -> Infusion
     return series
 
 
+# --- Changing booked visits -------------------------------------------------------------------
+
+
 def _locked(appointment) -> Appointment:
     return Appointment.objects.select_for_update().select_related("series__protocol").get(pk=appointment.pk)
 
@@ -223,22 +479,23 @@ def appointment_move(
     *, appointment, start: datetime, chair_id: int, by, confirm_past_window: bool = False
 ) -> Appointment:
     """Move one scheduled visit. Keeps the series' minimum spacing; past the window needs a confirm."""
+    clinic = clinic_context()
     with _translate_conflicts(), transaction.atomic():
         appointment = _locked(appointment)
+        refusal = appointment.move_refusal()
+        if refusal:
+            raise StatusError(refusal)
         series = appointment.series
-        if appointment.status != Appointment.Status.SCHEDULED:
-            raise StatusError("Only a scheduled visit can be moved.")
-        if series.status != InfusionSeries.Status.ACTIVE:
-            raise StatusError("The series is no longer active.")
         protocol = series.protocol
         (visit,) = _as_visits([(start, chair_id)], protocol.chair_minutes)
         if series.kind == InfusionSeries.Kind.INITIAL:
-            _check_spacing(appointment, visit, protocol, confirm_past_window)
+            _check_spacing(appointment, visit, protocol, confirm_past_window, clinic)
         _check_visits(
             [visit],
             patient=appointment.patient,
             rules=None,
             block_minutes=protocol.chair_minutes,
+            clinic=clinic,
             exclude_ids=[appointment.pk],
         )
         appointment.start, appointment.end, appointment.chair_id = visit.start, visit.end, visit.chair_id
@@ -249,38 +506,27 @@ def appointment_move(
     return appointment
 
 
-def _check_spacing(appointment, visit: Visit, protocol, confirm_past_window: bool) -> None:
-    tz = selectors.clinic_tz()
-    day = visit.start.astimezone(tz).date()
+def _check_spacing(appointment, visit: Visit, protocol, confirm_past_window: bool, clinic: ClinicContext) -> None:
+    """The planner's spacing rules for a moved visit, as refusals (or a request to confirm past the window)."""
     others = [
-        start.astimezone(tz).date()
+        clinic.local_date(start)
         for start in Appointment.objects.active()
         .filter(series_id=appointment.series_id)
         .exclude(pk=appointment.pk)
         .values_list("start", flat=True)
     ]
-    for other in others:
-        gap = abs((day - other).days)
-        if gap < protocol.min_gap_days:
-            raise BookingError(
-                f"{day:%Y-%m-%d} is {gap} day(s) from another visit of this series on {other:%Y-%m-%d}; "
-                f"visits must be at least {protocol.min_gap_days} days apart."
-            )
-    dates = [*others, day]
-    span = (max(dates) - min(dates)).days
-    if span > MAX_WINDOW_DAYS:
-        raise BookingError(f"The series would span {span} days; it may never span more than {MAX_WINDOW_DAYS} days.")
-    if span > protocol.window_days and not confirm_past_window:
-        raise NeedsConfirmation(
-            f"The series would span {span} days, past its window of {protocol.window_days} days. "
-            "Confirm to move it anyway."
-        )
+    problems = move_problems(clinic.local_date(visit.start), others, protocol.series_rules())
+    refused = [p for p in problems if p.kind != "window"]
+    if refused:
+        raise BookingError(refused[0].message)
+    if problems and not confirm_past_window:
+        raise NeedsConfirmation(problems[0].message)
 
 
 def appointment_cancel(*, appointment, by) -> Appointment:
     with transaction.atomic():
         appointment = _locked(appointment)
-        if appointment.status != Appointment.Status.SCHEDULED:
+        if not appointment.can_cancel:
             raise StatusError("Only a scheduled visit can be cancelled.")
         appointment.status = Appointment.Status.CANCELLED
         appointment._history_user = by
@@ -294,7 +540,7 @@ def series_cancel_rest(*, series, by) -> int:
     """Cancel every visit of the series still scheduled, and the series itself."""
     with transaction.atomic():
         series = InfusionSeries.objects.select_for_update().get(pk=series.pk)
-        if series.status != InfusionSeries.Status.ACTIVE:
+        if not series.can_cancel_rest:
             raise StatusError("Only an active series can be cancelled.")
         rest = list(Appointment.objects.select_for_update().filter(series=series, status=Appointment.Status.SCHEDULED))
         for appointment in rest:
@@ -309,27 +555,19 @@ def series_cancel_rest(*, series, by) -> int:
     return len(rest)
 
 
-# status -> the statuses it may be reached from
-MARK_FROM = {
-    Appointment.Status.ARRIVED: (Appointment.Status.SCHEDULED,),
-    Appointment.Status.COMPLETED: (Appointment.Status.SCHEDULED, Appointment.Status.ARRIVED),
-    Appointment.Status.NO_SHOW: (Appointment.Status.SCHEDULED,),
-}
-
-
 def appointment_mark(*, appointment, status: str, by) -> Appointment:
     """Mark a visit arrived, completed or no-show, on or after its day."""
-    if status not in MARK_FROM:
+    if status not in Appointment.MARK_FROM:
         raise StatusError("A visit can be marked arrived, completed or no-show.")
+    clinic = clinic_context()
     with transaction.atomic():
         appointment = _locked(appointment)
-        if appointment.status not in MARK_FROM[status]:
+        if not appointment.can_mark(status):
             raise StatusError(
                 f"A {appointment.get_status_display().lower()} visit cannot be marked "
                 f"{Appointment.Status(status).label.lower()}."
             )
-        tz = selectors.clinic_tz()
-        if appointment.start.astimezone(tz).date() > timezone.localdate(timezone=tz):
+        if not appointment.day_has_come(clinic):
             raise StatusError("This visit is on a later day; it can be marked on its day.")
         appointment.status = status
         appointment._history_user = by
@@ -343,7 +581,7 @@ def series_complete(*, series, by) -> InfusionSeries:
     """Close a series once none of its visits is still scheduled or under way."""
     with transaction.atomic():
         series = InfusionSeries.objects.select_for_update().get(pk=series.pk)
-        if series.status != InfusionSeries.Status.ACTIVE:
+        if not series.can_complete:
             raise StatusError("Only an active series can be completed.")
         open_visits = series.appointments.filter(
             status__in=[Appointment.Status.SCHEDULED, Appointment.Status.ARRIVED]
@@ -358,16 +596,6 @@ def series_complete(*, series, by) -> InfusionSeries:
         series.save(update_fields=["status"])
     logger.info("series %s completed by user %s", series.pk, by.pk)
     return series
-
-
-def last_infusion(patient) -> datetime | None:
-    """Start of the patient's last completed visit."""
-    return (
-        Appointment.objects.filter(patient=patient, status=Appointment.Status.COMPLETED)
-        .order_by("-start")
-        .values_list("start", flat=True)
-        .first()
-    )
 
 
 # --- A clinician's maintenance order ----------------------------------------------------------
@@ -398,6 +626,16 @@ def maintenance_order(*, patient, by, note: str = "") -> MaintenanceOrder:
     return order
 
 
+def maintenance_order_page(*, patient) -> dict:
+    """A patient's open maintenance order, the earlier ones, and whether maintenance may be booked now."""
+    orders = patient.maintenance_orders.select_related("ordered_by", "fulfilled_series")
+    return {
+        "order": next((o for o in orders if o.is_open), None),
+        "past": [o for o in orders if not o.is_open][:10],
+        "eligibility": maintenance_eligibility(patient),
+    }
+
+
 def maintenance_order_cancel(*, order, by) -> MaintenanceOrder:
     """A clinician withdraws an open order before front desk books it."""
     with transaction.atomic():
@@ -406,7 +644,7 @@ def maintenance_order_cancel(*, order, by) -> MaintenanceOrder:
             raise StatusError("This order has been booked already; cancel the booked visits instead.")
         if order.cancelled_at is not None:
             raise StatusError("This order is already cancelled.")
-        order.cancelled_at = timezone.now()
+        order.cancelled_at = clinic_context().now()
         order._history_user = by
         order.save(update_fields=["cancelled_at"])
     logger.info("maintenance order %s cancelled by user %s", order.pk, by.pk)

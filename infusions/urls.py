@@ -1,29 +1,36 @@
 from django.urls import include, path
 
-from infusions import views
+from infusions.views import booking, clinician, schedule, visits
+
+# The booking pages are the same for both flows; each URL names its flow.
+SERIES, MAINTENANCE = {"flow": booking.SERIES}, {"flow": booking.MAINTENANCE}
 
 app_name = "infusions"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("book/", views.book_search, name="book"),
-    path("book/<int:patient_id>/", views.book_plan, name="book_plan"),
-    path("book/<int:patient_id>/day/", views.book_pick, name="book_pick"),
-    path("book/<int:patient_id>/confirm/", views.book_confirm, name="book_confirm"),
-    path("maintenance/<int:patient_id>/", views.maintenance_plan, name="maintenance_plan"),
-    path("maintenance/<int:patient_id>/day/", views.maintenance_pick, name="maintenance_pick"),
-    path("maintenance/<int:patient_id>/confirm/", views.maintenance_confirm, name="maintenance_confirm"),
-    path("day/", views.day_view, name="day"),
-    path("week/", views.week_view, name="week"),
-    path("series/<int:pk>/", views.series_detail, name="series"),
-    path("series/<int:pk>/cancel-rest/", views.series_cancel_rest, name="series_cancel_rest"),
-    path("series/<int:pk>/complete/", views.series_complete, name="series_complete"),
-    path("visits/<int:pk>/move/", views.visit_move, name="visit_move"),
-    path("visits/<int:pk>/cancel/", views.visit_cancel, name="visit_cancel"),
-    path("visits/<int:pk>/mark/", views.visit_mark, name="visit_mark"),
-    path("visits/<int:pk>/sheet/", views.day_sheet, name="day_sheet"),
-    path("patients/<int:patient_id>/visits.ics", views.patient_calendar, name="patient_calendar"),
-    path("patients/<int:patient_id>/maintenance-order/", views.maintenance_order, name="maintenance_order"),
-    path("maintenance-orders/<int:pk>/cancel/", views.maintenance_order_cancel, name="maintenance_order_cancel"),
+    # The schedule.
+    path("", schedule.home, name="home"),
+    path("day/", schedule.day_view, name="day"),
+    path("week/", schedule.week_view, name="week"),
+    # Front desk booking: a series, or maintenance visits.
+    path("book/", booking.book_search, name="book"),
+    path("book/<int:patient_id>/", booking.plan, SERIES, name="book_plan"),
+    path("book/<int:patient_id>/day/", booking.pick, SERIES, name="book_pick"),
+    path("book/<int:patient_id>/confirm/", booking.confirm, SERIES, name="book_confirm"),
+    path("maintenance/<int:patient_id>/", booking.plan, MAINTENANCE, name="maintenance_plan"),
+    path("maintenance/<int:patient_id>/day/", booking.pick, MAINTENANCE, name="maintenance_pick"),
+    path("maintenance/<int:patient_id>/confirm/", booking.confirm, MAINTENANCE, name="maintenance_confirm"),
+    # A series and its visits.
+    path("series/<int:pk>/", visits.series_detail, name="series"),
+    path("series/<int:pk>/cancel-rest/", visits.series_cancel_rest, name="series_cancel_rest"),
+    path("series/<int:pk>/complete/", visits.series_complete, name="series_complete"),
+    path("visits/<int:pk>/move/", visits.visit_move, name="visit_move"),
+    path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
+    path("visits/<int:pk>/mark/", visits.visit_mark, name="visit_mark"),
+    path("patients/<int:patient_id>/visits.ics", visits.patient_calendar, name="patient_calendar"),
+    # Clinicians: the day sheet and maintenance orders.
+    path("visits/<int:pk>/sheet/", clinician.day_sheet, name="day_sheet"),
+    path("patients/<int:patient_id>/maintenance-order/", clinician.maintenance_order, name="maintenance_order"),
+    path("maintenance-orders/<int:pk>/cancel/", clinician.maintenance_order_cancel, name="maintenance_order_cancel"),
     # Reminder pages and the patient's (public, signed) confirmation link.
     path("", include("infusions.urls_reminders")),
 ]

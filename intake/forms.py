@@ -1,7 +1,9 @@
 """The intake questionnaire and the clinician's decision form.
 
-The questionnaire builds the DOMAIN §2 document and checks it with the SAME
-`screening.validate_answers` the `screen_intake` command uses; each error is put next to its field.
+The questionnaire builds the intake answers document (the JSON `screen_intake` reads) and checks
+it with the SAME `screening.validate_answers` the command uses; each error is put next to its
+field. PHQ-9 and GAD-7 are asked through the shared questionnaire component
+(`intake.questionnaire_forms`).
 """
 
 from crispy_forms.bootstrap import InlineRadios
@@ -11,24 +13,27 @@ from django import forms
 
 from intake import screening as rules
 from intake.models import Decision
+from intake.questionnaire_forms import QuestionnaireFields
+from intake.questionnaires import GAD7, PHQ9
+from intake.vocabulary import BOOL_FIELDS, ENUM_FIELDS
+from intake.wording import FIELD_HELP, MEDICATIONS_HELP
 
 MEDICATION_LINES = 8
-NOT_DONE_HELP = "Tick when the questionnaire was not administered at this intake; otherwise answer every item."
 YES_NO = (("yes", "Yes"), ("no", "No"))
+# The questionnaires an intake asks, in order; each may be marked "not administered".
+INTAKE_QUESTIONNAIRES = tuple(QuestionnaireFields(q, may_skip=True) for q in (PHQ9, GAD7))
 
 
 def _enum(name: str, label: str, widget=forms.RadioSelect) -> forms.ChoiceField:
-    choices = rules.ENUM_FIELDS[name]
+    choices = ENUM_FIELDS[name]
     if widget is forms.Select:
         choices = (("", "Choose…"), *choices)  # no silent default: the coordinator picks one
-    return forms.ChoiceField(label=label, choices=choices, widget=widget, help_text=rules.FIELD_HELP.get(name, ""))
+    return forms.ChoiceField(label=label, choices=choices, widget=widget, help_text=FIELD_HELP.get(name, ""))
 
 
 def _yes_no(name: str, label: str) -> forms.ChoiceField:
     # An explicit yes/no, not a checkbox: an unticked box cannot tell "no" from "not asked".
-    return forms.ChoiceField(
-        label=label, choices=YES_NO, widget=forms.RadioSelect, help_text=rules.FIELD_HELP.get(name, "")
-    )
+    return forms.ChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect, help_text=FIELD_HELP.get(name, ""))
 
 
 class IntakeForm(forms.Form):
@@ -84,9 +89,6 @@ class IntakeForm(forms.Form):
     breastfeeding = _yes_no("breastfeeding", "Breastfeeding")
     breastfeeding.help_text = "Sources disagree; the clinic's setting decides how breastfeeding is screened."
 
-    phq9_not_done = forms.BooleanField(label="PHQ-9 not administered", required=False, help_text=NOT_DONE_HELP)
-    gad7_not_done = forms.BooleanField(label="GAD-7 not administered", required=False, help_text=NOT_DONE_HELP)
-
     def __init__(
         self, *args, today, medication_lines: int = MEDICATION_LINES, submit_label="Save and screen", **kwargs
     ):
@@ -97,12 +99,8 @@ class IntakeForm(forms.Form):
             self.fields[f"medication_{number}"] = forms.CharField(
                 label=f"Medication {number}", required=False, max_length=rules.MEDICATION_MAX_LENGTH
             )
-        frequency = [(str(value), label) for value, label in rules.FREQUENCY_CHOICES]
-        for prefix, items in (("phq9", rules.PHQ9_ITEMS), ("gad7", rules.GAD7_ITEMS)):
-            for number, wording in enumerate(items, start=1):
-                self.fields[f"{prefix}_{number}"] = forms.ChoiceField(
-                    label=f"{number}. {wording}", choices=frequency, widget=forms.RadioSelect, required=False
-                )
+        for questionnaire in INTAKE_QUESTIONNAIRES:
+            self.fields.update(questionnaire.fields())
         self.answers: dict | None = None
         self.helper = self._helper(submit_label)
 
@@ -156,26 +154,15 @@ class IntakeForm(forms.Form):
             ),
             Fieldset(
                 "Medications",
-                HTML(f'<p class="form-text">{rules.MEDICATIONS_HELP} Blank lines are ignored.</p>'),
+                HTML(f'<p class="form-text">{MEDICATIONS_HELP} Blank lines are ignored.</p>'),
                 Div(*[Div(name, css_class="col-md-6") for name in medication_fields], css_class="row"),
             ),
-            Fieldset(
-                "PHQ-9",
-                HTML(f"<p>{rules.PHQ9_STEM}</p>"),
-                "phq9_not_done",
-                *[InlineRadios(f"phq9_{n}") for n in range(1, 10)],
-            ),
-            Fieldset(
-                "GAD-7",
-                HTML(f"<p>{rules.GAD7_STEM}</p>"),
-                "gad7_not_done",
-                *[InlineRadios(f"gad7_{n}") for n in range(1, 8)],
-            ),
+            *(questionnaire.layout() for questionnaire in INTAKE_QUESTIONNAIRES),
             Submit("save", submit_label),
         )
         return helper
 
-    # --- from DOMAIN §2 answers (editing) ----------------------------------------------
+    # --- from stored answers (editing) -------------------------------------------------
 
     @staticmethod
     def initial_from(answers: dict, *, consent_email: bool, consent_sms: bool) -> dict:
@@ -191,31 +178,24 @@ class IntakeForm(forms.Form):
             "consent_sms": consent_sms,
             "failed_antidepressant_trials": answers["failed_antidepressant_trials"],
         }
-        for name in rules.ENUM_FIELDS:
+        for name in ENUM_FIELDS:
             initial[name] = answers[name]
-        for name in rules.BOOL_FIELDS:
+        for name in BOOL_FIELDS:
             initial[name] = "yes" if answers[name] else "no"
         bp = answers["blood_pressure"]
         if bp:
             initial["bp_systolic"], initial["bp_diastolic"] = bp["systolic"], bp["diastolic"]
         for number, entry in enumerate(answers["medications"], start=1):
             initial[f"medication_{number}"] = entry
-        for prefix in ("phq9", "gad7"):
-            items = answers[prefix]
-            if items is None:
-                initial[f"{prefix}_not_done"] = True
-            else:
-                for number, value in enumerate(items, start=1):
-                    initial[f"{prefix}_{number}"] = str(value)
+        for questionnaire in INTAKE_QUESTIONNAIRES:
+            initial.update(questionnaire.initial(answers[questionnaire.questionnaire.code]))
         return initial
 
-    # --- to DOMAIN §2 answers ---------------------------------------------------------
+    # --- to the answers document ------------------------------------------------------
 
     def clean(self):
         data = self.cleaned_data
         answers, field_of = self._answers(data)
-        for prefix, count in (("phq9", 9), ("gad7", 7)):
-            self._check_questionnaire(prefix, count, data)
         if data.get("consent_email") and not (data.get("email") or "").strip():
             self.add_error("consent_email", "Consent to e-mail reminders needs an e-mail address.")
         if data.get("consent_sms") and not (data.get("phone") or "").strip():
@@ -238,23 +218,8 @@ class IntakeForm(forms.Form):
             self.answers = answers
         return data
 
-    def _check_questionnaire(self, prefix: str, count: int, data: dict) -> None:
-        names = [f"{prefix}_{n}" for n in range(1, count + 1)]
-        answered = [name for name in names if data.get(name) not in (None, "")]
-        label = "PHQ-9" if prefix == "phq9" else "GAD-7"
-        if data.get(f"{prefix}_not_done"):
-            if answered:
-                self.add_error(f"{prefix}_not_done", f"{label} is marked not administered but has answers: clear one.")
-            return
-        if not answered:
-            self.add_error(f"{prefix}_not_done", f"Answer the {label} items, or tick “not administered”.")
-            return
-        for name in names:
-            if name not in answered:
-                self.add_error(name, f"Answer this item (every {label} item is needed for a score).")
-
     def _answers(self, data: dict):
-        """The DOMAIN §2 document from the fields that parsed, and a map from its paths to fields.
+        """The answers document from the fields that parsed, and a map from its paths to fields.
 
         Fields that failed their own checks are left out, so validation reports them as missing
         and the error already shown is kept.
@@ -271,10 +236,10 @@ class IntakeForm(forms.Form):
             if (data.get(name) or "").strip():
                 patient[name] = data[name].strip()
         answers: dict = {"patient": patient}
-        for name in rules.ENUM_FIELDS:
+        for name in ENUM_FIELDS:
             if data.get(name):
                 answers[name] = data[name]
-        for name in rules.BOOL_FIELDS:
+        for name in BOOL_FIELDS:
             if data.get(name) in ("yes", "no"):
                 answers[name] = data[name] == "yes"
         if data.get("failed_antidepressant_trials") is not None:
@@ -294,12 +259,9 @@ class IntakeForm(forms.Form):
                 medications.append(entry)
                 medication_lines.append(number)
         answers["medications"] = medications
-        for prefix, count in (("phq9", 9), ("gad7", 7)):
-            values = [data.get(f"{prefix}_{n}") for n in range(1, count + 1)]
-            if data.get(f"{prefix}_not_done") or any(v in (None, "") for v in values):
-                answers[prefix] = None  # incomplete sets are reported in _check_questionnaire
-            else:
-                answers[prefix] = [int(v) for v in values]
+        questionnaires = {q.questionnaire.code: q for q in INTAKE_QUESTIONNAIRES}
+        for code, questionnaire in questionnaires.items():
+            answers[code] = questionnaire.clean(self)  # None when not administered or incomplete (reported)
 
         def field_of(path: str) -> str | None:
             head, _, tail = path.partition(".")
@@ -311,8 +273,8 @@ class IntakeForm(forms.Form):
                 if tail.isdigit() and int(tail) <= len(medication_lines):
                     return f"medication_{medication_lines[int(tail) - 1]}"
                 return "medication_1"
-            if head in ("phq9", "gad7"):
-                return f"{head}_{tail}" if tail else f"{head}_not_done"
+            if head in questionnaires:
+                return questionnaires[head].field_for(tail)
             return head if head in self.fields else None
 
         return answers, field_of
@@ -346,3 +308,32 @@ class DecisionForm(forms.Form):
         self.helper.layout = Layout(
             InlineRadios("decision"), "rescreen_on", "justification", Submit("decide", "Record decision")
         )
+
+
+def answer_rows(answers: dict) -> list[tuple[str, str]]:
+    """Stored answers as (question, answer) rows in the questionnaire's words and order (the case page)."""
+    fields = IntakeForm.base_fields
+    questionnaires = {q.questionnaire.code: q for q in INTAKE_QUESTIONNAIRES}
+    rows = []
+    for name in rules.ANSWER_KEYS:
+        if name == "patient":
+            continue  # identity and contact are shown apart from the clinical answers
+        if name == "blood_pressure":
+            bp = answers.get(name)
+            rows.append(("Resting blood pressure", f"{bp['systolic']}/{bp['diastolic']} mmHg" if bp else "not taken"))
+        elif name == "medications":
+            rows.append(("Medications", "; ".join(answers.get(name) or []) or "none"))
+        elif name in questionnaires:
+            rows.extend(questionnaires[name].answer_rows(answers.get(name)))
+        else:
+            rows.append(_row(fields, name, answers))
+    return rows
+
+
+def _row(fields: dict, name: str, answers: dict) -> tuple[str, str]:
+    field = fields[name]
+    value = answers.get(name)
+    if isinstance(value, bool):
+        return str(field.label), "Yes" if value else "No"
+    choices = dict(getattr(field, "choices", ()))
+    return str(field.label), str(choices.get(value, value))

@@ -1,7 +1,8 @@
-"""Medication names the screening recognises, grouped by interaction class (DOMAIN §3).
+"""Medication names the screening recognises, grouped by interaction class.
 
-Pure Python, no Django. Every name in the DOMAIN table is here, plus generic and brand names of
-the same class that are unambiguous. The dictionary is normalised once at import.
+Pure Python, no Django. Every name of the clinic's interaction table is here (one class per
+INTERACTION_<CLASS> rule in `intake.screening`, which names each class's source document), plus
+generic and brand names of the same class that are unambiguous. The dictionary is normalised once at import.
 
 Matching looks at the *leading* name of an entry only: the entry is lower-cased (casefold) and
 split into tokens (runs of letters, runs of digits; everything else separates), and the first one,
@@ -15,7 +16,7 @@ side of a wrong guess.
 import re
 
 # Class code -> names, comma-separated (a name may have several words, e.g. "MS Contin"). Class order
-# is the order of the DOMAIN table and the order in which INTERACTION_<CLASS> flags are listed.
+# is the order of the interaction table and the order in which INTERACTION_<CLASS> flags are listed.
 _NAMES: dict[str, str] = {
     "BENZODIAZEPINE": (
         "alprazolam, Xanax, diazepam, Valium, lorazepam, Ativan, clonazepam, Klonopin, temazepam, Restoril, "

@@ -1,31 +1,30 @@
 """Patients, their intake answers, screenings and the clinicians' decisions.
 
 Every model keeps its change history (django-simple-history). Answers are stored as the validated
-DOMAIN §2 JSON (without the `patient` part, which lives on Patient), so a screening can always be
-re-run against exactly what was answered.
+intake answers JSON (the document `screen_intake` reads, see `intake.screening`) without its
+`patient` part, which lives on Patient, so a screening can always be re-run against exactly what
+was answered.
 """
+
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from intake.screening import INDICATION_CHOICES
+from intake import severity
+from intake.questionnaires import QUESTIONNAIRES
+from intake.vocabulary import INDICATION_CHOICES
 
 
-class Outcome(models.TextChoices):
-    CLEAR = "clear", "Clear"
-    REVIEW = "review", "Review"
-    DEFER = "defer", "Defer"
-    EXCLUDE = "exclude", "Exclude"
+def _choices(name: str, choices: tuple[tuple[str, str], ...]) -> type[models.TextChoices]:
+    # Built from `intake.severity`, the vocabulary's one home: Outcome.CLEAR == "clear", labelled as there.
+    return models.TextChoices(name, [(code.upper(), (code, label)) for code, label in choices])
 
 
-class Severity(models.TextChoices):
-    EXCLUDE = "exclude", "Exclude"
-    DEFER = "defer", "Defer"
-    REVIEW = "review", "Review"
-    NOTE = "note", "Note"
-    URGENT = "urgent", "Urgent"
+Outcome = _choices("Outcome", severity.OUTCOME_CHOICES)
+Severity = _choices("Severity", severity.SEVERITY_CHOICES)
 
 
 class PatientQuerySet(models.QuerySet):
@@ -83,8 +82,8 @@ class Patient(models.Model):
 
 class Intake(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
-    answers = models.JSONField(help_text="Validated DOMAIN §2 answers, without the patient part.")
-    indication = models.CharField(max_length=40)
+    answers = models.JSONField(help_text="The validated intake answers, without the patient part.")
+    indication = models.CharField(max_length=40, choices=INDICATION_CHOICES)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     taken_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -114,15 +113,15 @@ class ScreeningQuerySet(models.QuerySet):
         Urgent first, then exclude, defer, review; oldest first within each.
         """
         rank = models.Case(
-            models.When(outcome=Outcome.EXCLUDE, then=0),
-            models.When(outcome=Outcome.DEFER, then=1),
-            default=2,
+            *(models.When(outcome=outcome, then=rank) for outcome, rank in severity.OUTCOME_RANK.items()),
+            output_field=models.IntegerField(),
         )
         return (
             self.latest_per_patient()
-            .filter(outcome__in=[Outcome.REVIEW, Outcome.DEFER, Outcome.EXCLUDE], decision__isnull=True)
+            .exclude(outcome=Outcome.CLEAR)
+            .filter(decision__isnull=True)
             .annotate(rank=rank)
-            .order_by("-urgent", "rank", "screened_at", "id")
+            .order_by("-urgent", "-rank", "screened_at", "id")
         )
 
 
@@ -138,9 +137,9 @@ class Screening(models.Model):
     gad7_total = models.PositiveSmallIntegerField(null=True, blank=True)
     ruleset = models.CharField(max_length=40)
     # What was screened, so a screening can be explained and re-run after the intake is edited:
-    # the DOMAIN §2 answers without the patient part, and the clinic setting that was in force.
+    # the intake answers without the patient part, and the clinic setting that was in force.
     answers = models.JSONField(default=dict, help_text="The answers this screening ran on (no patient part).")
-    breastfeeding_severity = models.CharField(max_length=10, default="note")
+    breastfeeding_severity = models.CharField(max_length=10, default=severity.NOTE)
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -155,10 +154,10 @@ class Screening(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="screening_outcome_valid"),
             models.CheckConstraint(
-                condition=Q(breastfeeding_severity__in=["note", "review", "defer"]),
+                condition=Q(breastfeeding_severity__in=list(severity.BREASTFEEDING_SEVERITIES)),
                 name="screening_breastfeeding_severity_valid",
             ),
-            models.CheckConstraint(condition=~Q(urgent=True, outcome="clear"), name="screening_urgent_not_clear"),
+            models.CheckConstraint(condition=~Q(urgent=True, outcome=Outcome.CLEAR), name="screening_urgent_not_clear"),
             models.CheckConstraint(condition=Q(phq9_total__lte=27), name="screening_phq9_range"),
             models.CheckConstraint(condition=Q(gad7_total__lte=21), name="screening_gad7_range"),
         ]
@@ -170,8 +169,24 @@ class Screening(models.Model):
     def needs_decision(self) -> bool:
         return self.outcome != Outcome.CLEAR
 
+    @property
+    def approval_needs_justification(self) -> bool:
+        """A clinician may approve a case the screening excludes, but only with a written justification."""
+        return self.outcome == Outcome.EXCLUDE
+
+    @property
+    def score_lines(self) -> list["ScoreLine"]:
+        """Each questionnaire's stored score, in the registry's order, for the result pages."""
+        lines = []
+        for code, questionnaire in QUESTIONNAIRES.items():
+            stored = (self.scores or {}).get(code)
+            total = None if stored is None else stored["total"]
+            band = None if stored is None else questionnaire.band_label(stored["band"])
+            lines.append(ScoreLine(code, questionnaire.title, total, band))
+        return lines
+
     def as_dict(self) -> dict:
-        """The DOMAIN §3 `screen_intake` JSON shape, from the stored rows (uses `flags`)."""
+        """The screening JSON `screen_intake` prints, rebuilt from the stored rows (uses `flags`)."""
         return {
             "outcome": self.outcome,
             "urgent": self.urgent,
@@ -179,6 +194,13 @@ class Screening(models.Model):
             "scores": self.scores,
             "ruleset": self.ruleset,
         }
+
+
+class ScoreLine(NamedTuple):
+    code: str
+    title: str
+    total: int | None  # None: not administered
+    band: str | None  # the band's label, e.g. "moderately severe"
 
 
 class Flag(models.Model):
@@ -199,6 +221,11 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.code} ({self.severity})"
+
+    @property
+    def is_note(self) -> bool:
+        """For the clinician's information only: the review queue lists the flags that weigh."""
+        return self.severity == Severity.NOTE
 
 
 class Decision(models.TextChoices):

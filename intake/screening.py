@@ -1,9 +1,16 @@
-"""Contraindication screening for ketamine infusion intake (DOMAIN §2 and §3).
+"""Contraindication screening for ketamine infusion intake: validation of the answers and the rule table.
 
-Pure Python: no Django, no database. Plain data in, plain data out.
+Pure Python: no Django, no database. Plain data in, plain data out. The answers' vocabulary lives
+in `intake.vocabulary`, severities and outcomes in `intake.severity`, PHQ-9 and GAD-7 (wording,
+scoring, bands) in `intake.questionnaires`, the form's help texts in `intake.wording`.
 
-    answers = validate_answers(data, today=clinic_today)     # raises AnswersInvalid
-    result = screen(answers, today=clinic_today, breastfeeding_severity="note")
+The answers are one JSON document (the intake answers: a `patient` part with identity and
+contact, then one key per question; what `screen_intake` reads and `Intake.answers` stores
+without the patient part). The result is the screening JSON (outcome, urgent, flags with code,
+severity and reason, the questionnaire scores, and the rule-set version).
+
+    answers = validate_answers(data, today=today)     # raises AnswersInvalid
+    result = screen(answers, today=today, breastfeeding_severity="note")
     result.as_dict()                                         # the `screen_intake` JSON shape
 
 Decisions worth knowing:
@@ -15,21 +22,22 @@ Decisions worth knowing:
   entries are numbered from 1 like the paper forms ("phq9.9" is item 9, "medications.2" the
   second entry). Errors that are not about one field use the path "__all__" (as Django forms do).
   Messages never repeat the submitted value.
-- Beyond DOMAIN §2, validation also refuses implausible values a typo produces: blood pressure
-  outside 50..300 / 30..200 mmHg or systolic not above diastolic, a date of birth before 1900,
-  more than 100 failed trials, over-long text (see the *_MAX_LENGTH constants, which the models
-  should reuse), blank medication entries, and a phone or e-mail that cannot be one. Blank phone
-  or e-mail is treated as absent.
-- Rules are data (`RULES`), one `Rule` per row of the DOMAIN §3 table, plus one INTERACTION_<CLASS>
-  rule per medication class. Rules are applied literally: with hypertension "uncontrolled" and a
-  reading of 150/95 both HYPERTENSION_UNCONTROLLED and BP_ELEVATED fire; with hypertension
-  "controlled" and a reading above 180/100 both HYPERTENSION_CONTROLLED and
-  HYPERTENSION_UNCONTROLLED fire. The outcome is the same either way.
+- Beyond the questions' allowed values, validation also refuses implausible values a typo
+  produces: blood pressure outside 50..300 / 30..200 mmHg or systolic not above diastolic, a date
+  of birth before 1900, more than 100 failed trials, over-long text (see the *_MAX_LENGTH
+  constants, which the models should reuse), blank medication entries, and a phone or e-mail that
+  cannot be one. Blank phone or e-mail is treated as absent.
+- Rules are data (`RULES`), one `Rule` per contraindication with its severity, reason and source
+  document (numbered as in SOURCE_DOCUMENTS), plus one INTERACTION_<CLASS> rule per medication
+  class. Rules are applied literally: with hypertension "uncontrolled" and a reading of 150/95 both
+  HYPERTENSION_UNCONTROLLED and BP_ELEVATED fire; with hypertension "controlled" and a reading
+  above 180/100 both HYPERTENSION_CONTROLLED and HYPERTENSION_UNCONTROLLED fire. The outcome is
+  the same either way.
 - BREASTFEEDING's severity is a clinic setting (`breastfeeding_severity`); the stored screening
   should record the setting used, so a re-run gives the same answer.
 - Medications: one INTERACTION_<CLASS> flag per class however many entries of that class were
   given. Unrecognised entries produce ONE MEDICATION_UNRECOGNIZED flag whose reason gives the
-  count; the entries themselves are in `Flag.details` (for the clinician's screen and the stored
+  count; the entries themselves are in `Finding.details` (for the clinician's screen and the stored
   flag), never in the reason, which goes into the JSON and may end up in logs. INTERACTION flags
   likewise carry the matched entries in `details`. See `intake/medications.py` for matching.
 - Age: a person born on 29 February turns 18 on 1 March in non-leap years.
@@ -43,8 +51,23 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from intake.medications import MEDICATION_CLASSES, match_medication
+from intake.questionnaires import GAD7, PHQ9, Questionnaire, Score, score
+from intake.severity import (
+    BREASTFEEDING_SEVERITIES,
+    CLEAR,
+    DEFER,
+    EXCLUDE,
+    NOTE,
+    OUTCOME_RANK,
+    REVIEW,
+    SEVERITY_RANK,
+    URGENT,
+)
+from intake.vocabulary import BOOL_FIELDS, ENUM_FIELDS
+from intake.vocabulary import INDICATION_CHOICES as INDICATION_CHOICES  # re-exported: infusions imports it from here
 
-# The source documents the rules cite by number (shared/seeds/ in the project's domain notes).
+# The source documents the rules cite by number (the clinic's reference reading; a rule's `source`
+# names them, e.g. "000, 001; esketamine label").
 SOURCE_DOCUMENTS = {
     "000": "Lighthouse Infusions, Ketamine Infusion Therapy: Information for Providers",
     "001": "The Kingsley Clinic, Ketamine Infusion: A Breakthrough in Mental Health Treatment",
@@ -55,101 +78,6 @@ SOURCE_DOCUMENTS = {
 
 
 RULESET_VERSION = "2026.11.2"  # .2: bupropion is no longer flagged serotonergic
-
-# --- Enumerations (DOMAIN §2), as (value, label) choices for forms ----------------------------
-
-INDICATION_CHOICES = (
-    ("depression", "Depression"),
-    ("anxiety", "Anxiety"),
-    ("ptsd", "PTSD"),
-    ("ocd", "OCD"),
-    ("bipolar_depression", "Bipolar depression"),
-    ("suicidal_ideation", "Suicidal ideation"),
-    ("chronic_pain", "Chronic pain"),
-    ("fibromyalgia", "Fibromyalgia"),
-    ("migraine", "Migraine"),
-    ("substance_use_disorder", "Substance use disorder"),
-)
-PSYCHOSIS_CHOICES = (
-    ("none", "None"),
-    ("transient", "Transient (substance-, medication- or acute-illness-induced)"),
-    ("primary", "Primary (schizophrenia, psychotic disorder)"),
-)
-MANIA_CHOICES = (
-    ("none", "None"),
-    ("hypomanic", "Mild hypomanic episodes or bipolar II"),
-    ("bipolar_i_or_severe", "Bipolar I or severe manic episodes"),
-    ("current", "Currently manic"),
-)
-SEIZURE_CHOICES = (
-    ("none", "None"),
-    ("provoked", "Provoked seizure (medication reaction, acute illness)"),
-    ("disorder", "Seizure disorder"),
-)
-HYPERTENSION_CHOICES = (
-    ("none", "None"),
-    ("controlled", "Controlled"),
-    ("uncontrolled", "Uncontrolled"),
-)
-SEVERITY_CONDITION_CHOICES = (
-    ("none", "None"),
-    ("mild_moderate", "Mild or moderate"),
-    ("severe", "Severe"),
-)
-CARDIAC_CHOICES = SEVERITY_CONDITION_CHOICES
-LIVER_CHOICES = SEVERITY_CONDITION_CHOICES
-KIDNEY_CHOICES = SEVERITY_CONDITION_CHOICES
-HYPERTHYROIDISM_CHOICES = (
-    ("none", "None"),
-    ("treated", "Treated"),
-    ("untreated", "Untreated"),
-)
-SUBSTANCE_USE_CHOICES = (
-    ("none", "None"),
-    ("history_or_moderate", "History of substance use, or moderate recreational use"),
-    ("current_heavy", "Current heavy use"),
-)
-PREGNANCY_CHOICES = (
-    ("no", "No"),
-    ("pregnant", "Pregnant"),
-    ("planning", "Planning a pregnancy"),
-)
-
-ENUM_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "indication": INDICATION_CHOICES,
-    "psychosis_history": PSYCHOSIS_CHOICES,
-    "mania_history": MANIA_CHOICES,
-    "seizure_history": SEIZURE_CHOICES,
-    "hypertension": HYPERTENSION_CHOICES,
-    "cardiac": CARDIAC_CHOICES,
-    "liver": LIVER_CHOICES,
-    "kidney": KIDNEY_CHOICES,
-    "hyperthyroidism": HYPERTHYROIDISM_CHOICES,
-    "substance_use": SUBSTANCE_USE_CHOICES,
-    "pregnancy": PREGNANCY_CHOICES,
-}
-BOOL_FIELDS = (
-    "cerebrovascular_history",
-    "unstable_medical_condition",
-    "bladder_condition",
-    "ketamine_allergy",
-    "breastfeeding",
-)
-
-# --- Severities and outcomes ---------------------------------------------------------------
-
-URGENT = "urgent"
-EXCLUDE = "exclude"
-DEFER = "defer"
-REVIEW = "review"
-NOTE = "note"
-CLEAR = "clear"
-# Flag display order: the urgent safety track first, then exclude > defer > review > note.
-SEVERITIES = (URGENT, EXCLUDE, DEFER, REVIEW, NOTE)
-OUTCOMES = (CLEAR, REVIEW, DEFER, EXCLUDE)  # ascending
-BREASTFEEDING_SEVERITIES = (NOTE, REVIEW, DEFER)
-_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
-_OUTCOME_RANK = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
 
 # --- Limits (reuse in models and forms) -----------------------------------------------------
 
@@ -164,97 +92,13 @@ DIASTOLIC_MIN, DIASTOLIC_MAX = 30, 200
 FAILED_TRIALS_MAX = 100
 DATE_OF_BIRTH_MIN = date(1900, 1, 1)
 
-# --- Questionnaires (standard wording) ------------------------------------------------------
-
-PHQ9_STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
-PHQ9_ITEMS = (
-    "Little interest or pleasure in doing things",
-    "Feeling down, depressed, or hopeless",
-    "Trouble falling or staying asleep, or sleeping too much",
-    "Feeling tired or having little energy",
-    "Poor appetite or overeating",
-    "Feeling bad about yourself — or that you are a failure or have let yourself or your family down",
-    "Trouble concentrating on things, such as reading the newspaper or watching television",
-    "Moving or speaking so slowly that other people could have noticed? Or the opposite — being"
-    " so fidgety or restless that you have been moving around a lot more than usual",
-    "Thoughts that you would be better off dead, or of hurting yourself in some way",
-)
-GAD7_STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
-GAD7_ITEMS = (
-    "Feeling nervous, anxious, or on edge",
-    "Not being able to stop or control worrying",
-    "Worrying too much about different things",
-    "Trouble relaxing",
-    "Being so restless that it is hard to sit still",
-    "Becoming easily annoyed or irritable",
-    "Feeling afraid, as if something awful might happen",
-)
-FREQUENCY_CHOICES = (
-    (0, "Not at all"),
-    (1, "Several days"),
-    (2, "More than half the days"),
-    (3, "Nearly every day"),
-)
-PHQ9_SUICIDE_ITEM = 9  # 1-based, as printed on the form
-CRISIS_LINE_TEXT = (
-    "If you are thinking about suicide or hurting yourself, call or text 988 (Suicide & Crisis"
-    " Lifeline) now. In an emergency call 911."
-)
-
-# --- Help texts for the intake form (wording from seed 000) ---------------------------------
-
-PSYCHOSIS_HELP = (
-    "Transient: a psychotic episode caused by an acute medical condition, substance use or a"
-    " medication, which has resolved; such patients may still be eligible. Primary: a history of"
-    " psychosis or schizophrenia (a psychotic disorder); ketamine is strongly contraindicated."
-)
-MANIA_HELP = (
-    "Mild hypomanic episodes or bipolar II: likely eligible, depending on the overall history."
-    " Bipolar I, a history of severe manic episodes, or mania now: strongly contraindicated."
-)
-SEIZURE_HELP = (
-    "Provoked: a past seizure caused by a medication reaction, an acute medical condition or"
-    " another transient factor; such patients are likely still candidates. Disorder: a known"
-    " seizure disorder (e.g. epilepsy); a strong contraindication."
-)
-CEREBROVASCULAR_HELP = "Ischaemic or haemorrhagic stroke, brain bleed, cerebral aneurysm, or intracranial hypertension."
-HYPERTENSION_HELP = (
-    "Controlled: managed effectively with medication. Uncontrolled: blood pressure must be stabilised before treatment."
-)
-CARDIAC_HELP = "Severe: a high-risk condition such as a recent heart attack or advanced heart failure."
-LIVER_HELP = "Severe: severe liver dysfunction such as advanced cirrhosis or acute liver failure."
-KIDNEY_HELP = "Severe kidney disease needs careful evaluation; it is not an automatic exclusion."
-UNSTABLE_MEDICAL_HELP = "For example a severe infection, uncontrolled diabetes, or another unstable illness."
-BLADDER_HELP = "Any pre-existing bladder condition or sensitivity."
-SUBSTANCE_USE_HELP = (
-    "History or moderate: a past substance use problem or addiction, or moderate recreational"
-    " use. Current heavy: heavy substance use now."
-)
-PREGNANCY_HELP = "Patients who are pregnant or planning a pregnancy should wait to begin treatment."
-MEDICATIONS_HELP = 'One medication per line, name first; dose and form may follow (e.g. "Zoloft 50 mg").'
-FIELD_HELP = {
-    "psychosis_history": PSYCHOSIS_HELP,
-    "mania_history": MANIA_HELP,
-    "seizure_history": SEIZURE_HELP,
-    "cerebrovascular_history": CEREBROVASCULAR_HELP,
-    "hypertension": HYPERTENSION_HELP,
-    "cardiac": CARDIAC_HELP,
-    "liver": LIVER_HELP,
-    "kidney": KIDNEY_HELP,
-    "unstable_medical_condition": UNSTABLE_MEDICAL_HELP,
-    "bladder_condition": BLADDER_HELP,
-    "substance_use": SUBSTANCE_USE_HELP,
-    "pregnancy": PREGNANCY_HELP,
-    "medications": MEDICATIONS_HELP,
-}
-
 # --- Answers --------------------------------------------------------------------------------
 
 NON_FIELD = "__all__"
 
 
 class AnswersInvalid(ValueError):
-    """The intake answers break DOMAIN §2. `errors` maps each field path to a message.
+    """The intake answers are not a valid answers document. `errors` maps each field path to a message.
 
     Messages name the problem, never the submitted value, so str(exc) is safe to print and log.
     """
@@ -267,7 +111,9 @@ class AnswersInvalid(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Patient:
+class Identity:
+    """Who the intake is about: the answers' `patient` part (name, date of birth, weight, contact)."""
+
     first_name: str
     last_name: str
     date_of_birth: date
@@ -276,7 +122,7 @@ class Patient:
     email: str | None = None
 
     def __repr__(self) -> str:  # keep identifying data out of tracebacks and logs
-        return "Patient(<redacted>)"
+        return "Identity(<redacted>)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +135,7 @@ class BloodPressure:
 class Answers:
     """Validated intake answers. Build only through `validate_answers`."""
 
-    patient: Patient
+    patient: Identity
     indication: str
     failed_antidepressant_trials: int
     psychosis_history: str
@@ -316,7 +162,7 @@ class Answers:
         return "Answers(<redacted>)"
 
     def as_dict(self) -> dict:
-        """The DOMAIN §2 JSON form; `validate_answers(a.as_dict(), ...) == a`."""
+        """The answers JSON document again; `validate_answers(a.as_dict(), ...) == a`."""
         patient = {
             "first_name": self.patient.first_name,
             "last_name": self.patient.last_name,
@@ -328,7 +174,7 @@ class Answers:
         if self.patient.email is not None:
             patient["email"] = self.patient.email
         data: dict = {"patient": patient}
-        for name in _TOP_LEVEL_KEYS[1:]:
+        for name in ANSWER_KEYS[1:]:
             data[name] = getattr(self, name)
         bp = self.blood_pressure
         data["blood_pressure"] = None if bp is None else {"systolic": bp.systolic, "diastolic": bp.diastolic}
@@ -338,7 +184,8 @@ class Answers:
         return data
 
 
-_TOP_LEVEL_KEYS = (
+# The answers document's keys, in the order the questionnaire asks them.
+ANSWER_KEYS = (
     "patient",
     "indication",
     "failed_antidepressant_trials",
@@ -362,7 +209,7 @@ _TOP_LEVEL_KEYS = (
     "phq9",
     "gad7",
 )
-_TOP_LEVEL_KEY_SET = frozenset(_TOP_LEVEL_KEYS)
+_ANSWER_KEY_SET = frozenset(ANSWER_KEYS)
 _PATIENT_REQUIRED = ("first_name", "last_name", "date_of_birth", "weight_kg")
 _PATIENT_KEY_SET = frozenset((*_PATIENT_REQUIRED, "phone", "email"))
 _BP_KEYS = ("systolic", "diastolic")
@@ -454,7 +301,7 @@ def _weight(value: object, errors: dict) -> float | None:
     return weight
 
 
-def _patient(value: object, errors: dict, today: date) -> Patient | None:
+def _identity(value: object, errors: dict, today: date) -> Identity | None:
     if value is None:
         errors["patient"] = REQUIRED
         return None
@@ -509,7 +356,7 @@ def _patient(value: object, errors: dict, today: date) -> Patient | None:
     )
     if len(errors) != before:
         return None
-    return Patient(first_name, last_name, dob, weight, phone, email)
+    return Identity(first_name, last_name, dob, weight, phone, email)
 
 
 def _blood_pressure(value: object, errors: dict) -> BloodPressure | None:
@@ -542,7 +389,9 @@ def _blood_pressure(value: object, errors: dict) -> BloodPressure | None:
     return BloodPressure(value["systolic"], value["diastolic"])
 
 
-def _items(value: object, name: str, count: int, errors: dict) -> tuple[int, ...] | None:
+def _items(value: object, questionnaire: Questionnaire, errors: dict) -> tuple[int, ...] | None:
+    name, count = questionnaire.code, len(questionnaire.items)
+    low, high = questionnaire.min_value, questionnaire.max_value
     if value is None:
         return None
     if not isinstance(value, list | tuple):
@@ -553,8 +402,8 @@ def _items(value: object, name: str, count: int, errors: dict) -> tuple[int, ...
         return None
     ok = True
     for number, item in enumerate(value, start=1):
-        if not _is_int(item) or not 0 <= item <= 3:
-            errors[f"{name}.{number}"] = "Each answer must be a whole number from 0 to 3."
+        if not _is_int(item) or item not in questionnaire.values:
+            errors[f"{name}.{number}"] = f"Each answer must be a whole number from {low} to {high}."
             ok = False
     return tuple(value) if ok else None
 
@@ -583,7 +432,7 @@ def _medications(value: object, errors: dict) -> tuple[str, ...] | None:
 
 
 def validate_answers(data: object, *, today: date) -> Answers:
-    """Check intake answers against DOMAIN §2 and return them typed and normalised.
+    """Check an intake answers document and return it typed and normalised.
 
     `today` is the clinic's local date. Raises `AnswersInvalid` with every error found.
     """
@@ -592,14 +441,14 @@ def validate_answers(data: object, *, today: date) -> Answers:
         raise AnswersInvalid({NON_FIELD: "The intake answers must be a JSON object."})
     errors: dict[str, str] = {}
     for key in data:
-        if key not in _TOP_LEVEL_KEY_SET:
+        if key not in _ANSWER_KEY_SET:
             errors[_unknown_key_path("", key)] = UNKNOWN_FIELD
-    for key in _TOP_LEVEL_KEYS:
+    for key in ANSWER_KEYS:
         if key not in data:
             errors[key] = REQUIRED
     get = data.get
 
-    patient = _patient(data["patient"], errors, today) if "patient" in data else None
+    patient = _identity(data["patient"], errors, today) if "patient" in data else None
 
     values: dict[str, object] = {}
     for name, allowed in _ENUM_VALUES.items():
@@ -626,8 +475,8 @@ def validate_answers(data: object, *, today: date) -> Answers:
 
     blood_pressure = _blood_pressure(get("blood_pressure"), errors)
     medications = _medications(data["medications"], errors) if "medications" in data else None
-    phq9 = _items(get("phq9"), "phq9", 9, errors)
-    gad7 = _items(get("gad7"), "gad7", 7, errors)
+    phq9 = _items(get("phq9"), PHQ9, errors)
+    gad7 = _items(get("gad7"), GAD7, errors)
 
     if errors:
         raise AnswersInvalid(errors)
@@ -646,73 +495,6 @@ def _check_today(today: object) -> None:
     # A datetime would compare wrongly with dates (and hide a time-zone decision): refuse it.
     if isinstance(today, datetime) or not isinstance(today, date):
         raise TypeError("today must be a datetime.date (the clinic's local date)")
-
-
-# --- Scores ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    total: int
-    band: str
-
-    def as_dict(self) -> dict:
-        return {"total": self.total, "band": self.band}
-
-
-PHQ9_BANDS = ((4, "minimal"), (9, "mild"), (14, "moderate"), (19, "moderately_severe"), (27, "severe"))
-GAD7_BANDS = ((4, "minimal"), (9, "mild"), (14, "moderate"), (21, "severe"))
-
-
-def _band(total: int, bands: tuple[tuple[int, str], ...]) -> str:
-    if not _is_int(total) or total < 0:
-        raise ValueError("total must be a whole number of 0 or more")
-    for upper, band in bands:
-        if total <= upper:
-            return band
-    raise ValueError(f"total must be at most {bands[-1][0]}")
-
-
-def phq9_band(total: int) -> str:
-    """minimal 0-4, mild 5-9, moderate 10-14, moderately_severe 15-19, severe 20-27."""
-    return _band(total, PHQ9_BANDS)
-
-
-def gad7_band(total: int) -> str:
-    """minimal 0-4, mild 5-9, moderate 10-14, severe 15-21."""
-    return _band(total, GAD7_BANDS)
-
-
-def phq9_score(items: Sequence[int] | None) -> Score | None:
-    if items is None:
-        return None
-    total = sum(items)
-    return Score(total, phq9_band(total))
-
-
-def gad7_score(items: Sequence[int] | None) -> Score | None:
-    if items is None:
-        return None
-    total = sum(items)
-    return Score(total, gad7_band(total))
-
-
-def response(baseline_total: int, current_total: int) -> bool:
-    """True when the total fell by at least 50% from baseline (seed 002).
-
-    A baseline of 0 has nothing to fall from: never a response.
-    """
-    for value in (baseline_total, current_total):
-        if not _is_int(value) or value < 0:
-            raise ValueError("totals must be whole numbers of 0 or more")
-    return baseline_total > 0 and 2 * current_total <= baseline_total
-
-
-def remission(phq9_total: int) -> bool:
-    """PHQ-9 remission: total below 5."""
-    if not _is_int(phq9_total) or phq9_total < 0:
-        raise ValueError("total must be a whole number of 0 or more")
-    return phq9_total < 5
 
 
 # --- Rules ----------------------------------------------------------------------------------
@@ -942,7 +724,7 @@ RULES: tuple[Rule, ...] = (
         "PHQ-9 item 9 positive (thoughts of death or self-harm): same-day follow-up; show the"
         " 988 Suicide & Crisis Lifeline.",
         "PHQ-9 guidance: any positive item 9 needs same-day follow-up",
-        lambda a, f: a.phq9 is not None and a.phq9[PHQ9_SUICIDE_ITEM - 1] >= 1,
+        lambda a, f: a.phq9 is not None and a.phq9[PHQ9.suicide_item_index] >= 1,
     ),
     Rule(
         "MEDICATION_UNRECOGNIZED",
@@ -961,7 +743,9 @@ SETTABLE_SEVERITY_CODES = frozenset({"BREASTFEEDING"})
 
 
 @dataclass(frozen=True, slots=True)
-class Flag:
+class Finding:
+    """One rule that fired for these answers (stored as an `intake.models.Flag` row)."""
+
     code: str
     severity: str
     reason: str
@@ -969,7 +753,7 @@ class Flag:
     details: tuple[str, ...] = ()  # medication entries for MEDICATION_* and INTERACTION_* flags
 
     def as_dict(self) -> dict:
-        """The DOMAIN §3 JSON shape: code, severity, reason (no source, no details)."""
+        """Its part of the screening JSON: code, severity, reason (no source, no details)."""
         return {"code": self.code, "severity": self.severity, "reason": self.reason}
 
 
@@ -977,7 +761,7 @@ class Flag:
 class ScreeningResult:
     outcome: str
     urgent: bool
-    flags: tuple[Flag, ...]
+    flags: tuple[Finding, ...]
     phq9: Score | None
     gad7: Score | None
     ruleset: str = RULESET_VERSION
@@ -991,7 +775,7 @@ class ScreeningResult:
         return tuple(flag.code for flag in self.flags)
 
     def as_dict(self) -> dict:
-        """Exactly the `screen_intake` JSON shape of DOMAIN §3."""
+        """Exactly the screening JSON `screen_intake` prints (and `Screening.as_dict` rebuilds)."""
         return {
             "outcome": self.outcome,
             "urgent": self.urgent,
@@ -1025,9 +809,9 @@ def _facts(answers: Answers, today: date) -> Facts:
     )
 
 
-def _flag(rule: Rule, answers: Answers, facts: Facts, breastfeeding_severity: str) -> Flag:
+def _finding(rule: Rule, answers: Answers, facts: Facts, breastfeeding_severity: str) -> Finding:
     if rule.code == "BREASTFEEDING":
-        return Flag(rule.code, breastfeeding_severity, rule.reason, rule.source)
+        return Finding(rule.code, breastfeeding_severity, rule.reason, rule.source)
     if rule.code == "MEDICATION_UNRECOGNIZED":
         entries = facts.unrecognized_medications
         count = len(entries)
@@ -1035,19 +819,23 @@ def _flag(rule: Rule, answers: Answers, facts: Facts, breastfeeding_severity: st
             f"{count} medication {'entry matches' if count == 1 else 'entries match'} no known"
             " name: a clinician should check them."
         )
-        return Flag(rule.code, rule.severity, reason, rule.source, entries)
+        return Finding(rule.code, rule.severity, reason, rule.source, entries)
     if rule.code.startswith("INTERACTION_"):
         entries = facts.medication_classes[rule.code.removeprefix("INTERACTION_")]
-        return Flag(rule.code, rule.severity, rule.reason, rule.source, entries)
-    return Flag(rule.code, rule.severity, rule.reason, rule.source)
+        return Finding(rule.code, rule.severity, rule.reason, rule.source, entries)
+    return Finding(rule.code, rule.severity, rule.reason, rule.source)
 
 
 def outcome_of(severities: Sequence[str]) -> tuple[str, bool]:
-    """(outcome, urgent) for the severities of the flags that fired (DOMAIN §3)."""
+    """(outcome, urgent) for the severities of the flags that fired.
+
+    The outcome is the most restrictive of exclude > defer > review that fired, else clear; an
+    urgent flag alone still needs a clinician, so it makes the outcome at least review.
+    """
     urgent = URGENT in severities
     outcome = CLEAR
     for severity in severities:
-        if severity in _OUTCOME_RANK and _OUTCOME_RANK[severity] > _OUTCOME_RANK[outcome]:
+        if severity in OUTCOME_RANK and OUTCOME_RANK[severity] > OUTCOME_RANK[outcome]:
             outcome = severity
     if urgent and outcome == CLEAR:
         outcome = REVIEW
@@ -1062,13 +850,13 @@ def screen(answers: Answers, *, today: date, breastfeeding_severity: str = NOTE)
     if breastfeeding_severity not in BREASTFEEDING_SEVERITIES:
         raise ValueError(f"breastfeeding_severity must be one of {BREASTFEEDING_SEVERITIES}")
     facts = _facts(answers, today)
-    flags = [_flag(rule, answers, facts, breastfeeding_severity) for rule in RULES if rule.predicate(answers, facts)]
-    flags.sort(key=lambda flag: _SEVERITY_RANK[flag.severity])  # stable: table order within
+    flags = [_finding(rule, answers, facts, breastfeeding_severity) for rule in RULES if rule.predicate(answers, facts)]
+    flags.sort(key=lambda flag: SEVERITY_RANK[flag.severity])  # stable: table order within
     outcome, urgent = outcome_of([flag.severity for flag in flags])
     return ScreeningResult(
         outcome=outcome,
         urgent=urgent,
         flags=tuple(flags),
-        phq9=phq9_score(answers.phq9),
-        gad7=gad7_score(answers.gad7),
+        phq9=score(PHQ9, answers.phq9),
+        gad7=score(GAD7, answers.gad7),
     )

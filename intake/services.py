@@ -1,7 +1,8 @@
 """State changes for intake, screening and review. Views, forms and commands call these.
 
-Every function is keyword-only, runs in one transaction and checks the current state first.
-Errors carry ids and field names only, never patient data (they may reach logs).
+Every function is keyword-only, runs in one transaction and checks the current state first; the
+acting user is always `by`. Errors carry ids and field names only, never patient data (they may
+reach logs).
 """
 
 import logging
@@ -11,9 +12,8 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from clinic.models import Clinic
+from clinic.context import ClinicContext, clinic_context
 from intake import screening as rules
 from intake.models import Decision, Flag, Intake, Outcome, Patient, RecordAccess, ReviewDecision, Screening
 
@@ -29,12 +29,8 @@ class ReviewRefused(Exception):
         self.field = field
 
 
-def clinic_today() -> date:
-    return timezone.localdate()
-
-
 def patient_answers(patient: Patient) -> dict:
-    """The DOMAIN §2 `patient` part from a stored patient."""
+    """The answers' `patient` part (identity and contact) from a stored patient."""
     data = {
         "first_name": patient.first_name,
         "last_name": patient.last_name,
@@ -49,7 +45,7 @@ def patient_answers(patient: Patient) -> dict:
 
 
 def full_answers(intake: Intake) -> dict:
-    """The whole DOMAIN §2 document for an intake (patient part from the patient row)."""
+    """The whole intake answers document for an intake (patient part from the patient row)."""
     return {"patient": patient_answers(intake.patient), **intake.answers}
 
 
@@ -73,28 +69,29 @@ def _patient_fields(patient_part: Mapping) -> dict:
 def intake_create(
     *,
     answers: Mapping,
-    taken_by: AbstractBaseUser,
+    by: AbstractBaseUser,
     consent_email: bool = False,
     consent_sms: bool = False,
     today: date | None = None,
 ) -> Screening:
-    """Validate DOMAIN §2 answers, create the patient and the intake, and screen it.
+    """Validate an intake answers document, create the patient and the intake, and screen it.
 
-    Raises `screening.AnswersInvalid` (nothing stored) or `ValidationError` (e.g. consent to SMS
-    without a phone number).
+    `by` is the coordinator taking the intake. Raises `screening.AnswersInvalid` (nothing stored)
+    or `ValidationError` (e.g. consent to SMS without a phone number).
     """
-    today = today or clinic_today()
+    ctx = clinic_context()
+    today = today or ctx.today()
     validated = rules.validate_answers(answers, today=today)
     patient_part, rest = _split(validated)
     patient = Patient(
-        **_patient_fields(patient_part), consent_email=consent_email, consent_sms=consent_sms, created_by=taken_by
+        **_patient_fields(patient_part), consent_email=consent_email, consent_sms=consent_sms, created_by=by
     )
     patient.full_clean()
     patient.save()
-    intake = Intake(patient=patient, answers=rest, indication=rest["indication"], taken_by=taken_by)
+    intake = Intake(patient=patient, answers=rest, indication=rest["indication"], taken_by=by)
     intake.full_clean()
     intake.save()
-    screening = _screen(intake=intake, validated=validated, today=today, screened_by=taken_by)
+    screening = _screen(intake=intake, validated=validated, today=today, by=by, ctx=ctx)
     logger.info("intake created: patient=%s intake=%s screening=%s", patient.pk, intake.pk, screening.pk)
     return screening
 
@@ -104,7 +101,7 @@ def intake_update(
     *,
     intake: Intake,
     answers: Mapping,
-    updated_by: AbstractBaseUser,
+    by: AbstractBaseUser,
     consent_email: bool,
     consent_sms: bool,
     today: date | None = None,
@@ -113,7 +110,8 @@ def intake_update(
 
     Earlier screenings stay as they were: each keeps the answers it ran on.
     """
-    today = today or clinic_today()
+    ctx = clinic_context()
+    today = today or ctx.today()
     validated = rules.validate_answers(answers, today=today)
     patient_part, rest = _split(validated)
     patient = Patient.objects.select_for_update().get(pk=intake.patient_id)
@@ -128,23 +126,22 @@ def intake_update(
     intake.indication = rest["indication"]
     intake.full_clean()
     intake.save(update_fields=["answers", "indication", "updated_at"])
-    screening = _screen(intake=intake, validated=validated, today=today, screened_by=updated_by)
+    screening = _screen(intake=intake, validated=validated, today=today, by=by, ctx=ctx)
     logger.info("intake updated: intake=%s screening=%s", intake.pk, screening.pk)
     return screening
 
 
 @transaction.atomic
-def screening_run(
-    *, intake: Intake, screened_by: AbstractBaseUser | None = None, today: date | None = None
-) -> Screening:
+def screening_run(*, intake: Intake, by: AbstractBaseUser | None = None, today: date | None = None) -> Screening:
     """Screen a stored intake again (e.g. after the rules or the clinic setting changed)."""
-    today = today or clinic_today()
+    ctx = clinic_context()
+    today = today or ctx.today()
     validated = rules.validate_answers(full_answers(intake), today=today)
-    return _screen(intake=intake, validated=validated, today=today, screened_by=screened_by)
+    return _screen(intake=intake, validated=validated, today=today, by=by, ctx=ctx)
 
 
-def _screen(*, intake: Intake, validated: rules.Answers, today: date, screened_by) -> Screening:
-    severity = Clinic.get().breastfeeding_severity
+def _screen(*, intake: Intake, validated: rules.Answers, today: date, by, ctx: ClinicContext) -> Screening:
+    severity = ctx.clinic.breastfeeding_severity
     result = rules.screen(validated, today=today, breastfeeding_severity=severity)
     scores = result.as_dict()["scores"]
     screening = Screening.objects.create(
@@ -158,7 +155,7 @@ def _screen(*, intake: Intake, validated: rules.Answers, today: date, screened_b
         ruleset=result.ruleset,
         answers=intake.answers,
         breastfeeding_severity=severity,
-        screened_by=screened_by,
+        screened_by=by,
     )
     Flag.objects.bulk_create(
         Flag(
@@ -178,19 +175,19 @@ def _screen(*, intake: Intake, validated: rules.Answers, today: date, screened_b
 def review_decide(
     *,
     screening: Screening,
-    decided_by: AbstractBaseUser,
+    by: AbstractBaseUser,
     decision: str,
     rescreen_on: date | None = None,
     justification: str = "",
     today: date | None = None,
 ) -> ReviewDecision:
-    """Record a clinician's decision on a flagged screening.
+    """Record the decision of the clinician `by` on a flagged screening.
 
     Refused (ReviewRefused) when the screening is clear, already decided, or no longer the
     patient's newest; when an exclude case is approved without a justification; when a deferral
     has no re-screen date in the future. A second decision racing this one is refused too.
     """
-    today = today or clinic_today()
+    today = today or clinic_context().today()
     justification = (justification or "").strip()
     if decision not in Decision.values:
         raise ReviewRefused("Choose approve, decline or defer.", field="decision")
@@ -212,7 +209,7 @@ def review_decide(
                 raise ReviewRefused("This case has already been decided by another clinician.")
             if Screening.objects.filter(patient_id=current.patient_id, id__gt=current.id).exists():
                 raise ReviewRefused("A newer screening of this patient exists: decide on that one.")
-            if current.outcome == Outcome.EXCLUDE and decision == Decision.APPROVE and not justification:
+            if current.approval_needs_justification and decision == Decision.APPROVE and not justification:
                 raise ReviewRefused(
                     "Approving a case the screening excludes needs a written justification.", field="justification"
                 )
@@ -221,17 +218,17 @@ def review_decide(
                 decision=decision,
                 rescreen_on=rescreen_on,
                 justification=justification,
-                decided_by=decided_by,
+                decided_by=by,
             )
             made.full_clean(validate_unique=False, validate_constraints=False)
             made.save()
     except IntegrityError as exc:
         logger.info("review decision refused (already decided): screening=%s", screening.pk)
         raise ReviewRefused("This case has already been decided by another clinician.") from exc
-    logger.info("review decided: screening=%s decision=%s by user=%s", screening.pk, decision, decided_by.pk)
+    logger.info("review decided: screening=%s decision=%s by user=%s", screening.pk, decision, by.pk)
     return made
 
 
-def record_access_log(*, user: AbstractBaseUser, patient_id: int, view: str) -> RecordAccess:
-    """Note that `user` opened this patient's clinical record (append-only access log)."""
-    return RecordAccess.objects.create(user=user, patient_id=patient_id, view=view)
+def record_access_log(*, by: AbstractBaseUser, patient_id: int, view: str) -> RecordAccess:
+    """Note that `by` opened this patient's clinical record (append-only access log)."""
+    return RecordAccess.objects.create(user=by, patient_id=patient_id, view=view)

@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from clinic.context import clinic_context
 from clinic.roles import require
 from intake import screening as rules
 from intake import selectors, services
-from intake.forms import IntakeForm
+from intake.eligibility import booking_eligibility
+from intake.forms import DecisionForm, IntakeForm, answer_rows
 from intake.models import Intake, Patient
 
 CLINICAL = ("intake.view_patient", "intake.view_intake", "intake.view_screening")
@@ -29,13 +31,11 @@ def home(request):
 @require("intake.add_patient", "intake.add_intake")
 @require_http_methods(["GET", "POST"])
 def intake_new(request):
-    today = services.clinic_today()
+    today = clinic_context().today()
     form = IntakeForm(request.POST or None, today=today)
     if request.method == "POST" and form.is_valid():
         try:
-            screening = services.intake_create(
-                answers=form.answers, taken_by=request.user, today=today, **form.consents
-            )
+            screening = services.intake_create(answers=form.answers, by=request.user, today=today, **form.consents)
         except (rules.AnswersInvalid, ValidationError):
             # The form ran the same checks; this is a last guard (e.g. a database constraint).
             form.add_error(None, "The intake could not be saved: please check the answers.")
@@ -48,7 +48,7 @@ def intake_new(request):
 @require_http_methods(["GET", "POST"])
 def intake_edit(request, intake_id: int):
     intake = get_object_or_404(Intake.objects.select_related("patient"), pk=intake_id)
-    today = services.clinic_today()
+    today = clinic_context().today()
     answers = services.full_answers(intake)
     lines = len(answers["medications"]) + 2
     if request.method == "POST":
@@ -56,7 +56,7 @@ def intake_edit(request, intake_id: int):
         if form.is_valid():
             try:
                 screening = services.intake_update(
-                    intake=intake, answers=form.answers, updated_by=request.user, today=today, **form.consents
+                    intake=intake, answers=form.answers, by=request.user, today=today, **form.consents
                 )
             except (rules.AnswersInvalid, ValidationError):
                 form.add_error(None, "The intake could not be saved: please check the answers.")
@@ -68,23 +68,28 @@ def intake_edit(request, intake_id: int):
             answers, consent_email=intake.patient.consent_email, consent_sms=intake.patient.consent_sms
         )
         form = IntakeForm(initial=initial, today=today, medication_lines=lines, submit_label="Save and re-screen")
-        services.record_access_log(user=request.user, patient_id=intake.patient_id, view="intake_edit")
+        services.record_access_log(by=request.user, patient_id=intake.patient_id, view="intake_edit")
     context = {"form": form, "title": "Edit intake", "intake": intake}
     return render(request, "intake/intake_form.html", context)
 
 
 @require(*CLINICAL)
 def screening_result(request, screening_id: int):
-    """The outcome of one screening, its flags with reasons, and the scores."""
+    """The outcome of one screening, its flags with reasons, the scores, and whether the patient may be booked."""
     screening = selectors.screening_get(screening_id)
-    services.record_access_log(user=request.user, patient_id=screening.patient_id, view="screening")
-    return render(request, "intake/screening.html", {"screening": screening, "patient": screening.patient})
+    services.record_access_log(by=request.user, patient_id=screening.patient_id, view="screening")
+    context = {
+        "screening": screening,
+        "patient": screening.patient,
+        "eligibility": booking_eligibility(screening.patient),
+    }
+    return render(request, "intake/screening.html", context)
 
 
 @require(*CLINICAL)
 def patient_detail(request, patient_id: int):
     patient = selectors.patient_get(patient_id)
-    services.record_access_log(user=request.user, patient_id=patient.pk, view="patient")
+    services.record_access_log(by=request.user, patient_id=patient.pk, view="patient")
     context = {
         "patient": patient,
         "intakes": selectors.patient_intakes(patient.pk),
@@ -103,8 +108,6 @@ def queue(request):
 @require_http_methods(["GET", "POST"])
 def case(request, screening_id: int):
     """A clinician's case page: answers, flags with reasons and sources, scores, history; decide."""
-    from intake.forms import DecisionForm
-
     screening = selectors.screening_get(screening_id)
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
@@ -112,7 +115,7 @@ def case(request, screening_id: int):
             try:
                 services.review_decide(
                     screening=screening,
-                    decided_by=request.user,
+                    by=request.user,
                     decision=form.cleaned_data["decision"],
                     rescreen_on=form.cleaned_data["rescreen_on"],
                     justification=form.cleaned_data["justification"],
@@ -127,7 +130,7 @@ def case(request, screening_id: int):
                 messages.success(request, "Decision recorded.")
                 return redirect("intake:queue")
     else:
-        services.record_access_log(user=request.user, patient_id=screening.patient_id, view="case")
+        services.record_access_log(by=request.user, patient_id=screening.patient_id, view="case")
     history = [s for s in selectors.patient_screenings(screening.patient_id) if s.pk != screening.pk]
     newest = not any(s.pk > screening.pk for s in history)
     context = {
@@ -140,39 +143,3 @@ def case(request, screening_id: int):
         "newest": newest,
     }
     return render(request, "intake/case.html", context)
-
-
-def answer_rows(answers: dict) -> list[tuple[str, str]]:
-    """The stored answers as (question, answer) rows in the questionnaire's words."""
-    form = IntakeForm(today=services.clinic_today())
-    rows = []
-    for name in ("indication", "failed_antidepressant_trials", "psychosis_history", "mania_history", "seizure_history"):
-        rows.append(_row(form, name, answers))
-    rows.append(_row(form, "cerebrovascular_history", answers))
-    rows.append(_row(form, "hypertension", answers))
-    bp = answers.get("blood_pressure")
-    rows.append(("Resting blood pressure", f"{bp['systolic']}/{bp['diastolic']} mmHg" if bp else "not taken"))
-    for name in ("cardiac", "liver", "kidney", "hyperthyroidism", "unstable_medical_condition", "bladder_condition"):
-        rows.append(_row(form, name, answers))
-    for name in ("ketamine_allergy", "substance_use", "pregnancy", "breastfeeding"):
-        rows.append(_row(form, name, answers))
-    rows.append(("Medications", "; ".join(answers.get("medications") or []) or "none"))
-    for prefix, items in (("phq9", rules.PHQ9_ITEMS), ("gad7", rules.GAD7_ITEMS)):
-        values = answers.get(prefix)
-        label = "PHQ-9" if prefix == "phq9" else "GAD-7"
-        if values is None:
-            rows.append((label, "not administered"))
-            continue
-        frequency = dict(rules.FREQUENCY_CHOICES)
-        for number, (wording, value) in enumerate(zip(items, values, strict=True), start=1):
-            rows.append((f"{label} {number}. {wording}", f"{value} – {frequency[value]}"))
-    return rows
-
-
-def _row(form: IntakeForm, name: str, answers: dict) -> tuple[str, str]:
-    field = form.fields[name]
-    value = answers.get(name)
-    if isinstance(value, bool):
-        return str(field.label), "Yes" if value else "No"
-    choices = dict(getattr(field, "choices", ()))
-    return str(field.label), str(choices.get(value, value))

@@ -12,10 +12,12 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from infusions.dosing import HIGHEST_CEILING_MG_PER_KG
+from infusions.planner import MAX_WINDOW_DAYS, SeriesRules
 from intake.models import Patient
 from intake.screening import INDICATION_CHOICES
 
-# The indications are the intake questionnaire's (DOMAIN §2): one protocol per indication.
+# The indications are the intake questionnaire's: one protocol per indication.
 INDICATIONS = INDICATION_CHOICES
 
 
@@ -78,7 +80,17 @@ class Protocol(models.Model):
     chair_minutes = models.PositiveIntegerField(validators=[MinValueValidator(15), MaxValueValidator(600)])
     infusion_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(600)])
     dose_mg_per_kg = models.DecimalField(
-        max_digits=4, decimal_places=2, validators=[MinValueValidator(0.05), MaxValueValidator(1)]
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(0.05), MaxValueValidator(HIGHEST_CEILING_MG_PER_KG)],
+    )
+    max_dose_mg_per_kg = models.DecimalField(
+        "dose ceiling (mg/kg)",
+        max_digits=4,
+        decimal_places=2,
+        default=HIGHEST_CEILING_MG_PER_KG,
+        validators=[MinValueValidator(0.05), MaxValueValidator(HIGHEST_CEILING_MG_PER_KG)],
+        help_text="The day sheet refuses a planned dose above this. The protocol's dose must not exceed it.",
     )
     dose_range = models.CharField(max_length=40, blank=True, help_text='Shown on the day sheet, e.g. "0.1-0.5 mg/kg"')
     series_count = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1), MaxValueValidator(12)])
@@ -86,8 +98,8 @@ class Protocol(models.Model):
     max_gap_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)])
     window_days = models.PositiveSmallIntegerField(
         default=21,
-        validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text="All visits within this many days of the first (at most 28).",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WINDOW_DAYS)],
+        help_text=f"All visits within this many days of the first (at most {MAX_WINDOW_DAYS}).",
     )
     history = HistoricalRecords()
 
@@ -99,11 +111,25 @@ class Protocol(models.Model):
             ),
             models.CheckConstraint(condition=Q(min_gap_days__gte=2), name="protocol_never_consecutive_days"),
             models.CheckConstraint(condition=Q(min_gap_days__lte=F("max_gap_days")), name="protocol_gap_order"),
-            models.CheckConstraint(condition=Q(window_days__lte=28), name="protocol_window_at_most_28"),
+            models.CheckConstraint(condition=Q(window_days__lte=MAX_WINDOW_DAYS), name="protocol_window_at_most_28"),
+            models.CheckConstraint(
+                condition=Q(dose_mg_per_kg__lte=F("max_dose_mg_per_kg")),
+                name="protocol_dose_within_ceiling",
+                violation_error_message="The protocol's dose is above its dose ceiling.",
+            ),
         ]
 
     def __str__(self):
         return self.get_indication_display()
+
+    def series_rules(self) -> SeriesRules:
+        """The protocol's spacing rules as the planner takes them."""
+        return SeriesRules(
+            count=self.series_count,
+            min_gap_days=self.min_gap_days,
+            max_gap_days=self.max_gap_days,
+            window_days=self.window_days,
+        )
 
 
 class InfusionSeries(models.Model):
@@ -130,6 +156,28 @@ class InfusionSeries(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} of patient {self.patient_id}"
+
+    # What may happen to a series: the services check these, the templates ask them.
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def is_maintenance(self) -> bool:
+        return self.kind == self.Kind.MAINTENANCE
+
+    @property
+    def can_cancel_rest(self) -> bool:
+        return self.is_active
+
+    @property
+    def can_complete(self) -> bool:
+        """Only an active series; the service also requires that none of its visits is still open."""
+        return self.is_active
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -184,3 +232,50 @@ class Appointment(models.Model):
     @property
     def is_active(self):
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    # The status machine. A mark (arrived, completed, no-show) may be reached only from these statuses,
+    # and only once the visit's local day has come (`day_has_come`); cancel and move only while scheduled.
+    MARK_FROM = {
+        Status.ARRIVED: (Status.SCHEDULED,),
+        Status.COMPLETED: (Status.SCHEDULED, Status.ARRIVED),
+        Status.NO_SHOW: (Status.SCHEDULED,),
+    }
+
+    def can_mark(self, status: str) -> bool:
+        return self.status in self.MARK_FROM.get(status, ())
+
+    @property
+    def can_mark_arrived(self) -> bool:
+        return self.can_mark(self.Status.ARRIVED)
+
+    @property
+    def can_mark_completed(self) -> bool:
+        return self.can_mark(self.Status.COMPLETED)
+
+    @property
+    def can_mark_no_show(self) -> bool:
+        return self.can_mark(self.Status.NO_SHOW)
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status == self.Status.SCHEDULED
+
+    def move_refusal(self) -> str | None:
+        """Why this visit cannot be moved, or None when it can (reads the series)."""
+        if self.status != self.Status.SCHEDULED:
+            return "Only a scheduled visit can be moved."
+        if not self.series.is_active:
+            return "The series is no longer active."
+        return None
+
+    @property
+    def can_move(self) -> bool:
+        return self.move_refusal() is None
+
+    def day_has_come(self, clinic) -> bool:
+        """Marks are made on or after the visit's day, in the clinic's time zone (`clinic`: a ClinicContext)."""
+        return clinic.local_date(self.start) <= clinic.today()

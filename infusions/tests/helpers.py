@@ -11,7 +11,9 @@ LA = ZoneInfo("America/Los_Angeles")
 
 
 def clinic(chairs=2):
+    """Opening hours, chairs, and the depression protocol the bookable patients are screened for."""
     open_every_day(time(8, 0), time(17, 30))
+    depression()
     return [ChairFactory(name=f"Chair {n}", position=n) for n in range(1, chairs + 1)]
 
 

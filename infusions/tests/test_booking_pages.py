@@ -7,7 +7,7 @@ from django.urls import reverse
 from clinic.tests.factories import ScreeningFactory
 from infusions.models import Appointment, InfusionSeries
 from infusions.services import series_book
-from infusions.tests.helpers import at, bookable_patient, clinic, depression
+from infusions.tests.helpers import at, bookable_patient, clinic
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +87,7 @@ def test_a_slot_taken_meanwhile_says_so_and_offers_a_fresh_proposal(client, fron
     # Someone else books the same times first.
     other = bookable_patient()
     stale = _plan(client, other).context["visits"]
-    series_book(
-        patient=other, protocol=depression(), visits=[(r["visit"].start, chair.pk) for r in stale], by=front_desk
-    )
+    series_book(patient=other, visits=[(r["visit"].start, chair.pk) for r in stale], by=front_desk)
     response = client.post(reverse("infusions:book_confirm", args=[patient.pk]), {"v": encoded}, follow=True)
     assert response.status_code == 200
     assert "That time was just taken" in response.content.decode()

@@ -6,9 +6,9 @@ import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
-from clinic.models import Clinic
+from clinic.tests.factories import clinic_settings
 from infusions.services import appointment_cancel, series_book
-from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
+from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +18,7 @@ def series(front_desk):
     with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False):
         chair, _ = clinic()
         patient = bookable_patient(weight_kg=Decimal("83.4"))
-        return series_book(
-            patient=patient, protocol=depression(), visits=series_visits(date(2026, 12, 7), chair), by=front_desk
-        )
+        return series_book(patient=patient, visits=series_visits(date(2026, 12, 7), chair), by=front_desk)
 
 
 def test_the_day_sheet_gives_the_planned_dose_in_mg_and_ml_for_clinician_confirmation(client, clinician, series):
@@ -28,16 +26,17 @@ def test_the_day_sheet_gives_the_planned_dose_in_mg_and_ml_for_clinician_confirm
     visit = series.appointments.get(sequence=1)
     response = client.get(reverse("infusions:day_sheet", args=[visit.pk]))
     text = response.content.decode()
-    assert response.context["dose_mg"] == Decimal("41.7")  # 0.5 mg/kg x 83.4 kg
-    assert response.context["volumes"] == [(10, Decimal("4.17")), (50, Decimal("0.83")), (100, Decimal("0.42"))]
+    dose = response.context["dose"]
+    assert dose.mg == Decimal("41.7")  # 0.5 mg/kg x 83.4 kg
+    volumes = [(v.mg_per_ml, v.ml) for v in dose.volumes]
+    assert volumes == [(10, Decimal("4.17")), (50, Decimal("0.83")), (100, Decimal("0.42"))]
     assert "for clinician confirmation" in text
     assert "4.17 mL" in text and "0.83 mL" in text and "0.42 mL" in text
+    assert "150.0 mL/h" in text  # the default 100 mL bag over the protocol's 40 minutes
 
 
 def test_the_calendar_lists_booked_visits_without_clinical_content(client, front_desk, series):
-    clinic_row = Clinic.get()
-    clinic_row.address = "1 Main St"
-    clinic_row.save()
+    clinic_row = clinic_settings(address="1 Main St")
     appointment_cancel(appointment=series.appointments.get(sequence=6), by=front_desk)
     client.force_login(front_desk)
     response = client.get(reverse("infusions:patient_calendar", args=[series.patient_id]))

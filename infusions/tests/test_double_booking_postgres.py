@@ -6,13 +6,13 @@ from functools import partial
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
+from clinic.context import clinic_context
 from clinic.tests.concurrency import run_at_once
 from clinic.tests.factories import front_desk
 from infusions.models import Appointment
 from infusions.services import SlotTaken, series_book
-from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
+from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 pytestmark = [
@@ -27,17 +27,16 @@ pytestmark = [
 
 
 def _first_day():
-    return timezone.localdate() + timedelta(days=3)
+    return clinic_context().today() + timedelta(days=3)
 
 
 def test_twenty_people_booking_one_slot_at_once_exactly_one_wins():
     (chair,) = clinic(chairs=1)
-    protocol = depression()
     user = front_desk()
     patients = [bookable_patient() for _ in range(20)]
     visits = series_visits(_first_day(), chair)
     outcomes = run_at_once(
-        [partial(series_book, patient=p, protocol=protocol, visits=visits, by=user) for p in patients],
+        [partial(series_book, patient=p, visits=visits, by=user) for p in patients],
         refusal=SlotTaken,
     )
 
@@ -67,7 +66,6 @@ def _one_booked_visit():
     chair, other_chair = clinic(chairs=2)
     series = series_book(
         patient=bookable_patient(),
-        protocol=depression(),
         visits=series_visits(_first_day(), chair),
         by=front_desk(),
     )
@@ -91,7 +89,7 @@ def test_the_database_rejects_an_overlapping_row_inserted_with_raw_sql():
 def test_adjacent_half_open_ranges_both_fit_and_cancelled_rows_do_not_hold_the_chair():
     visit, _ = _one_booked_visit()
     other_patient = bookable_patient()
-    day = timezone.localtime(visit.start).date()
+    day = clinic_context().local_date(visit.start)
     assert visit.start == at(day, 9) and visit.end == at(day, 10, 30)
     _raw_insert(visit, at(day, 10, 30), at(day, 12), patient_id=other_patient.pk)  # starts as the other ends
     _raw_insert(visit, at(day, 7, 30), at(day, 9), patient_id=other_patient.pk)  # ends as the other starts

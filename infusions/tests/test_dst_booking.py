@@ -39,7 +39,6 @@ def test_a_series_across_a_change_of_clocks_stays_at_nine_local(today, earliest,
         assert isinstance(plan, Plan)
         series = series_book(
             patient=patient,
-            protocol=depression(),
             visits=[(v.start, v.chair_id) for v in plan.visits],
             by=front_desk(),
         )

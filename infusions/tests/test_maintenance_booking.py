@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from clinic.models import Clinic
+from clinic.tests.factories import clinic_settings
 from infusions.models import InfusionSeries
 from infusions.services import (
     BookingError,
@@ -14,7 +14,7 @@ from infusions.services import (
     series_book,
     series_complete,
 )
-from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
+from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
 pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 12, 7)  # last visit on 22 December
@@ -24,9 +24,7 @@ MONDAY = date(2026, 12, 7)  # last visit on 22 December
 def completed(front_desk):
     with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False) as traveller:
         chair, _ = clinic()
-        series = series_book(
-            patient=bookable_patient(), protocol=depression(), visits=series_visits(MONDAY, chair), by=front_desk
-        )
+        series = series_book(patient=bookable_patient(), visits=series_visits(MONDAY, chair), by=front_desk)
         traveller.move_to(datetime(2026, 12, 23, 1, 0, tzinfo=UTC))
         for visit in series.appointments.all():
             appointment_mark(appointment=visit, status="completed", by=front_desk)
@@ -38,7 +36,7 @@ def test_it_suggests_one_booster_at_the_last_infusion_plus_the_interval_and_book
     series, chair, _ = completed
     client.force_login(front_desk)
     response = client.get(reverse("infusions:maintenance_plan", args=[series.patient_id]))
-    assert response.context["maintenance"]["suggested"] == date(2027, 1, 19)  # 22 Dec + 4 weeks
+    assert response.context["maintenance"].suggested == date(2027, 1, 19)  # 22 Dec + 4 weeks
     (row,) = response.context["visits"]
     assert row["visit"].start == at(date(2027, 1, 19), 8)
     response = client.post(
@@ -62,9 +60,7 @@ def test_it_plans_k_visits_every_n_weeks(client, front_desk, completed):
 
 def test_a_screening_older_than_the_setting_must_be_renewed(front_desk, completed):
     series, chair, traveller = completed
-    clinic_row = Clinic.get()
-    clinic_row.screening_valid_days = 10
-    clinic_row.save()
+    clinic_settings(screening_valid_days=10)
     with pytest.raises(NotBookable, match="older than 10 days"):
         maintenance_book(patient=series.patient, visits=[(at(date(2027, 1, 19), 9), chair.pk)], by=front_desk)
 

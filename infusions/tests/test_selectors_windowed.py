@@ -17,7 +17,6 @@ from infusions.selectors import (
     patient_busy,
     planning_range,
     propose_series,
-    rules_for,
 )
 from infusions.tests.helpers import LA, bookable_patient, clinic, depression
 
@@ -40,7 +39,7 @@ def whole_range_proposal(patient, protocol, *, earliest, preferences=None, now=N
         clinic_schedule(first, last),
         block_minutes=protocol.chair_minutes,
         earliest=earliest,
-        rules=rules_for(protocol),
+        rules=protocol.series_rules(),
         patient_busy=patient_busy(patient, first, last),
         preferences=preferences or Preferences(),
         horizon_days=HORIZON_DAYS,

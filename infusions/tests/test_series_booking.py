@@ -6,7 +6,7 @@ import time_machine
 from clinic.tests.factories import ScreeningFactory, front_desk
 from infusions.models import Appointment, InfusionSeries
 from infusions.services import BookingError, NotBookable, SlotTaken, series_book
-from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
+from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
 pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 12, 7)
@@ -21,7 +21,7 @@ def _frozen():
 def test_it_books_all_six_visits_in_one_series():
     chair, _ = clinic()
     patient = bookable_patient()
-    series = series_book(patient=patient, protocol=depression(), visits=series_visits(MONDAY, chair), by=front_desk())
+    series = series_book(patient=patient, visits=series_visits(MONDAY, chair), by=front_desk())
     visits = list(series.appointments.order_by("sequence"))
     assert [v.sequence for v in visits] == [1, 2, 3, 4, 5, 6]
     assert visits[0].start == at(MONDAY, 9)
@@ -34,7 +34,7 @@ def test_it_refuses_a_patient_waiting_for_review_with_the_reason():
     chair, _ = clinic()
     patient = ScreeningFactory(outcome="review").patient
     with pytest.raises(NotBookable, match="Waiting for a clinician's review"):
-        series_book(patient=patient, protocol=depression(), visits=series_visits(MONDAY, chair), by=front_desk())
+        series_book(patient=patient, visits=series_visits(MONDAY, chair), by=front_desk())
     assert not Appointment.objects.exists()
     assert not InfusionSeries.objects.exists()
 
@@ -47,26 +47,22 @@ def test_a_series_whose_fourth_visit_collides_leaves_nothing_booked():
     fourth_day = visits[3][0].date()
     series_book(
         patient=other,
-        protocol=depression(),
         visits=[(at(fourth_day + timedelta(days=3 * n - 9), 10), chair.pk) for n in range(6)],
         by=front_desk(),
     )
     before = Appointment.objects.count()
     with pytest.raises(SlotTaken, match="That time was just taken"):
-        series_book(patient=bookable_patient(), protocol=depression(), visits=visits, by=front_desk())
+        series_book(patient=bookable_patient(), visits=visits, by=front_desk())
     assert Appointment.objects.count() == before
     assert InfusionSeries.objects.count() == 1
 
 
 def test_back_to_back_visits_in_one_chair_both_fit():
     chair, _ = clinic()
-    first = series_book(
-        patient=bookable_patient(), protocol=depression(), visits=series_visits(MONDAY, chair), by=front_desk()
-    )
+    first = series_book(patient=bookable_patient(), visits=series_visits(MONDAY, chair), by=front_desk())
     # 09:00-10:30 is taken; 10:30-12:00 touches it without overlapping (half-open ranges).
     second = series_book(
         patient=bookable_patient(),
-        protocol=depression(),
         visits=[(start.replace(hour=10, minute=30), c) for start, c in series_visits(MONDAY, chair)],
         by=front_desk(),
     )
@@ -78,7 +74,6 @@ def test_it_refuses_visits_on_consecutive_days():
     with pytest.raises(BookingError, match="at least 2 days apart"):
         series_book(
             patient=bookable_patient(),
-            protocol=depression(),
             visits=series_visits(MONDAY, chair, gap_days=1),
             by=front_desk(),
         )
@@ -90,14 +85,14 @@ def test_it_refuses_a_visit_outside_opening_hours():
     visits = series_visits(MONDAY, chair)
     visits[2] = (visits[2][0].replace(hour=16, minute=30), chair.pk)  # would end at 18:00, after 17:30
     with pytest.raises(BookingError, match="opening hours"):
-        series_book(patient=bookable_patient(), protocol=depression(), visits=visits, by=front_desk())
+        series_book(patient=bookable_patient(), visits=visits, by=front_desk())
     assert not Appointment.objects.exists()
 
 
 def test_it_refuses_a_second_active_series_for_one_patient():
     chair, other_chair = clinic()
     patient = bookable_patient()
-    series_book(patient=patient, protocol=depression(), visits=series_visits(MONDAY, chair), by=front_desk())
+    series_book(patient=patient, visits=series_visits(MONDAY, chair), by=front_desk())
     with pytest.raises(BookingError, match="already has an active series"):
-        series_book(patient=patient, protocol=depression(), visits=series_visits(MONDAY, other_chair), by=front_desk())
+        series_book(patient=patient, visits=series_visits(MONDAY, other_chair), by=front_desk())
     assert Appointment.objects.filter(chair=other_chair).count() == 0

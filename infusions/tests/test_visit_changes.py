@@ -17,7 +17,7 @@ from infusions.services import (
     series_cancel_rest,
     series_complete,
 )
-from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
+from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
 pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 12, 7)  # visits on the 7th, 10th, 13th, 16th, 19th and 22nd
@@ -32,9 +32,7 @@ def traveller():
 @pytest.fixture
 def booked(traveller):
     chair, other = clinic()
-    series = series_book(
-        patient=bookable_patient(), protocol=depression(), visits=series_visits(MONDAY, chair), by=front_desk()
-    )
+    series = series_book(patient=bookable_patient(), visits=series_visits(MONDAY, chair), by=front_desk())
     return series, list(series.appointments.order_by("sequence")), chair, other
 
 
@@ -86,7 +84,6 @@ def test_it_refuses_a_move_onto_a_taken_chair(booked):
     _, visits, chair, _ = booked
     other = series_book(
         patient=bookable_patient(),
-        protocol=depression(),
         visits=series_visits(MONDAY, chair, hour=13),
         by=front_desk(),
     )

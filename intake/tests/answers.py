@@ -1,4 +1,4 @@
-"""One valid DOMAIN §2 answer set for tests (pure: no Django), on which no screening rule fires."""
+"""One valid intake answers document for tests (pure: no Django), on which no screening rule fires."""
 
 PATIENT = {"first_name": "Ada", "last_name": "Byron", "date_of_birth": "1980-03-15", "weight_kg": 70}
 

@@ -3,7 +3,7 @@
 import copy
 
 from clinic.tests.factories import CLEAN_ANSWERS
-from intake import screening as rules
+from intake.vocabulary import BOOL_FIELDS, ENUM_FIELDS
 
 PATIENT = {
     "first_name": "Robin",
@@ -16,7 +16,7 @@ PATIENT = {
 
 
 def answers(**changes) -> dict:
-    """A full DOMAIN §2 document that screens clear, with `changes` applied (patient=... too)."""
+    """A full intake answers document that screens clear, with `changes` applied (patient=... too)."""
     data = {"patient": dict(PATIENT), **copy.deepcopy(CLEAN_ANSWERS)}
     for key, value in changes.items():
         if key == "patient":
@@ -27,7 +27,7 @@ def answers(**changes) -> dict:
 
 
 def form_data(doc: dict | None = None, **extra) -> dict:
-    """The questionnaire's POST data for a DOMAIN §2 document."""
+    """The questionnaire's POST data for an intake answers document."""
     doc = doc or answers()
     patient = doc["patient"]
     data = {
@@ -39,9 +39,9 @@ def form_data(doc: dict | None = None, **extra) -> dict:
         "email": patient.get("email", ""),
         "failed_antidepressant_trials": str(doc["failed_antidepressant_trials"]),
     }
-    for name in rules.ENUM_FIELDS:
+    for name in ENUM_FIELDS:
         data[name] = doc[name]
-    for name in rules.BOOL_FIELDS:
+    for name in BOOL_FIELDS:
         data[name] = "yes" if doc[name] else "no"
     bp = doc["blood_pressure"]
     data["bp_systolic"] = str(bp["systolic"]) if bp else ""

@@ -3,15 +3,16 @@
 import pytest
 from playwright.sync_api import expect
 
-from intake import screening as rules
+from clinic.context import clinic_context
 from intake import services
 from intake.tests.helpers import answers
+from intake.vocabulary import BOOL_FIELDS, ENUM_FIELDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def fill_intake(page, doc: dict) -> None:
-    """Fill in the questionnaire as a coordinator would, from a DOMAIN §2 document."""
+    """Fill in the questionnaire as a coordinator would, from an intake answers document."""
     page.goto("/intake/new/")
     patient = doc["patient"]
     page.get_by_label("First name").fill(patient["first_name"])
@@ -23,10 +24,10 @@ def fill_intake(page, doc: dict) -> None:
     page.get_by_label("Consents to SMS reminders").check()
     page.get_by_label("Indication").select_option(doc["indication"])
     page.get_by_label("Failed antidepressant trials").fill(str(doc["failed_antidepressant_trials"]))
-    for name in rules.ENUM_FIELDS:
+    for name in ENUM_FIELDS:
         if name != "indication":
             page.check(f"input[name={name}][value={doc[name]}]")
-    for name in rules.BOOL_FIELDS:
+    for name in BOOL_FIELDS:
         page.check(f"input[name={name}][value={'yes' if doc[name] else 'no'}]")
     page.get_by_label("Resting blood pressure: systolic (mmHg)").fill(str(doc["blood_pressure"]["systolic"]))
     page.get_by_label("Resting blood pressure: diastolic (mmHg)").fill(str(doc["blood_pressure"]["diastolic"]))
@@ -48,8 +49,8 @@ def test_the_intake_and_review_journey(page, sign_in, coordinator, clinician, fr
     # A review case screened earlier than the exclude case: the queue still puts exclude first.
     services.intake_create(
         answers=answers(patient={"first_name": "Rene", "last_name": "Review"}, cardiac="mild_moderate"),
-        taken_by=coordinator,
-        today=services.clinic_today(),
+        by=coordinator,
+        today=clinic_context().today(),
     )
 
     sign_in(coordinator)

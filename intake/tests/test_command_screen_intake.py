@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from clinic.models import Clinic
+from clinic.tests.factories import clinic_settings
 from intake.management.commands.screen_intake import Command
 from intake.models import Intake, Patient, Screening
 from intake.tests.helpers import answers
@@ -27,7 +28,8 @@ def run(*args, stdin=None, monkeypatch=None):
     return out.getvalue(), err.getvalue()
 
 
-def test_it_prints_the_domain_json_and_stores_nothing(tmp_path):
+def test_it_prints_the_screening_json_and_stores_nothing(tmp_path):
+    clinic_before = list(Clinic.objects.values())
     doc = answers(seizure_history="disorder", phq9=[0] * 8 + [1], gad7=None, medications=["Zoloft 50 mg"])
     out, _ = run(write(tmp_path, doc))
     result = json.loads(out)
@@ -37,7 +39,7 @@ def test_it_prints_the_domain_json_and_stores_nothing(tmp_path):
     assert all(set(f) == {"code", "severity", "reason"} for f in result["flags"])
     assert result["scores"] == {"phq9": {"total": 1, "band": "minimal"}, "gad7": None}
     assert isinstance(result["ruleset"], str) and result["ruleset"]
-    assert not Patient.objects.exists() and not Clinic.objects.exists()
+    assert not Patient.objects.exists() and list(Clinic.objects.values()) == clinic_before
 
 
 def test_it_reads_standard_input(monkeypatch):
@@ -46,7 +48,7 @@ def test_it_reads_standard_input(monkeypatch):
 
 
 def test_it_uses_the_clinics_breastfeeding_setting(tmp_path):
-    Clinic.objects.create(breastfeeding_severity="review")
+    clinic_settings(breastfeeding_severity="review")
     out, _ = run(write(tmp_path, answers(breastfeeding=True)))
     assert json.loads(out)["outcome"] == "review"
 

@@ -26,7 +26,7 @@ def test_eight_clinicians_deciding_one_case_at_once_exactly_one_wins():
     doctors = [clinician() for _ in range(8)]
     outcomes = run_at_once(
         [
-            partial(review_decide, screening=screening, decided_by=doctor, decision=("approve", "decline")[n % 2])
+            partial(review_decide, screening=screening, by=doctor, decision=("approve", "decline")[n % 2])
             for n, doctor in enumerate(doctors)
         ],
         refusal=ReviewRefused,

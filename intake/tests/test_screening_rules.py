@@ -38,7 +38,7 @@ def codes(result) -> list[str]:
 
 # --- The rule table --------------------------------------------------------------------------
 
-DOMAIN_TABLE = [
+RULE_TABLE = [
     ("KETAMINE_ALLERGY", "exclude"),
     ("PSYCHOSIS_PRIMARY", "exclude"),
     ("PSYCHOSIS_TRANSIENT", "review"),
@@ -79,7 +79,7 @@ INTERACTION_CLASSES = [
 
 
 def test_it_has_exactly_one_rule_per_domain_row_with_its_severity():
-    expected = DOMAIN_TABLE + [(f"INTERACTION_{c}", "note") for c in INTERACTION_CLASSES]
+    expected = RULE_TABLE + [(f"INTERACTION_{c}", "note") for c in INTERACTION_CLASSES]
     assert [(rule.code, rule.severity) for rule in RULES] == expected
     assert set(RULES_BY_CODE) == {code for code, _ in expected}
 
@@ -172,7 +172,7 @@ def test_it_fires_each_rule_only_when_its_condition_holds(code, fire, quiet):
     assert code not in codes(run(**quiet))
 
 
-@pytest.mark.parametrize(("code", "severity"), [row for row in DOMAIN_TABLE if row[1] != "urgent"])
+@pytest.mark.parametrize(("code", "severity"), [row for row in RULE_TABLE if row[1] != "urgent"])
 def test_it_derives_the_outcome_from_a_single_flag(code, severity):
     overrides = next(fire for c, fire, _ in FIRES if c == code)
     result = run(**overrides)
@@ -370,8 +370,8 @@ def test_it_notes_depression_that_is_not_treatment_resistant(indication, trials,
 
 # --- Medications -----------------------------------------------------------------------------
 
-# Every name of the DOMAIN table, written out here rather than read from the module.
-DOMAIN_MEDICATIONS = {
+# Every name of the interaction table, written out here rather than read from the module.
+TABLE_MEDICATIONS = {
     "BENZODIAZEPINE": "alprazolam Xanax diazepam Valium lorazepam Ativan clonazepam Klonopin",
     "OPIOID": "oxycodone OxyContin hydrocodone Vicodin morphine fentanyl tramadol methadone buprenorphine Suboxone",
     "BARBITURATE": "phenobarbital butalbital",
@@ -384,10 +384,10 @@ DOMAIN_MEDICATIONS = {
     "ANTIHYPERTENSIVE": "metoprolol Lopressor amlodipine Norvasc lisinopril losartan",
     "LAMOTRIGINE": "lamotrigine Lamictal",
 }
-DOMAIN_NAME_CASES = [(name, cls) for cls, names in DOMAIN_MEDICATIONS.items() for name in names.split()]
+TABLE_NAME_CASES = [(name, cls) for cls, names in TABLE_MEDICATIONS.items() for name in names.split()]
 
 
-@pytest.mark.parametrize(("name", "medication_class"), DOMAIN_NAME_CASES)
+@pytest.mark.parametrize(("name", "medication_class"), TABLE_NAME_CASES)
 def test_it_recognises_every_domain_medication_name_in_any_case_with_dose_text(name, medication_class):
     for entry in (name, name.lower(), name.upper(), f"{name} 50 mg", f"{name.upper()} XR 1mg tablet"):
         assert match_medication(entry) == medication_class, entry

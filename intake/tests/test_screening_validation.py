@@ -1,4 +1,4 @@
-"""Validation of intake answers against DOMAIN §2 (pure: no database)."""
+"""Validation of intake answers documents (pure: no database)."""
 
 import math
 from datetime import date, datetime

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from clinic.models import Clinic
+from clinic.tests.factories import clinic_settings
 from intake import screening as rules
 from intake import services
 from intake.models import Flag, Intake, Patient, Screening
@@ -17,7 +17,7 @@ TODAY = date(2026, 11, 23)
 @time_machine.travel("2026-11-23 10:00Z", tick=False)
 def test_it_creates_patient_intake_screening_and_flags_in_one_go(coordinator):
     doc = answers(seizure_history="disorder", medications=["Xanax 1 mg", "fish oil"], phq9=[0] * 8 + [2])
-    screening = services.intake_create(answers=doc, taken_by=coordinator, consent_email=True, today=TODAY)
+    screening = services.intake_create(answers=doc, by=coordinator, consent_email=True, today=TODAY)
 
     patient = Patient.objects.get()
     assert (patient.first_name, patient.last_name, patient.date_of_birth) == ("Robin", "Okafor", date(1985, 3, 14))
@@ -36,32 +36,28 @@ def test_it_creates_patient_intake_screening_and_flags_in_one_go(coordinator):
 
 def test_it_stores_nothing_for_invalid_answers(coordinator):
     with pytest.raises(rules.AnswersInvalid) as caught:
-        services.intake_create(answers=answers(cardiac="bad"), taken_by=coordinator, today=TODAY)
+        services.intake_create(answers=answers(cardiac="bad"), by=coordinator, today=TODAY)
     assert "cardiac" in caught.value.errors
     with pytest.raises(ValidationError):
-        services.intake_create(
-            answers=answers(patient={"phone": None}), taken_by=coordinator, consent_sms=True, today=TODAY
-        )
+        services.intake_create(answers=answers(patient={"phone": None}), by=coordinator, consent_sms=True, today=TODAY)
     assert not Patient.objects.exists() and not Intake.objects.exists() and not Screening.objects.exists()
 
 
 def test_it_uses_the_clinics_breastfeeding_setting(coordinator):
-    clinic = Clinic.get()
-    clinic.breastfeeding_severity = "defer"
-    clinic.save()
-    screening = services.intake_create(answers=answers(breastfeeding=True), taken_by=coordinator, today=TODAY)
+    clinic_settings(breastfeeding_severity="defer")
+    screening = services.intake_create(answers=answers(breastfeeding=True), by=coordinator, today=TODAY)
     assert screening.outcome == "defer" and screening.breastfeeding_severity == "defer"
     assert screening.flags.get().severity == "defer"
 
 
 def test_editing_re_screens_and_keeps_the_old_screening(coordinator):
-    first = services.intake_create(answers=answers(), taken_by=coordinator, today=TODAY)
+    first = services.intake_create(answers=answers(), by=coordinator, today=TODAY)
     assert first.outcome == "clear"
     intake = first.intake
     second = services.intake_update(
         intake=intake,
         answers=answers(patient={"last_name": "Okafor-Lee"}, pregnancy="pregnant"),
-        updated_by=coordinator,
+        by=coordinator,
         consent_email=False,
         consent_sms=True,
         today=TODAY,
@@ -81,10 +77,8 @@ def test_editing_re_screens_and_keeps_the_old_screening(coordinator):
 
 
 def test_screening_run_screens_the_stored_intake_again(coordinator):
-    first = services.intake_create(answers=answers(breastfeeding=True), taken_by=coordinator, today=TODAY)
+    first = services.intake_create(answers=answers(breastfeeding=True), by=coordinator, today=TODAY)
     assert first.outcome == "clear"
-    clinic = Clinic.get()
-    clinic.breastfeeding_severity = "review"
-    clinic.save()
+    clinic_settings(breastfeeding_severity="review")
     again = services.screening_run(intake=first.intake, today=TODAY)
     assert again.outcome == "review" and again.patient_id == first.patient_id

@@ -13,7 +13,7 @@ TODAY = date(2026, 11, 23)
 
 
 def decide(screening, user, decision, **kwargs):
-    return services.review_decide(screening=screening, decided_by=user, decision=decision, today=TODAY, **kwargs)
+    return services.review_decide(screening=screening, by=user, decision=decision, today=TODAY, **kwargs)
 
 
 def test_it_records_who_decided_what(clinician):

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def flagged(coordinator, **changes):
-    return services.intake_create(answers=answers(**changes), taken_by=coordinator, today=date(2026, 11, 23))
+    return services.intake_create(answers=answers(**changes), by=coordinator, today=date(2026, 11, 23))
 
 
 def test_the_queue_orders_urgent_exclude_defer_review_then_oldest(client, clinician):
@@ -36,11 +36,11 @@ def test_the_queue_orders_urgent_exclude_defer_review_then_oldest(client, clinic
 
 def test_the_case_page_shows_answers_flags_sources_scores_and_history(client, clinician, coordinator):
     old = flagged(coordinator, cardiac="mild_moderate")
-    services.review_decide(screening=old, decided_by=clinician, decision="decline", today=date(2026, 11, 23))
+    services.review_decide(screening=old, by=clinician, decision="decline", today=date(2026, 11, 23))
     current = services.intake_update(
         intake=old.intake,
         answers=answers(seizure_history="disorder", medications=["Xanax 1 mg"]),
-        updated_by=coordinator,
+        by=coordinator,
         consent_email=False,
         consent_sms=False,
         today=date(2026, 11, 23),
@@ -86,7 +86,7 @@ def test_a_deferral_without_a_date_is_refused_next_to_the_date(client, clinician
 def test_a_second_clinician_deciding_late_gets_a_message(client, clinician, coordinator):
     screening = flagged(coordinator, cardiac="mild_moderate")
     other = make_clinician(username="doc2")
-    services.review_decide(screening=screening, decided_by=other, decision="decline")
+    services.review_decide(screening=screening, by=other, decision="decline")
     client.force_login(clinician)
     response = client.post(reverse("intake:case", args=[screening.pk]), {"decision": "approve"}, follow=True)
     assert "already been decided by another clinician" in response.content.decode()

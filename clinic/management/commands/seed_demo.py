@@ -118,4 +118,4 @@ class Command(BaseCommand):
                 **base,
                 **changes,
             }
-            intake_create(answers=answers, taken_by=coordinator, consent_email=True, consent_sms=True)
+            intake_create(answers=answers, by=coordinator, consent_email=True, consent_sms=True)

@@ -1,4 +1,9 @@
-"""Screen one intake (DOMAIN §2 JSON) and print the result (DOMAIN §3 JSON) on stdout.
+"""Screen one intake (the intake answers JSON) and print the screening JSON on stdout.
+
+The answers document has a `patient` part (first_name, last_name, date_of_birth, weight_kg, and
+optionally phone and email) and one key per question (see `intake.screening` and
+`intake.vocabulary`); the result has outcome, urgent, flags (code, severity, reason), scores
+(PHQ-9 and GAD-7 total and band, or null) and the rule-set version.
 
     python manage.py screen_intake answers.json
     python manage.py screen_intake - < answers.json
@@ -18,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.models import Clinic
+from clinic.context import clinic_context
 from intake import screening as rules
 from intake import services
 
@@ -26,7 +31,7 @@ INVALID = 2
 
 
 class Command(BaseCommand):
-    help = "Screen one intake (DOMAIN §2 JSON from PATH or - for stdin) and print DOMAIN §3 JSON."
+    help = "Screen one intake (answers JSON from PATH or - for stdin) and print the screening JSON."
 
     def add_arguments(self, parser):
         parser.add_argument("path", metavar="PATH", help="JSON file with the intake answers, or - for stdin")
@@ -40,18 +45,18 @@ class Command(BaseCommand):
         if not save and (user or consent_email or consent_sms):
             raise CommandError("--user, --consent-email and --consent-sms only apply with --save", returncode=INVALID)
         data = self._read(path)
-        today = services.clinic_today()
+        ctx = clinic_context()
+        today = ctx.today()
         try:
             if save:
                 screening = services.intake_create(
-                    answers=data, taken_by=taken_by, consent_email=consent_email, consent_sms=consent_sms, today=today
+                    answers=data, by=taken_by, consent_email=consent_email, consent_sms=consent_sms, today=today
                 )
                 result = screening.as_dict()
             else:
                 answers = rules.validate_answers(data, today=today)
-                # Read the setting without creating the clinic row: a dry run writes nothing.
-                severity = Clinic.objects.filter(pk=1).values_list("breastfeeding_severity", flat=True).first()
-                severity = severity or Clinic._meta.get_field("breastfeeding_severity").default
+                # A dry run writes nothing: the clinic context only reads the setting.
+                severity = ctx.clinic.breastfeeding_severity
                 result = rules.screen(answers, today=today, breastfeeding_severity=severity).as_dict()
         except rules.AnswersInvalid as invalid:
             lines = [f"{path_}: {message}" for path_, message in invalid.errors.items()]

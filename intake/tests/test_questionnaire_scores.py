@@ -4,21 +4,18 @@ from datetime import date
 
 import pytest
 
-from intake.screening import (
-    FREQUENCY_CHOICES,
-    GAD7_ITEMS,
-    PHQ9_ITEMS,
-    Score,
-    gad7_band,
-    gad7_score,
-    phq9_band,
-    phq9_score,
-    remission,
-    response,
-    screen,
-    validate_answers,
-)
+from intake.questionnaires import GAD7, PHQ9, QUESTIONNAIRES, Score, band, in_remission, responded, score
+from intake.screening import screen, validate_answers
 from intake.tests.answers import intake_data
+
+
+def phq9_band(total):
+    return band(PHQ9, total).code
+
+
+def gad7_band(total):
+    return band(GAD7, total).code
+
 
 TODAY = date(2026, 11, 22)
 
@@ -78,12 +75,24 @@ def test_it_refuses_totals_out_of_range(band, bad, other_bad):
 
 
 def test_it_scores_questionnaires_by_summing_the_items():
-    assert phq9_score([3] * 9) == Score(27, "severe")
-    assert phq9_score([0] * 9) == Score(0, "minimal")
-    assert gad7_score([3] * 7) == Score(21, "severe")
-    assert gad7_score([1, 1, 1, 1, 1, 0, 0]) == Score(5, "mild")
-    assert phq9_score(None) is None
-    assert gad7_score(None) is None
+    assert score(PHQ9, [3] * 9) == Score(27, "severe")
+    assert score(PHQ9, [0] * 9) == Score(0, "minimal")
+    assert score(GAD7, [3] * 7) == Score(21, "severe")
+    assert score(GAD7, [1, 1, 1, 1, 1, 0, 0]) == Score(5, "mild")
+    assert score(PHQ9, None) is None
+    assert score(GAD7, None) is None
+
+
+@pytest.mark.parametrize("items", [[1] * 8, [1] * 10, [1] * 8 + [4], [1] * 8 + [-1], [1] * 8 + [True], [1.0] * 9])
+def test_it_refuses_to_score_answers_the_questionnaire_cannot_have(items):
+    with pytest.raises(ValueError):
+        score(PHQ9, items)
+
+
+def test_it_labels_bands_in_words():
+    assert band(PHQ9, 15).label == "moderately severe"
+    assert PHQ9.band_label("moderately_severe") == "moderately severe"
+    assert band(GAD7, 15).label == "severe"
 
 
 @pytest.mark.parametrize("phq9_total", [0, 4, 5, 9, 10, 14, 15, 19, 20, 24])
@@ -113,37 +122,59 @@ def test_it_reports_scores_and_bands_in_the_screening(phq9_total, gad7_total):
     ],
 )
 def test_it_calls_a_fall_of_at_least_half_a_response(baseline, current, expected):
-    assert response(baseline, current) is expected
+    assert responded(PHQ9, baseline, current) is expected
+    assert responded(GAD7, baseline, current) is expected
 
 
 @pytest.mark.parametrize(("baseline", "current"), [(-1, 0), (10, -1), (10.0, 5), (10, True), ("10", 5)])
 def test_it_refuses_invalid_totals_for_response(baseline, current):
     with pytest.raises(ValueError):
-        response(baseline, current)
+        responded(PHQ9, baseline, current)
 
 
 @pytest.mark.parametrize(("total", "expected"), [(0, True), (4, True), (5, False), (27, False)])
 def test_it_calls_a_phq9_below_5_remission(total, expected):
-    assert remission(total) is expected
+    assert in_remission(PHQ9, total) is expected
+
+
+@pytest.mark.parametrize(("total", "expected"), [(0, True), (4, True), (5, False), (21, False)])
+def test_it_calls_a_gad7_below_5_remission(total, expected):
+    assert in_remission(GAD7, total) is expected
 
 
 @pytest.mark.parametrize("total", [-1, 4.0, False, None])
 def test_it_refuses_invalid_totals_for_remission(total):
     with pytest.raises(ValueError):
-        remission(total)
+        in_remission(PHQ9, total)
 
 
 def test_it_offers_the_standard_questionnaire_wording():
-    assert len(PHQ9_ITEMS) == 9
-    assert PHQ9_ITEMS[0] == "Little interest or pleasure in doing things"
-    assert PHQ9_ITEMS[1] == "Feeling down, depressed, or hopeless"
-    assert PHQ9_ITEMS[8] == "Thoughts that you would be better off dead, or of hurting yourself in some way"
-    assert len(GAD7_ITEMS) == 7
-    assert GAD7_ITEMS[0] == "Feeling nervous, anxious, or on edge"
-    assert GAD7_ITEMS[6] == "Feeling afraid, as if something awful might happen"
-    assert FREQUENCY_CHOICES == (
-        (0, "Not at all"),
-        (1, "Several days"),
-        (2, "More than half the days"),
-        (3, "Nearly every day"),
+    assert len(PHQ9.items) == 9
+    assert PHQ9.items[0] == "Little interest or pleasure in doing things"
+    assert PHQ9.items[1] == "Feeling down, depressed, or hopeless"
+    assert PHQ9.items[8] == "Thoughts that you would be better off dead, or of hurting yourself in some way"
+    assert len(GAD7.items) == 7
+    assert GAD7.items[0] == "Feeling nervous, anxious, or on edge"
+    assert GAD7.items[6] == "Feeling afraid, as if something awful might happen"
+    for questionnaire in (PHQ9, GAD7):
+        assert [(option.value, option.label) for option in questionnaire.options] == [
+            (0, "Not at all"),
+            (1, "Several days"),
+            (2, "More than half the days"),
+            (3, "Nearly every day"),
+        ]
+    assert PHQ9.preamble == (
+        "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
     )
+    assert GAD7.preamble == "Over the last 2 weeks, how often have you been bothered by the following problems?"
+    assert (PHQ9.title, GAD7.title) == ("PHQ-9", "GAD-7")
+    assert (PHQ9.max_total, GAD7.max_total) == (27, 21)
+
+
+def test_the_registry_holds_each_questionnaire_under_its_code():
+    assert QUESTIONNAIRES == {"phq9": PHQ9, "gad7": GAD7}
+
+
+def test_item_9_is_the_suicide_item():
+    assert PHQ9.items[PHQ9.suicide_item_index].startswith("Thoughts that you would be better off dead")
+    assert GAD7.suicide_item_index is None

@@ -1,0 +1,203 @@
+"""Front desk booking: find a patient, plan a series or maintenance visits, change one visit, confirm.
+
+Both flows have the same three pages (plan, other times for one visit, confirm); a `Flow` names the
+services, form and addresses of each, and the URL hands it to the page (infusions/urls.py), so the
+pages never ask which flow they are in.
+A plan travels in the address as `v=<chair id>@<unix time>` per visit, so every page is a plain link.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.contrib import messages
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from clinic.roles import require
+from infusions import selectors, services
+from infusions.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm
+from intake.models import Patient
+
+BOOK = ("infusions.add_appointment", "infusions.add_infusionseries", "intake.view_patient_contact")
+
+
+@dataclass(frozen=True)
+class Flow:
+    title: str
+    heading: str
+    urls: str  # the URL names' prefix: "book" for infusions:book_plan, book_pick, book_confirm
+    form: type[PreferencesForm]
+    propose: Callable[..., services.Proposal]
+    options: Callable[..., services.DayOptions]
+    book: Callable
+
+    @property
+    def plan(self) -> str:
+        return f"infusions:{self.urls}_plan"
+
+    @property
+    def pick(self) -> str:
+        return f"infusions:{self.urls}_pick"
+
+    @property
+    def confirm(self) -> str:
+        return f"infusions:{self.urls}_confirm"
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The form's fields, carried from page to page so a plan is re-proposed with the same wishes."""
+        return tuple(self.form.base_fields)
+
+
+SERIES = Flow(
+    title="Plan a series",
+    heading="Plan a six-infusion series",
+    urls="book",
+    form=PreferencesForm,
+    propose=services.series_propose,
+    options=services.series_options,
+    book=services.series_book,
+)
+MAINTENANCE = Flow(
+    title="Maintenance",
+    heading="Book maintenance visits",
+    urls="maintenance",
+    form=MaintenanceForm,
+    propose=services.maintenance_propose,
+    options=services.maintenance_options,
+    book=services.maintenance_book,
+)
+
+
+def encode_visits(visits) -> list[str]:
+    return [f"{v.chair_id}@{int(v.start.timestamp())}" for v in visits]
+
+
+def decode_visits(values) -> list[services.VisitRequest]:
+    """`chair@timestamp` values as (aware start, chair id); ValueError for anything else."""
+    requests = []
+    for value in values:
+        chair, _, stamp = value.partition("@")
+        requests.append((datetime.fromtimestamp(int(stamp), tz=UTC), int(chair)))
+    return requests
+
+
+def _params(data, flow: Flow) -> list[tuple[str, str]]:
+    return [(name, value) for name in flow.params for value in data.getlist(name) if value]
+
+
+def _plan_url(flow: Flow, patient, params, visits=()) -> str:
+    query = [*params, *(("v", v) for v in encode_visits(visits))]
+    return reverse(flow.plan, args=[patient.pk]) + ("?" + urlencode(query) if query else "")
+
+
+def _refused(request, flow: Flow, patient, proposal: services.Proposal):
+    context = {"flow": flow, "patient": patient, "eligibility": proposal.eligibility, "refusal": proposal.refusal}
+    return render(request, "infusions/plan.html", context, status=409)
+
+
+@require(*BOOK)
+def book_search(request):
+    form = PatientSearchForm(request.GET or None)
+    context = {"form": form, **selectors.booking_search(form.query())}
+    return render(request, "infusions/book_search.html", context)
+
+
+@require(*BOOK)
+def plan(request, patient_id, flow: Flow):
+    """The proposed plan (or the edited one, with the rules it breaks), ready to confirm."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    form = flow.form(request.GET or None)
+    try:
+        visits = decode_visits(request.GET.getlist("v"))
+    except ValueError:
+        return HttpResponseBadRequest("Bad visit in the plan.")
+    proposal = flow.propose(patient=patient, visits=visits or None, **form.wishes())
+    if not proposal.bookable:
+        return _refused(request, flow, patient, proposal)
+    params = _params(request.GET, flow)
+    encoded = encode_visits(proposal.visits)
+    pick = reverse(flow.pick, args=[patient.pk])
+    rows = [
+        {
+            "number": n,
+            "visit": visit,
+            "chair": proposal.chairs.get(visit.chair_id, "?"),
+            "change_url": pick + "?" + urlencode([*params, *(("v", v) for v in encoded), ("i", n - 1)]),
+        }
+        for n, visit in enumerate(proposal.visits, start=1)
+    ]
+    context = {
+        "flow": flow,
+        "patient": patient,
+        "form": form,
+        "eligibility": proposal.eligibility,
+        "protocol": proposal.protocol,
+        "maintenance": proposal.maintenance,
+        "order": proposal.order,
+        "no_plan": proposal.no_plan,
+        "problems": list(proposal.problems),
+        "visits": rows,
+        "encoded": encoded,
+        "params": params,
+        "fresh_url": _plan_url(flow, patient, params),
+    }
+    return render(request, "infusions/plan.html", context)
+
+
+@require(*BOOK)
+def pick(request, patient_id, flow: Flow):
+    """Other free times on one day for visit i of the plan being edited."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    try:
+        visits = decode_visits(request.GET.getlist("v"))
+        index = int(request.GET.get("i", ""))
+        found = flow.options(patient=patient, visits=visits, index=index, day=DayForm(request.GET).day())
+    except (ValueError, services.BadPlan):
+        return HttpResponseBadRequest("Bad visit in the plan.")
+    if not found.proposal.bookable:
+        return _refused(request, flow, patient, found.proposal)
+    params = _params(request.GET, flow)
+    options = [
+        {"slot": o.slot, "chair": o.chair, "url": _plan_url(flow, patient, params, o.visits)} for o in found.options
+    ]
+    context = {
+        "flow": flow,
+        "patient": patient,
+        "day": found.day,
+        "number": index + 1,
+        "current": found.current,
+        "options": options,
+        "day_form": DayForm(initial={"date": found.day}),
+        "hidden": [*params, *(("v", v) for v in encode_visits(found.visits)), ("i", index)],
+        "back_url": _plan_url(flow, patient, params, found.visits),
+    }
+    return render(request, "infusions/pick.html", context)
+
+
+@require_POST
+@require(*BOOK)
+def confirm(request, patient_id, flow: Flow):
+    """Book the plan: every visit or none; a time taken meanwhile gives a fresh proposal."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    params = _params(request.POST, flow)
+    try:
+        visits = decode_visits(request.POST.getlist("v"))
+    except ValueError:
+        return HttpResponseBadRequest("Bad visit in the plan.")
+    try:
+        series = flow.book(patient=patient, visits=visits, by=request.user)
+    except services.SlotTaken:
+        messages.error(request, "That time was just taken. Here is a fresh proposal.")
+        return redirect(_plan_url(flow, patient, params))
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+        query = urlencode([*params, *(("v", v) for v in request.POST.getlist("v"))])
+        return redirect(reverse(flow.plan, args=[patient.pk]) + "?" + query)
+    count = series.appointments.count()
+    messages.success(request, f"Booked {count} visit{'s' if count != 1 else ''}.")
+    return redirect("infusions:series", pk=series.pk)

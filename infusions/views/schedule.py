@@ -1,0 +1,39 @@
+"""The schedule: the front desk's home (today's visits), the day by chair and the week."""
+
+from datetime import timedelta
+
+from django.shortcuts import render
+
+from clinic.roles import require
+from infusions import selectors
+from infusions.forms import DayForm
+
+
+@require("infusions.view_appointment")
+def home(request):
+    """The front desk's home: today's visits."""
+    return render(request, "infusions/home.html", selectors.today_visits())
+
+
+@require("infusions.view_appointment")
+def day_view(request):
+    context = selectors.day_schedule(DayForm(request.GET or None).day())
+    day = context["day"]
+    context.update(
+        {"form": DayForm(initial={"date": day}), "prev": day - timedelta(days=1), "next": day + timedelta(days=1)}
+    )
+    return render(request, "infusions/day.html", context)
+
+
+@require("infusions.view_appointment")
+def week_view(request):
+    context = selectors.week_schedule(DayForm(request.GET or None).day())
+    monday = context["monday"]
+    context.update(
+        {
+            "form": DayForm(initial={"date": monday}),
+            "prev": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+        }
+    )
+    return render(request, "infusions/week.html", context)

@@ -1,0 +1,112 @@
+"""A series and its visits: the series page, moving, cancelling and marking visits, the patient's calendar."""
+
+from datetime import UTC, datetime
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clinic.context import clinic_context
+from clinic.roles import require
+from infusions import ics, selectors, services
+from infusions.forms import DayForm
+from infusions.models import Appointment, InfusionSeries
+from infusions.views.feedback import attempt
+from intake.models import Patient
+
+CHANGE = ("infusions.change_appointment",)
+
+
+@require("infusions.view_infusionseries", "infusions.view_appointment")
+def series_detail(request, pk):
+    series = get_object_or_404(InfusionSeries.objects.select_related("patient", "protocol"), pk=pk)
+    return render(request, "infusions/series.html", selectors.series_page(series))
+
+
+def _day_url(name, day, *args) -> str:
+    return reverse(name, args=args) + f"?date={day:%Y-%m-%d}"
+
+
+@require_POST
+@require(*CHANGE)
+def visit_cancel(request, pk):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    attempt(request, services.appointment_cancel, appointment=appointment, success="Visit cancelled.")
+    return redirect("infusions:series", pk=appointment.series_id)
+
+
+@require_POST
+@require(*CHANGE)
+def visit_mark(request, pk):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    status = request.POST.get("status", "")
+    attempt(request, services.appointment_mark, appointment=appointment, status=status, success="Visit updated.")
+    if request.POST.get("next") == "day":
+        return redirect(_day_url("infusions:day", clinic_context().local_date(appointment.start)))
+    return redirect("infusions:series", pk=appointment.series_id)
+
+
+@require_POST
+@require(*CHANGE, "infusions.change_infusionseries")
+def series_cancel_rest(request, pk):
+    series = get_object_or_404(InfusionSeries, pk=pk)
+    attempt(
+        request,
+        services.series_cancel_rest,
+        series=series,
+        success=lambda count: f"Cancelled the rest of the series ({count} visits).",
+    )
+    return redirect("infusions:series", pk=series.pk)
+
+
+@require_POST
+@require(*CHANGE, "infusions.change_infusionseries")
+def series_complete(request, pk):
+    series = get_object_or_404(InfusionSeries, pk=pk)
+    attempt(request, services.series_complete, series=series, success="Series marked completed.")
+    return redirect("infusions:series", pk=series.pk)
+
+
+@require(*CHANGE)
+def visit_move(request, pk):
+    """GET: free times on a day for this visit. POST: move it there (past the window needs a confirm)."""
+    appointment = get_object_or_404(Appointment.objects.select_related("series__protocol", "patient", "chair"), pk=pk)
+    context = {"appointment": appointment}
+    if request.method == "POST":
+        try:
+            start = datetime.fromtimestamp(int(request.POST.get("start", "")), tz=UTC)
+            chair_id = int(request.POST.get("chair", ""))
+        except ValueError:
+            return HttpResponseBadRequest("Bad time or chair.")
+        try:
+            services.appointment_move(
+                appointment=appointment,
+                start=start,
+                chair_id=chair_id,
+                by=request.user,
+                confirm_past_window=request.POST.get("confirm") == "1",
+            )
+        except services.NeedsConfirmation as exc:
+            # The page shows the time in the clinic's zone (the template localises aware datetimes).
+            context["confirm"] = {"message": str(exc), "start": int(start.timestamp()), "chair": chair_id}
+            context["confirm_when"] = start
+        except services.BookingError as exc:
+            messages.error(request, str(exc))
+            return redirect(_day_url("infusions:visit_move", clinic_context().local_date(start), pk))
+        else:
+            messages.success(request, "Visit moved.")
+            return redirect("infusions:series", pk=appointment.series_id)
+    context.update(selectors.move_options(appointment, DayForm(request.GET or None).day()))
+    context["day_form"] = DayForm(initial={"date": context["day"]})
+    return render(request, "infusions/move.html", context)
+
+
+@require("infusions.view_appointment", "intake.view_patient_contact")
+def patient_calendar(request, patient_id):
+    patient = get_object_or_404(Patient, pk=patient_id)
+    calendar = ics.calendar(selectors.booked_visits(patient), clinic_context().clinic)
+    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="visits-{patient.pk}.ics"'
+    return response
