@@ -23,7 +23,7 @@ class ClinicalRecordAdmin(ReadOnlyHistoryAdmin):
         if response.status_code == 200:
             obj = self.get_object(request, unquote(object_id))
             if obj is not None:
-                record_access_log(user=request.user, patient_id=self.patient_id_of(obj), view=view)
+                record_access_log(by=request.user, patient_id=self.patient_id_of(obj), view=view)
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -49,7 +49,7 @@ def test_history_pages_of_records_without_history_do_not_fail(client, staff_admi
     from intake.services import record_access_log
 
     screening = ScreeningFactory()
-    row = record_access_log(user=clinician(), patient_id=screening.patient_id, view="test")
+    row = record_access_log(by=clinician(), patient_id=screening.patient_id, view="test")
     client.force_login(staff_admin)
     if model == "intake_recordaccess":
         assert client.get(reverse(f"admin:{model}_history", args=[row.pk])).status_code == 200
