@@ -54,7 +54,10 @@ class Clinic(models.Model):
         # among screening's severities, and that vocabulary has one home (intake.severity, pure).
         choices=BREASTFEEDING_SEVERITY_CHOICES,
         default="note",
-        help_text="Sources disagree (DOMAIN §3): the clinic decides how a breastfeeding patient is screened.",
+        help_text=(
+            "Sources disagree (Lighthouse Infusions' provider information: safe; The Kingsley Clinic: avoid): "
+            "the clinic decides how a breastfeeding patient is screened."
+        ),
     )
     screening_valid_days = models.PositiveIntegerField(
         default=183,

@@ -11,7 +11,7 @@ from infusions.models import Chair, OpeningHours
 from intake.models import Intake, Patient, Screening
 from intake.tests.answers import intake_data
 
-# A clean DOMAIN §2 answer set (without the patient part): screens "clear", with scores.
+# A clean intake answer set (without the patient part): screens "clear", with scores.
 CLEAN_ANSWERS = {
     **{key: value for key, value in intake_data().items() if key != "patient"},
     "indication": "depression",
