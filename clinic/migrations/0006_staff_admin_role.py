@@ -12,7 +12,7 @@ def remove_role(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0004_clinic_row")]
+    dependencies = [("clinic", "0005_breastfeeding_help_names_its_sources")]
 
     operations = [
         migrations.AlterModelOptions(
