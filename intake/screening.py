@@ -77,7 +77,7 @@ SOURCE_DOCUMENTS = {
 }
 
 
-RULESET_VERSION = "2026.11.1"
+RULESET_VERSION = "2026.11.2"  # .2: bupropion is no longer flagged serotonergic
 
 # --- Limits (reuse in models and forms) -----------------------------------------------------
 

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic.context import clinic_context
+from clinic.roles import may
 from intake import screening as rules
 from intake import services
 
@@ -91,6 +92,6 @@ class Command(BaseCommand):
             user = get_user_model().objects.get(username=username, is_active=True)
         except get_user_model().DoesNotExist:
             raise CommandError(f"no active user named {username!r}", returncode=INVALID) from None
-        if not user.has_perms(["intake.add_patient", "intake.add_intake"]):
+        if not may(user, "intake.add_patient", "intake.add_intake"):
             raise CommandError(f"user {username!r} may not add intakes (not an intake coordinator)", returncode=INVALID)
         return user
