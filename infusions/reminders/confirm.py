@@ -14,9 +14,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from clinic.models import Clinic
-from infusions import reminders
+from clinic.context import clinic_context
 from infusions.models import Appointment
+from infusions.reminders.tokens import read_confirm_token
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +36,9 @@ def appointment_confirm(*, appointment_id: int, start) -> Appointment | None:
 
 @never_cache
 def reminder_confirm(request, token):
-    clinic = Clinic.get()
+    clinic = clinic_context().clinic
     try:
-        appointment_id, start = reminders.read_confirm_token(token)
+        appointment_id, start = read_confirm_token(token)
     except signing.SignatureExpired:
         return render(request, "infusions/confirm_invalid.html", {"clinic": clinic, "expired": True}, status=410)
     except signing.BadSignature:
