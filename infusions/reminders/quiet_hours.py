@@ -7,7 +7,7 @@ wall, so on the nights the clocks change the window is an hour longer or shorter
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 # An SMS due in quiet hours goes out this long before they begin (20:00 for 21:00): an hour of slack
 # so a dispatch that runs a little late still lands before the window opens.
@@ -37,8 +37,9 @@ class QuietHours:
             return moment
         local = moment.astimezone(self.tz)
         began = local.date() if local.time() >= self.start else local.date() - timedelta(days=1)
-        evening = (datetime.combine(date(2000, 1, 1), self.start) - EVENING_MARGIN).time()
-        return datetime.combine(began, evening, tzinfo=self.tz).astimezone(UTC)
+        # Wall-clock arithmetic (naive), so a spell beginning just after midnight moves to the day before.
+        evening = datetime.combine(began, self.start) - EVENING_MARGIN
+        return evening.replace(tzinfo=self.tz).astimezone(UTC)
 
     def send_after(self, moment: datetime) -> datetime:
         """The first instant at or after `moment` outside quiet hours."""

@@ -62,6 +62,11 @@ def test_send_before_moves_to_20_00_on_the_evening_the_quiet_spell_began():
     assert NIGHT.send_before(la(2026, 2, 12, 7, 30)).tzinfo == UTC
 
 
+def test_a_spell_beginning_just_after_midnight_sends_before_it_the_evening_before():
+    late = QuietHours(start=time(0, 30), end=time(8, 0), tz=LA)
+    assert late.send_before(la(2026, 2, 12, 3, 0)) == la(2026, 2, 11, 23, 30)
+
+
 def test_send_after_moves_to_the_end_of_the_quiet_spell():
     assert NIGHT.send_after(la(2026, 2, 9, 21, 30)) == la(2026, 2, 10, 8, 0)
     assert NIGHT.send_after(la(2026, 2, 10, 0, 0)) == la(2026, 2, 10, 8, 0)
@@ -93,6 +98,7 @@ def test_the_night_the_clocks_go_back_is_an_hour_longer_and_its_repeated_hour_is
 instants = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)).map(
     lambda naive: naive.replace(second=0, microsecond=0, tzinfo=UTC)
 )
+clock_times = st.times().map(lambda t: t.replace(second=0, microsecond=0))
 
 
 @given(instants)
@@ -101,3 +107,11 @@ def test_the_moved_times_are_never_quiet_and_on_the_right_side(moment):
     assert before <= moment <= after
     assert not NIGHT.contains(before)
     assert not NIGHT.contains(after)
+
+
+@given(instants, clock_times, clock_times)
+def test_for_any_window_send_before_is_never_later_and_send_after_never_earlier(moment, start, end):
+    quiet = QuietHours(start=start, end=end, tz=LA)
+    assert quiet.send_after(moment) >= moment
+    assert not quiet.contains(quiet.send_after(moment))
+    assert quiet.send_before(moment) <= moment
