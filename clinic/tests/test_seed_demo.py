@@ -32,6 +32,6 @@ def test_it_seeds_a_demo_clinic_once(settings):
         assert list(user.groups.values_list("name", flat=True)) == [role]
         assert user.check_password("infusion-demo-2026")
     assert User.objects.get(username="admin").is_superuser
-    assert Clinic.get().address
+    assert Clinic.objects.get().address
     outcomes = {s.patient.last_name: s.outcome for s in Screening.objects.select_related("patient")}
     assert outcomes == {"Demo-Clear": "clear", "Demo-Review": "review", "Demo-Exclude": "exclude"}
