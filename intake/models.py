@@ -6,6 +6,7 @@ intake answers JSON (the document `screen_intake` reads, see `intake.screening`)
 was answered.
 """
 
+import unicodedata
 from typing import NamedTuple
 
 from django.conf import settings
@@ -27,12 +28,25 @@ Outcome = _choices("Outcome", severity.OUTCOME_CHOICES)
 Severity = _choices("Severity", severity.SEVERITY_CHOICES)
 
 
+SEARCH_MAX_LENGTH = 100
+
+
+def search_text(text: str | None) -> str:
+    """A search box's text made safe to query: control characters (NUL included, which PostgreSQL
+    refuses in a query parameter) and lone surrogates become spaces, and it is cut to a sane length.
+    Every patient search (coordinators' and the front desk's booking search) goes through this."""
+    cleaned = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Cs") else char for char in (text or "")[: SEARCH_MAX_LENGTH * 2]
+    )
+    return " ".join(cleaned.split())[:SEARCH_MAX_LENGTH]
+
+
 class PatientQuerySet(models.QuerySet):
     def search(self, text: str):
         """Find by name (any part, any order) or by date of birth (YYYY-MM-DD)."""
         from datetime import date
 
-        text = (text or "").strip()
+        text = search_text(text)
         if not text:
             return self
         try:

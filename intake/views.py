@@ -14,7 +14,7 @@ from intake import screening as rules
 from intake import selectors, services
 from intake.eligibility import booking_eligibility
 from intake.forms import DecisionForm, IntakeForm, answer_rows
-from intake.models import Intake, Patient
+from intake.models import Intake, Patient, search_text
 
 CLINICAL = ("intake.view_patient", "intake.view_intake", "intake.view_screening")
 REVIEW = (*CLINICAL, "intake.view_reviewdecision", "intake.add_reviewdecision")
@@ -23,7 +23,7 @@ REVIEW = (*CLINICAL, "intake.view_reviewdecision", "intake.add_reviewdecision")
 @require("intake.view_patient", "intake.view_intake")
 def home(request):
     """Find a patient by name or date of birth (coordinators' home)."""
-    q = request.GET.get("q", "")
+    q = search_text(request.GET.get("q", ""))
     patients = Patient.objects.search(q)[:50]
     return render(request, "intake/home.html", {"patients": patients, "q": q})
 
