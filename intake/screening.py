@@ -27,6 +27,10 @@ Decisions worth knowing:
   of birth before 1900, more than 100 failed trials, over-long text (see the *_MAX_LENGTH
   constants, which the models should reuse), blank medication entries, and a phone or e-mail that
   cannot be one. Blank phone or e-mail is treated as absent.
+- Text is refused when it holds a control character (NUL included: PostgreSQL cannot store it) or
+  a lone surrogate (not valid Unicode, cannot be encoded); numbers are bounded before any
+  conversion (a 4,000-digit integer weight would overflow `float`). Unknown keys are named in
+  errors only as far as they are printable.
 - Rules are data (`RULES`), one `Rule` per contraindication with its severity, reason and source
   document (numbered as in SOURCE_DOCUMENTS), plus one INTERACTION_<CLASS> rule per medication
   class. Rules are applied literally: with hypertension "uncontrolled" and a reading of 150/95 both
@@ -230,13 +234,29 @@ def _is_int(value: object) -> bool:
     return type(value) is int  # excludes bool (a subclass of int) and floats
 
 
+# Control characters (Cc: NUL, escape, bell…) and lone surrogates (Cs) in any text answer.
+_UNSAFE_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+UNSAFE_TEXT = "This contains characters that cannot be stored (control characters or invalid Unicode)."
+
+
+def has_unsafe_characters(text: str) -> bool:
+    """True when `text` holds a control character or a lone surrogate (newline and tab included:
+    no intake answer is multi-line)."""
+    return _UNSAFE_CHAR_RE.search(text) is not None
+
+
 def _unknown_key_path(prefix: str, key: object) -> str:
-    return prefix + str(key)[:64]
+    # The key is named so the author can find it, but only its printable part (never a NUL or a
+    # lone surrogate, which would break the output they are printed to).
+    return prefix + "".join(c if c.isprintable() and not _UNSAFE_CHAR_RE.match(c) else "?" for c in str(key)[:64])
 
 
 def _text(value: object, path: str, errors: dict, *, max_length: int, label: str) -> str | None:
     if not isinstance(value, str):
         errors[path] = f"Enter the {label} as text."
+        return None
+    if has_unsafe_characters(value):
+        errors[path] = UNSAFE_TEXT
         return None
     value = value.strip()
     if not value:
@@ -257,6 +277,9 @@ def _optional_text(
     path = "patient." + key
     if not isinstance(value, str):
         errors[path] = f"Enter the {label} as text, or leave it out."
+        return None
+    if has_unsafe_characters(value):
+        errors[path] = UNSAFE_TEXT
         return None
     value = value.strip()
     if not value:
@@ -294,7 +317,13 @@ def _weight(value: object, errors: dict) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         errors[path] = "Enter the weight in kilograms as a number."
         return None
-    weight = float(value)
+    if isinstance(value, int) and not -(10**6) < value < 10**6:  # bounded before float() can overflow
+        errors[path] = f"The weight must be between {WEIGHT_KG_MIN} and {WEIGHT_KG_MAX} kg."
+        return None
+    try:
+        weight = float(value)
+    except (OverflowError, ValueError):  # a Decimal beyond float's range
+        weight = math.inf
     if not math.isfinite(weight) or not WEIGHT_KG_MIN <= weight <= WEIGHT_KG_MAX:
         errors[path] = f"The weight must be between {WEIGHT_KG_MIN} and {WEIGHT_KG_MAX} kg."
         return None
@@ -420,6 +449,9 @@ def _medications(value: object, errors: dict) -> tuple[str, ...] | None:
         path = f"medications.{number}"
         if not isinstance(entry, str):
             errors[path] = "Enter each medication as text."
+            continue
+        if has_unsafe_characters(entry):
+            errors[path] = UNSAFE_TEXT
             continue
         entry = entry.strip()
         if not entry:

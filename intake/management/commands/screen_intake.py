@@ -22,6 +22,7 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from clinic.context import clinic_context
 from clinic.roles import may
@@ -29,6 +30,46 @@ from intake import screening as rules
 from intake import services
 
 INVALID = 2
+# An answers document is three levels deep; anything far deeper is refused before parsing (the
+# JSON parser would otherwise recurse until RecursionError).
+MAX_NESTING = 20
+# No answer needs more digits; longer integers are refused before int() (Python refuses over 4,300
+# digits with a ValueError, and a huge weight would overflow float()).
+MAX_INT_DIGITS = 20
+
+
+class _TooLong(float):
+    """An integer literal with more digits than any answer has: validated as out of range (inf)."""
+
+
+def _parse_int(text: str):
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return _TooLong("-inf" if text.startswith("-") else "inf")
+    return int(text)
+
+
+def _nesting_depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_NESTING:
+                break
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 class Command(BaseCommand):
@@ -65,6 +106,9 @@ class Command(BaseCommand):
         except ValidationError as invalid:
             lines = [f"{field}: {'; '.join(messages)}" for field, messages in invalid.message_dict.items()]
             raise CommandError("intake not saved:\n  " + "\n  ".join(lines), returncode=INVALID) from None
+        except DatabaseError:
+            # A last guard: the database's message may quote the refused value, so it is not shown.
+            raise CommandError("intake not saved: the database refused it", returncode=INVALID) from None
         self.stdout.write(json.dumps(result))
         if save:
             self.stderr.write(
@@ -80,10 +124,16 @@ class Command(BaseCommand):
                     text = handle.read()
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}", returncode=INVALID) from None
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"not UTF-8 text (byte {exc.start})", returncode=INVALID) from None
+        if _nesting_depth(text) > MAX_NESTING:
+            raise CommandError(f"not an answers document: nested more than {MAX_NESTING} levels deep", returncode=INVALID)
         try:
-            return json.loads(text)
+            return json.loads(text, parse_int=_parse_int)
         except json.JSONDecodeError as exc:
             raise CommandError(f"not valid JSON (line {exc.lineno}, column {exc.colno})", returncode=INVALID) from None
+        except (RecursionError, ValueError):  # a last guard; the checks above should catch these first
+            raise CommandError("not an answers document the parser can read", returncode=INVALID) from None
 
     def _user(self, username: str | None):
         if not username:

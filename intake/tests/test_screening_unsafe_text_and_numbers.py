@@ -1,0 +1,49 @@
+"""Validation refuses text the database cannot store and numbers too big to convert (pure: no database)."""
+
+from datetime import date
+
+import pytest
+
+from intake.screening import UNSAFE_TEXT, AnswersInvalid, has_unsafe_characters, validate_answers
+from intake.tests.answers import PATIENT, intake_data
+
+TODAY = date(2026, 11, 22)
+
+
+def errors_for(data) -> dict[str, str]:
+    with pytest.raises(AnswersInvalid) as caught:
+        validate_answers(data, today=TODAY)
+    return caught.value.errors
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\ud800", "\udfff", "\x07", "\x1b[31m", "\n", "\t", "\x7f", "\x85"])
+@pytest.mark.parametrize("key", ["first_name", "last_name", "phone", "email"])
+def test_it_refuses_control_characters_and_lone_surrogates_in_patient_text(key, bad):
+    value = {"first_name": "Ro{}bin", "last_name": "Oka{}for", "phone": "+1 555{} 010 2000", "email": "a{}@b.org"}
+    errors = errors_for(intake_data(patient={**PATIENT, key: value[key].format(bad)}))
+    assert errors == {f"patient.{key}": UNSAFE_TEXT}
+    assert bad not in str(errors)
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\ud83d"])
+def test_it_refuses_them_in_a_medication_entry_naming_it(bad):
+    errors = errors_for(intake_data(medications=["Zoloft", f"Lith{bad}ium"]))
+    assert errors == {"medications.2": UNSAFE_TEXT}
+
+
+def test_whole_characters_outside_the_basic_plane_are_fine():
+    answers = validate_answers(intake_data(patient={**PATIENT, "first_name": "Zoë 😀"}), today=TODAY)
+    assert answers.patient.first_name == "Zoë 😀"
+    assert not has_unsafe_characters("Zoë 😀")
+
+
+@pytest.mark.parametrize("weight", [10**400, -(10**400), 10**7])
+def test_a_huge_integer_weight_is_out_of_range_not_an_overflow(weight):
+    assert errors_for(intake_data(patient={**PATIENT, "weight_kg": weight})) == {
+        "patient.weight_kg": "The weight must be between 30 and 300 kg."
+    }
+
+
+def test_an_unknown_key_is_named_only_by_its_printable_part():
+    errors = errors_for({**intake_data(), "x\x00\ud800y": 1})
+    assert errors == {"x??y": "Unknown field."}
