@@ -68,7 +68,8 @@ def intake_edit(request, intake_id: int):
             answers, consent_email=intake.patient.consent_email, consent_sms=intake.patient.consent_sms
         )
         form = IntakeForm(initial=initial, today=today, medication_lines=lines, submit_label="Save and re-screen")
-        services.record_access_log(by=request.user, patient_id=intake.patient_id, view="intake_edit")
+    # Every rendering shows the clinical record (a refused POST too), so every rendering is logged.
+    services.record_access_log(by=request.user, patient_id=intake.patient_id, view="intake_edit")
     context = {"form": form, "title": "Edit intake", "intake": intake}
     return render(request, "intake/intake_form.html", context)
 
@@ -129,8 +130,8 @@ def case(request, screening_id: int):
             else:
                 messages.success(request, "Decision recorded.")
                 return redirect("intake:queue")
-    else:
-        services.record_access_log(by=request.user, patient_id=screening.patient_id, view="case")
+    # Logged on every rendering: the GET and a POST re-rendered with the form's errors alike.
+    services.record_access_log(by=request.user, patient_id=screening.patient_id, view="case")
     history = [s for s in selectors.patient_screenings(screening.patient_id) if s.pk != screening.pk]
     newest = not any(s.pk > screening.pk for s in history)
     context = {
