@@ -41,3 +41,7 @@ def patient_intakes(patient_id: int) -> list[Intake]:
 
 def patient_get(patient_id: int) -> Patient:
     return get_object_or_404(Patient, pk=patient_id)
+
+
+def intake_newest_screening_id(intake_id: int) -> int | None:
+    return Screening.objects.filter(intake_id=intake_id).order_by("-id").values_list("id", flat=True).first()

@@ -106,15 +106,24 @@ def intake_update(
     consent_sms: bool,
     today: date | None = None,
 ) -> Screening:
-    """Change an intake (and its patient's details) and screen it again.
+    """Change an intake (and its patient's details); screen it again only if a screened answer changed.
 
-    Earlier screenings stay as they were: each keeps the answers it ran on.
+    The screened answers are the clinical answers and the date of birth (age is a rule); name,
+    contact, consents and weight are not screened, so changing only those keeps the current
+    screening and the clinician's decision on it (returned as it is). Earlier screenings stay as
+    they were: each keeps the answers it ran on.
     """
     ctx = clinic_context()
     today = today or ctx.today()
     validated = rules.validate_answers(answers, today=today)
     patient_part, rest = _split(validated)
     patient = Patient.objects.select_for_update().get(pk=intake.patient_id)
+    current = Screening.objects.filter(intake=intake).order_by("-id").first()
+    screened_inputs_changed = (
+        current is None
+        or rest != current.answers
+        or patient.date_of_birth != date.fromisoformat(patient_part["date_of_birth"])
+    )
     for name, value in _patient_fields(patient_part).items():
         setattr(patient, name, value)
     patient.consent_email = consent_email
@@ -126,6 +135,9 @@ def intake_update(
     intake.indication = rest["indication"]
     intake.full_clean()
     intake.save(update_fields=["answers", "indication", "updated_at"])
+    if not screened_inputs_changed:
+        logger.info("intake details updated, screening kept: intake=%s screening=%s", intake.pk, current.pk)
+        return current
     screening = _screen(intake=intake, validated=validated, today=today, by=by, ctx=ctx)
     logger.info("intake updated: intake=%s screening=%s", intake.pk, screening.pk)
     return screening

@@ -52,8 +52,9 @@ def intake_edit(request, intake_id: int):
     answers = services.full_answers(intake)
     lines = len(answers["medications"]) + 2
     if request.method == "POST":
-        form = IntakeForm(request.POST, today=today, medication_lines=lines, submit_label="Save and re-screen")
+        form = IntakeForm(request.POST, today=today, medication_lines=lines, submit_label="Save changes")
         if form.is_valid():
+            screened_before = selectors.intake_newest_screening_id(intake.pk)
             try:
                 screening = services.intake_update(
                     intake=intake, answers=form.answers, by=request.user, today=today, **form.consents
@@ -61,13 +62,16 @@ def intake_edit(request, intake_id: int):
             except (rules.AnswersInvalid, ValidationError):
                 form.add_error(None, "The intake could not be saved: please check the answers.")
             else:
-                messages.success(request, "Intake changed and screened again; the earlier screening is kept.")
+                if screening.pk == screened_before:
+                    messages.success(request, "Contact details saved; the screening is unchanged.")
+                else:
+                    messages.success(request, "Intake changed and screened again; the earlier screening is kept.")
                 return redirect("intake:screening", screening_id=screening.pk)
     else:
         initial = IntakeForm.initial_from(
             answers, consent_email=intake.patient.consent_email, consent_sms=intake.patient.consent_sms
         )
-        form = IntakeForm(initial=initial, today=today, medication_lines=lines, submit_label="Save and re-screen")
+        form = IntakeForm(initial=initial, today=today, medication_lines=lines, submit_label="Save changes")
     # Every rendering shows the clinical record (a refused POST too), so every rendering is logged.
     services.record_access_log(by=request.user, patient_id=intake.patient_id, view="intake_edit")
     context = {"form": form, "title": "Edit intake", "intake": intake}
