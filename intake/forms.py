@@ -6,6 +6,9 @@ field. PHQ-9 and GAD-7 are asked through the shared questionnaire component
 (`intake.questionnaire_forms`).
 """
 
+import re
+import secrets
+
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
@@ -34,6 +37,14 @@ def _enum(name: str, label: str, widget=forms.RadioSelect) -> forms.ChoiceField:
 def _yes_no(name: str, label: str) -> forms.ChoiceField:
     # An explicit yes/no, not a checkbox: an unticked box cannot tell "no" from "not asked".
     return forms.ChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect, help_text=FIELD_HELP.get(name, ""))
+
+
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def new_submission_token() -> str:
+    """A fresh one-time token for a new-intake form (see `Intake.submission_token`)."""
+    return secrets.token_urlsafe(32)
 
 
 class IntakeForm(forms.Form):
@@ -90,10 +101,21 @@ class IntakeForm(forms.Form):
     breastfeeding.help_text = "Sources disagree; the clinic's setting decides how breastfeeding is screened."
 
     def __init__(
-        self, *args, today, medication_lines: int = MEDICATION_LINES, submit_label="Save and screen", **kwargs
+        self,
+        *args,
+        today,
+        medication_lines: int = MEDICATION_LINES,
+        submit_label="Save and screen",
+        with_token: bool = False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.with_token = with_token
+        if with_token:
+            self.fields["submission_token"] = forms.CharField(widget=forms.HiddenInput, required=False)
+            if not self.is_bound:
+                self.initial.setdefault("submission_token", new_submission_token())
         self.medication_lines = max(MEDICATION_LINES, medication_lines)
         for number in range(1, self.medication_lines + 1):
             self.fields[f"medication_{number}"] = forms.CharField(
@@ -158,6 +180,7 @@ class IntakeForm(forms.Form):
                 Div(*[Div(name, css_class="col-md-6") for name in medication_fields], css_class="row"),
             ),
             *(questionnaire.layout() for questionnaire in INTAKE_QUESTIONNAIRES),
+            *(["submission_token"] if self.with_token else []),
             Submit("save", submit_label),
         )
         return helper
@@ -195,6 +218,11 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         data = self.cleaned_data
+        if self.with_token and not _TOKEN_RE.fullmatch(data.get("submission_token") or ""):
+            # Not a token this server issued (an old page, a hand-made POST): nothing is saved; the
+            # form comes back with everything typed and a fresh token, ready to save again.
+            self.add_error(None, "This form had expired. Nothing was saved: check the answers and save again.")
+            self.renew_token()
         answers, field_of = self._answers(data)
         if data.get("consent_email") and not (data.get("email") or "").strip():
             self.add_error("consent_email", "Consent to e-mail reminders needs an e-mail address.")
@@ -278,6 +306,15 @@ class IntakeForm(forms.Form):
             return head if head in self.fields else None
 
         return answers, field_of
+
+    def renew_token(self) -> None:
+        """Give the re-rendered form a fresh token (the one it carried must not be used again)."""
+        self.data = self.data.copy()
+        self.data["submission_token"] = new_submission_token()
+
+    @property
+    def submission_token(self) -> str | None:
+        return self.cleaned_data.get("submission_token") if self.with_token else None
 
     @property
     def consents(self) -> dict:

@@ -101,6 +101,10 @@ class Intake(models.Model):
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     taken_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The form's one-time token (server-issued, hidden): a second POST of the same form (a double
+    # click, a retried request) finds this intake instead of creating a second patient. Unique, so
+    # two POSTs racing each other cannot both insert.
+    submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -20,6 +20,15 @@ from intake.models import Decision, Flag, Intake, Outcome, Patient, RecordAccess
 logger = logging.getLogger(__name__)
 
 
+class AlreadySubmitted(Exception):
+    """This form's token was already used for an intake with other answers (e.g. the form was
+    submitted, then changed and submitted again). `screening` is what the first submission made."""
+
+    def __init__(self, screening: Screening):
+        super().__init__(f"submission token already used for intake {screening.intake_id}")
+        self.screening = screening
+
+
 class ReviewRefused(Exception):
     """A decision that may not be recorded. `field` names the form field at fault, if any."""
 
@@ -73,27 +82,68 @@ def intake_create(
     consent_email: bool = False,
     consent_sms: bool = False,
     today: date | None = None,
+    submission_token: str | None = None,
 ) -> Screening:
     """Validate an intake answers document, create the patient and the intake, and screen it.
 
     `by` is the coordinator taking the intake. Raises `screening.AnswersInvalid` (nothing stored)
     or `ValidationError` (e.g. consent to SMS without a phone number).
+
+    `submission_token` (the form's one-time token) makes a repeated submission harmless: the same
+    token with the same answers returns the first submission's screening and creates nothing; with
+    other answers it raises `AlreadySubmitted` (nothing stored, so nothing typed is silently
+    dropped). Two submissions racing each other meet at the token's unique constraint.
     """
     ctx = clinic_context()
     today = today or ctx.today()
     validated = rules.validate_answers(answers, today=today)
     patient_part, rest = _split(validated)
+    if submission_token is not None:
+        earlier = _submitted(submission_token, patient_part, rest, consent_email, consent_sms)
+        if earlier is not None:
+            return earlier
     patient = Patient(
         **_patient_fields(patient_part), consent_email=consent_email, consent_sms=consent_sms, created_by=by
     )
     patient.full_clean()
-    patient.save()
-    intake = Intake(patient=patient, answers=rest, indication=rest["indication"], taken_by=by)
-    intake.full_clean()
-    intake.save()
+    intake = Intake(
+        patient=patient, answers=rest, indication=rest["indication"], taken_by=by, submission_token=submission_token
+    )
+    intake.full_clean(exclude=["patient"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            patient.save()
+            intake.patient = patient
+            intake.save()
+    except IntegrityError:
+        # Another request with this token committed first (the unique constraint waited for it).
+        earlier = None if submission_token is None else _submitted(
+            submission_token, patient_part, rest, consent_email, consent_sms
+        )
+        if earlier is None:
+            raise
+        return earlier
     screening = _screen(intake=intake, validated=validated, today=today, by=by, ctx=ctx)
     logger.info("intake created: patient=%s intake=%s screening=%s", patient.pk, intake.pk, screening.pk)
     return screening
+
+
+def _submitted(token: str, patient_part: Mapping, rest: dict, consent_email: bool, consent_sms: bool):
+    """The first screening made with this form token, or None; AlreadySubmitted if the answers differ."""
+    intake = Intake.objects.select_related("patient").filter(submission_token=token).first()
+    if intake is None:
+        return None
+    first = Screening.objects.filter(intake=intake).order_by("id").first()
+    patient = intake.patient
+    same = (
+        intake.answers == rest
+        and all(getattr(patient, name) == value for name, value in _patient_fields(patient_part).items())
+        and (patient.consent_email, patient.consent_sms) == (consent_email, consent_sms)
+    )
+    if not same:
+        raise AlreadySubmitted(first)
+    logger.info("intake submitted again, first kept: intake=%s screening=%s", intake.pk, first.pk)
+    return first
 
 
 @transaction.atomic

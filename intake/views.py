@@ -6,6 +6,8 @@ Every page that shows a patient's clinical record writes a RecordAccess row (who
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from clinic.context import clinic_context
@@ -32,10 +34,27 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def intake_new(request):
     today = clinic_context().today()
-    form = IntakeForm(request.POST or None, today=today)
+    form = IntakeForm(request.POST or None, today=today, with_token=True)
     if request.method == "POST" and form.is_valid():
         try:
-            screening = services.intake_create(answers=form.answers, by=request.user, today=today, **form.consents)
+            screening = services.intake_create(
+                answers=form.answers,
+                by=request.user,
+                today=today,
+                submission_token=form.submission_token,
+                **form.consents,
+            )
+        except services.AlreadySubmitted as earlier:
+            form.renew_token()
+            url = reverse("intake:screening", args=[earlier.screening.pk])
+            form.add_error(
+                None,
+                format_html(
+                    'This form was already saved, with other answers (<a href="{}">see that intake</a>). '
+                    "Nothing else was saved: to save these answers as well, save again.",
+                    url,
+                ),
+            )
         except (rules.AnswersInvalid, ValidationError):
             # The form ran the same checks; this is a last guard (e.g. a database constraint).
             form.add_error(None, "The intake could not be saved: please check the answers.")
