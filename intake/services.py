@@ -117,8 +117,10 @@ def intake_create(
             intake.save()
     except IntegrityError:
         # Another request with this token committed first (the unique constraint waited for it).
-        earlier = None if submission_token is None else _submitted(
-            submission_token, patient_part, rest, consent_email, consent_sms
+        earlier = (
+            None
+            if submission_token is None
+            else _submitted(submission_token, patient_part, rest, consent_email, consent_sms)
         )
         if earlier is None:
             raise

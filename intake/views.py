@@ -134,25 +134,24 @@ def case(request, screening_id: int):
     """A clinician's case page: answers, flags with reasons and sources, scores, history; decide."""
     screening = selectors.screening_get(screening_id)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.review_decide(
-                    screening=screening,
-                    by=request.user,
-                    decision=form.cleaned_data["decision"],
-                    rescreen_on=form.cleaned_data["rescreen_on"],
-                    justification=form.cleaned_data["justification"],
-                )
-            except services.ReviewRefused as refused:
-                if refused.field:
-                    form.add_error(refused.field, refused.message)
-                else:
-                    messages.error(request, refused.message)
-                    return redirect("intake:case", screening_id=screening.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_decide(
+                screening=screening,
+                by=request.user,
+                decision=form.cleaned_data["decision"],
+                rescreen_on=form.cleaned_data["rescreen_on"],
+                justification=form.cleaned_data["justification"],
+            )
+        except services.ReviewRefused as refused:
+            if refused.field:
+                form.add_error(refused.field, refused.message)
             else:
-                messages.success(request, "Decision recorded.")
-                return redirect("intake:queue")
+                messages.error(request, refused.message)
+                return redirect("intake:case", screening_id=screening.pk)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("intake:queue")
     # Logged on every rendering: the GET and a POST re-rendered with the form's errors alike.
     services.record_access_log(by=request.user, patient_id=screening.patient_id, view="case")
     history = [s for s in selectors.patient_screenings(screening.patient_id) if s.pk != screening.pk]

@@ -36,4 +36,5 @@ def test_the_edit_page_re_rendered_with_errors_is_logged(client, coordinator):
         reverse("intake:intake_edit", args=[screening.intake_id]), form_data(answers(), weight_kg="12")
     )
     assert response.status_code == 200
-    assert RecordAccess.objects.filter(user=coordinator, patient_id=screening.patient_id, view="intake_edit").count() == 1
+    logged = RecordAccess.objects.filter(user=coordinator, patient_id=screening.patient_id, view="intake_edit")
+    assert logged.count() == 1

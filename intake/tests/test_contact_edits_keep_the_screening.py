@@ -57,7 +57,8 @@ def test_a_consent_edit_keeps_the_screening(client, coordinator, approved):
 
 def test_a_clinical_answer_edit_screens_again_and_waits_for_review(client, coordinator, approved):
     client.force_login(coordinator)
-    response = edit(client, approved, answers(cardiac="mild_moderate", kidney="severe", patient={"phone": "+1 555 010 9999"}))
+    doc = answers(cardiac="mild_moderate", kidney="severe", patient={"phone": "+1 555 010 9999"})
+    response = edit(client, approved, doc)
     newest = Screening.objects.filter(patient=approved.patient).order_by("-id").first()
     assert newest.pk != approved.pk
     assert "Intake changed and screened again" in response.content.decode()

@@ -127,7 +127,8 @@ class Command(BaseCommand):
         except UnicodeDecodeError as exc:
             raise CommandError(f"not UTF-8 text (byte {exc.start})", returncode=INVALID) from None
         if _nesting_depth(text) > MAX_NESTING:
-            raise CommandError(f"not an answers document: nested more than {MAX_NESTING} levels deep", returncode=INVALID)
+            message = f"not an answers document: nested more than {MAX_NESTING} levels deep"
+            raise CommandError(message, returncode=INVALID)
         try:
             return json.loads(text, parse_int=_parse_int)
         except json.JSONDecodeError as exc:
