@@ -59,6 +59,8 @@ class IntakeForm(forms.Form):
     email = forms.CharField(label="E-mail", required=False, max_length=rules.EMAIL_MAX_LENGTH)
     consent_email = forms.BooleanField(label="Consents to e-mail reminders", required=False)
     consent_sms = forms.BooleanField(label="Consents to SMS reminders", required=False)
+    # Shown (above Save) once a value is allowed but implausible; the service refuses without it.
+    confirm_implausible = forms.BooleanField(label="I have checked these values", required=False)
 
     # Indication and treatment history
     indication = _enum("indication", "Indication", widget=forms.Select)
@@ -124,6 +126,8 @@ class IntakeForm(forms.Form):
         for questionnaire in INTAKE_QUESTIONNAIRES:
             self.fields.update(questionnaire.fields())
         self.answers: dict | None = None
+        self.submit_label = submit_label
+        self.implausible: dict[str, str] = {}  # field name -> warning, once cleaned
         self.helper = self._helper(submit_label)
 
     # --- layout -------------------------------------------------------------------------
@@ -181,9 +185,25 @@ class IntakeForm(forms.Form):
             ),
             *(questionnaire.layout() for questionnaire in INTAKE_QUESTIONNAIRES),
             *(["submission_token"] if self.with_token else []),
+            *(self._confirm_layout() if self._asks_confirmation() else []),
             Submit("save", submit_label),
         )
         return helper
+
+    def _asks_confirmation(self) -> bool:
+        return bool(getattr(self, "implausible", None)) or bool(self.is_bound and self.data.get("confirm_implausible"))
+
+    def _confirm_layout(self):
+        return [
+            Div(
+                HTML(
+                    '<p class="mb-1" data-testid="implausible">Some values are unusual (marked above). '
+                    "Check them with the patient; if they are right, confirm and save again.</p>"
+                ),
+                "confirm_implausible",
+                css_class="alert alert-warning",
+            )
+        ]
 
     # --- from stored answers (editing) -------------------------------------------------
 
@@ -234,17 +254,34 @@ class IntakeForm(forms.Form):
             if not self.has_error(missing):
                 self.add_error(missing, "Enter both readings, or leave both blank if none was taken.")
         try:
-            rules.validate_answers(answers, today=self.today)
+            validated = rules.validate_answers(answers, today=self.today)
         except rules.AnswersInvalid as exc:
-            for path, message in exc.errors.items():
-                field = field_of(path)
-                if field is None:
-                    self.add_error(None, message)
-                elif not self.has_error(field):
-                    self.add_error(field, message)
+            self.add_answer_errors(exc.errors, field_of)
+        else:
+            self._check_plausible(validated, field_of)
         if not self.errors:
             self.answers = answers
         return data
+
+    def add_answer_errors(self, errors: dict, field_of=None) -> None:
+        """Each of `AnswersInvalid.errors` next to its field (or above the form)."""
+        field_of = field_of or self._answers(self.cleaned_data)[1]
+        for path, message in errors.items():
+            field = field_of(path)
+            if field is None:
+                self.add_error(None, message)
+            elif not self.has_error(field):
+                self.add_error(field, message)
+
+    def _check_plausible(self, validated: rules.Answers, field_of) -> None:
+        found = rules.implausible_values(validated, today=self.today)
+        self.implausible = {field_of(path) or "__all__": message for path, message in found.items()}
+        if found:
+            self.helper = self._helper(self.submit_label)  # now with the confirmation box
+        if found and not self.cleaned_data.get("confirm_implausible"):
+            for field, message in self.implausible.items():
+                self.add_error(None if field == "__all__" else field, message)
+            self.add_error("confirm_implausible", "Check the values marked above, then tick this box to save them.")
 
     def _answers(self, data: dict):
         """The answers document from the fields that parsed, and a map from its paths to fields.
@@ -315,6 +352,10 @@ class IntakeForm(forms.Form):
     @property
     def submission_token(self) -> str | None:
         return self.cleaned_data.get("submission_token") if self.with_token else None
+
+    @property
+    def confirmed_implausible(self) -> bool:
+        return bool(self.cleaned_data.get("confirm_implausible"))
 
     @property
     def consents(self) -> dict:

@@ -10,6 +10,7 @@ without the patient part). The result is the screening JSON (outcome, urgent, fl
 severity and reason, the questionnaire scores, and the rule-set version).
 
     answers = validate_answers(data, today=today)     # raises AnswersInvalid
+    implausible_values(answers, today=today)          # {path: message}: to be confirmed, not errors
     result = screen(answers, today=today, breastfeeding_severity="note")
     result.as_dict()                                         # the `screen_intake` JSON shape
 
@@ -95,6 +96,12 @@ SYSTOLIC_MIN, SYSTOLIC_MAX = 50, 300
 DIASTOLIC_MIN, DIASTOLIC_MAX = 30, 200
 FAILED_TRIALS_MAX = 100
 DATE_OF_BIRTH_MIN = date(1900, 1, 1)
+
+# Allowed but implausible: a coordinator must confirm these were checked (see `implausible_values`).
+PLAUSIBLE_WEIGHT_KG = (35, 250)  # below or above: confirm
+PLAUSIBLE_SYSTOLIC = (70, 249)  # below 70 or 250 and above: confirm
+PLAUSIBLE_DIASTOLIC = (40, 149)  # below 40 or 150 and above: confirm
+PLAUSIBLE_AGE_MAX = 100  # older than this: confirm
 
 # --- Answers --------------------------------------------------------------------------------
 
@@ -521,6 +528,32 @@ def validate_answers(data: object, *, today: date) -> Answers:
         gad7=gad7,
         **values,
     )
+
+
+def implausible_values(answers: Answers, *, today: date) -> dict[str, str]:
+    """Values that are allowed but unusual enough to be a typo, {field path: message}.
+
+    Not errors: the coordinator confirms they checked them (`intake_create(confirm_implausible=True)`).
+    Messages name the bound, never the value.
+    """
+    _check_today(today)
+    found = {}
+    low, high = PLAUSIBLE_WEIGHT_KG
+    if not low <= answers.patient.weight_kg <= high:
+        found["patient.weight_kg"] = f"A weight under {low} or over {high} kg is unusual: check it."
+    if age_on(answers.patient.date_of_birth, today) > PLAUSIBLE_AGE_MAX:
+        found["patient.date_of_birth"] = f"This makes the patient older than {PLAUSIBLE_AGE_MAX}: check it."
+    bp = answers.blood_pressure
+    if bp is not None:
+        for key, (low, high), reading in (
+            ("systolic", PLAUSIBLE_SYSTOLIC, bp.systolic),
+            ("diastolic", PLAUSIBLE_DIASTOLIC, bp.diastolic),
+        ):
+            if not low <= reading <= high:
+                found[f"blood_pressure.{key}"] = (
+                    f"A {key} pressure under {low} or over {high} mmHg is unusual: check it."
+                )
+    return found
 
 
 def _check_today(today: object) -> None:

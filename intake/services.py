@@ -20,6 +20,21 @@ from intake.models import Decision, Flag, Intake, Outcome, Patient, RecordAccess
 logger = logging.getLogger(__name__)
 
 
+class ImplausibleValues(rules.AnswersInvalid):
+    """Allowed but implausible values (`screening.implausible_values`) not confirmed as checked.
+
+    An `AnswersInvalid`, so every caller that reports field errors reports these too; nothing is stored.
+    """
+
+
+def _check_plausible(validated: rules.Answers, *, today: date, confirmed: bool) -> None:
+    if confirmed:
+        return
+    found = rules.implausible_values(validated, today=today)
+    if found:
+        raise ImplausibleValues({path: f"{message} Confirm it was checked." for path, message in found.items()})
+
+
 class AlreadySubmitted(Exception):
     """This form's token was already used for an intake with other answers (e.g. the form was
     submitted, then changed and submitted again). `screening` is what the first submission made."""
@@ -83,6 +98,7 @@ def intake_create(
     consent_sms: bool = False,
     today: date | None = None,
     submission_token: str | None = None,
+    confirm_implausible: bool = False,
 ) -> Screening:
     """Validate an intake answers document, create the patient and the intake, and screen it.
 
@@ -93,10 +109,14 @@ def intake_create(
     token with the same answers returns the first submission's screening and creates nothing; with
     other answers it raises `AlreadySubmitted` (nothing stored, so nothing typed is silently
     dropped). Two submissions racing each other meet at the token's unique constraint.
+
+    Allowed but implausible values (a systolic of 260, born 1920) raise `ImplausibleValues` unless
+    `confirm_implausible` says the coordinator checked them.
     """
     ctx = clinic_context()
     today = today or ctx.today()
     validated = rules.validate_answers(answers, today=today)
+    _check_plausible(validated, today=today, confirmed=confirm_implausible)
     patient_part, rest = _split(validated)
     if submission_token is not None:
         earlier = _submitted(submission_token, patient_part, rest, consent_email, consent_sms)
@@ -157,17 +177,20 @@ def intake_update(
     consent_email: bool,
     consent_sms: bool,
     today: date | None = None,
+    confirm_implausible: bool = False,
 ) -> Screening:
     """Change an intake (and its patient's details); screen it again only if a screened answer changed.
 
     The screened answers are the clinical answers and the date of birth (age is a rule); name,
     contact, consents and weight are not screened, so changing only those keeps the current
     screening and the clinician's decision on it (returned as it is). Earlier screenings stay as
-    they were: each keeps the answers it ran on.
+    they were: each keeps the answers it ran on. Implausible values need `confirm_implausible`, as
+    for `intake_create`.
     """
     ctx = clinic_context()
     today = today or ctx.today()
     validated = rules.validate_answers(answers, today=today)
+    _check_plausible(validated, today=today, confirmed=confirm_implausible)
     patient_part, rest = _split(validated)
     patient = Patient.objects.select_for_update().get(pk=intake.patient_id)
     current = Screening.objects.filter(intake=intake).order_by("-id").first()

@@ -42,6 +42,7 @@ def intake_new(request):
                 by=request.user,
                 today=today,
                 submission_token=form.submission_token,
+                confirm_implausible=form.confirmed_implausible,
                 **form.consents,
             )
         except services.AlreadySubmitted as earlier:
@@ -55,8 +56,10 @@ def intake_new(request):
                     url,
                 ),
             )
-        except (rules.AnswersInvalid, ValidationError):
-            # The form ran the same checks; this is a last guard (e.g. a database constraint).
+        except rules.AnswersInvalid as invalid:
+            # The form ran the same checks; the service is the last word (every path goes through it).
+            form.add_answer_errors(invalid.errors)
+        except ValidationError:
             form.add_error(None, "The intake could not be saved: please check the answers.")
         else:
             return redirect("intake:screening", screening_id=screening.pk)
@@ -76,9 +79,16 @@ def intake_edit(request, intake_id: int):
             screened_before = selectors.intake_newest_screening_id(intake.pk)
             try:
                 screening = services.intake_update(
-                    intake=intake, answers=form.answers, by=request.user, today=today, **form.consents
+                    intake=intake,
+                    answers=form.answers,
+                    by=request.user,
+                    today=today,
+                    confirm_implausible=form.confirmed_implausible,
+                    **form.consents,
                 )
-            except (rules.AnswersInvalid, ValidationError):
+            except rules.AnswersInvalid as invalid:
+                form.add_answer_errors(invalid.errors)
+            except ValidationError:
                 form.add_error(None, "The intake could not be saved: please check the answers.")
             else:
                 if screening.pk == screened_before:

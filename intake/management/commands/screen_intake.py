@@ -8,12 +8,16 @@ optionally phone and email) and one key per question (see `intake.screening` and
     python manage.py screen_intake answers.json
     python manage.py screen_intake - < answers.json
     python manage.py screen_intake answers.json --save --user coordinator [--consent-email] [--consent-sms]
+        [--confirm-implausible]
 
 Exit status 0 when screened; 2 when the input is invalid, with one line per field on stderr
 (the message names the field, never repeats the value). Without --save nothing is stored (a dry
 run); with --save the patient, intake and screening are created exactly as the web form does,
 recorded as taken by --user, who must be allowed to add intakes (an intake coordinator).
-The clinic's breastfeeding setting applies, as in the web form.
+The clinic's breastfeeding setting applies, as in the web form. Values that are allowed but
+implausible (`screening.implausible_values`: e.g. a systolic of 250 or more, older than 100) are
+printed as warnings on stderr; --save refuses them (exit 2, naming the fields) unless
+--confirm-implausible says they were checked, as the web form's "I have checked these values".
 """
 
 import json
@@ -81,25 +85,46 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="USERNAME", help="with --save: the coordinator taking the intake")
         parser.add_argument("--consent-email", action="store_true", help="with --save: consents to e-mail reminders")
         parser.add_argument("--consent-sms", action="store_true", help="with --save: consents to SMS reminders")
+        parser.add_argument(
+            "--confirm-implausible",
+            action="store_true",
+            help="with --save: the implausible values (e.g. systolic 250 or more) were checked and are right",
+        )
 
-    def handle(self, *args, path, save, user, consent_email, consent_sms, **options):
+    def handle(self, *args, path, save, user, consent_email, consent_sms, confirm_implausible, **options):
         taken_by = self._user(user) if save else None
-        if not save and (user or consent_email or consent_sms):
-            raise CommandError("--user, --consent-email and --consent-sms only apply with --save", returncode=INVALID)
+        if not save and (user or consent_email or consent_sms or confirm_implausible):
+            raise CommandError(
+                "--user, --consent-email, --consent-sms and --confirm-implausible only apply with --save",
+                returncode=INVALID,
+            )
         data = self._read(path)
         ctx = clinic_context()
         today = ctx.today()
         try:
             if save:
                 screening = services.intake_create(
-                    answers=data, by=taken_by, consent_email=consent_email, consent_sms=consent_sms, today=today
+                    answers=data,
+                    by=taken_by,
+                    consent_email=consent_email,
+                    consent_sms=consent_sms,
+                    today=today,
+                    confirm_implausible=confirm_implausible,
                 )
                 result = screening.as_dict()
             else:
                 answers = rules.validate_answers(data, today=today)
+                for path_, message in rules.implausible_values(answers, today=today).items():
+                    self.stderr.write(f"warning: {path_}: {message}")
                 # A dry run writes nothing: the clinic context only reads the setting.
                 severity = ctx.clinic.breastfeeding_severity
                 result = rules.screen(answers, today=today, breastfeeding_severity=severity).as_dict()
+        except services.ImplausibleValues as implausible:
+            lines = [f"{path_}: {message}" for path_, message in implausible.errors.items()]
+            raise CommandError(
+                "implausible values, not saved (check them, then add --confirm-implausible):\n  " + "\n  ".join(lines),
+                returncode=INVALID,
+            ) from None
         except rules.AnswersInvalid as invalid:
             lines = [f"{path_}: {message}" for path_, message in invalid.errors.items()]
             raise CommandError("invalid intake answers:\n  " + "\n  ".join(lines), returncode=INVALID) from None
