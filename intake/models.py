@@ -188,6 +188,19 @@ class Screening(models.Model):
         return self.outcome != Outcome.CLEAR
 
     @property
+    def review_status(self) -> str:
+        """Where the review stands, in words (history tables). `superseded` is set by the selector
+        that lists a patient's screenings (`selectors.patient_screenings`): only it knows the order."""
+        decision = getattr(self, "decision", None)
+        if decision is not None:
+            return f"{decision.label} by {decision.decided_by.get_username()}"
+        if not self.needs_decision:
+            return "no review needed"
+        if getattr(self, "superseded", False):
+            return "replaced by a newer screening"
+        return "waiting for a clinician's review"
+
+    @property
     def approval_needs_justification(self) -> bool:
         """A clinician may approve a case the screening excludes, but only with a written justification."""
         return self.outcome == Outcome.EXCLUDE
@@ -252,6 +265,10 @@ class Decision(models.TextChoices):
     DEFER = "defer", "Defer"
 
 
+# A decision once made, in words ("Approved by …"; the choice labels are the verbs to choose).
+DECIDED_LABELS = {Decision.APPROVE: "Approved", Decision.DECLINE: "Declined", Decision.DEFER: "Deferred"}
+
+
 class ReviewDecision(models.Model):
     """A clinician's decision on one screening. One per screening: a second is refused."""
 
@@ -274,7 +291,12 @@ class ReviewDecision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_decision_display()} screening {self.screening_id}"
+        return f"{self.label} screening {self.screening_id}"
+
+    @property
+    def label(self) -> str:
+        """The decision made, in words: "Approved", "Declined", "Deferred"."""
+        return DECIDED_LABELS[self.decision]
 
 
 class RecordAccess(models.Model):
@@ -286,6 +308,8 @@ class RecordAccess(models.Model):
     view = models.CharField(max_length=80)
 
     class Meta:
+        verbose_name = "record access"
+        verbose_name_plural = "access log"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "-at"])]
 
