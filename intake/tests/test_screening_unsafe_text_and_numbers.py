@@ -1,11 +1,14 @@
-"""Validation refuses text the database cannot store and numbers too big to convert (pure: no database)."""
+"""Validation refuses text the database cannot store and numbers too big to convert; the web form too."""
 
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
+from intake.models import Patient
 from intake.screening import UNSAFE_TEXT, AnswersInvalid, has_unsafe_characters, validate_answers
 from intake.tests.answers import PATIENT, intake_data
+from intake.tests.helpers import answers, form_data
 
 TODAY = date(2026, 11, 22)
 
@@ -47,3 +50,18 @@ def test_a_huge_integer_weight_is_out_of_range_not_an_overflow(weight):
 def test_an_unknown_key_is_named_only_by_its_printable_part():
     errors = errors_for({**intake_data(), "x\x00\ud800y": 1})
     assert errors == {"x??y": "Unknown field."}
+
+
+# --- The web form: the same refusal, next to the field, everything typed kept ----------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "bad"), [("first_name", "Ro\x00bin"), ("last_name", "Oka\x1bfor"), ("medication_1", "Zo\x07loft")]
+)
+def test_the_web_form_refuses_control_characters_next_to_the_field(client, coordinator, field, bad):
+    client.force_login(coordinator)
+    response = client.post(reverse("intake:intake_new"), form_data(answers(), **{field: bad}, phone="+1 555 010 2000"))
+    assert response.status_code == 200 and not Patient.objects.exists()
+    assert list(response.context["form"].errors) == [field]
+    assert response.context["form"]["last_name"].value() in ("Okafor", "Oka\x1bfor")
