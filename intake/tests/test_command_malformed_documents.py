@@ -4,16 +4,15 @@ import io
 import json
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from intake.management.commands.screen_intake import Command
 from intake.models import Intake, Patient, Screening
 from intake.tests.helpers import answers
+from intake.tests.postgres import ON_POSTGRES
 
 pytestmark = pytest.mark.django_db
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
 def exit_code_and_stderr(tmp_path, capsys, text: str, *args) -> tuple[int, str]:

@@ -22,6 +22,17 @@ def approved(coordinator, clinician):
     return screening
 
 
+def update(screening, coordinator, patient: dict):
+    return services.intake_update(
+        intake=screening.intake,
+        answers=answers(cardiac="mild_moderate", patient=patient),
+        by=coordinator,
+        consent_email=False,
+        consent_sms=False,
+        today=TODAY,
+    )
+
+
 def edit(client, screening, doc, **extra):
     return client.post(reverse("intake:intake_edit", args=[screening.intake_id]), form_data(doc, **extra), follow=True)
 
@@ -66,28 +77,14 @@ def test_a_clinical_answer_edit_screens_again_and_waits_for_review(client, coord
 
 
 def test_a_date_of_birth_edit_screens_again(coordinator, approved):
-    newest = services.intake_update(
-        intake=approved.intake,
-        answers=answers(cardiac="mild_moderate", patient={"date_of_birth": "2010-01-01"}),
-        by=coordinator,
-        consent_email=False,
-        consent_sms=False,
-        today=TODAY,
-    )
+    newest = update(approved, coordinator, {"date_of_birth": "2010-01-01"})
     assert newest.pk != approved.pk
     assert "AGE_UNDER_18" in [f.code for f in newest.flags.all()]
     assert booking_eligibility(approved.patient).status == "awaiting_review"
 
 
 def test_the_service_returns_the_kept_screening(coordinator, approved):
-    kept = services.intake_update(
-        intake=approved.intake,
-        answers=answers(cardiac="mild_moderate", patient={"phone": "+1 555 010 9999"}),
-        by=coordinator,
-        consent_email=False,
-        consent_sms=False,
-        today=TODAY,
-    )
+    kept = update(approved, coordinator, {"phone": "+1 555 010 9999"})
     assert kept.pk == approved.pk
     approved.patient.refresh_from_db()
     assert approved.patient.phone == "+1 555 010 9999"

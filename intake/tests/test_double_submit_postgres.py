@@ -2,24 +2,13 @@
 
 from functools import partial
 
-import pytest
-from django.conf import settings
-
 from clinic.tests.concurrency import run_at_once
 from intake import services
 from intake.models import Intake, Patient, Screening
 from intake.tests.helpers import answers
+from intake.tests.postgres import CONCURRENT
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="needs PostgreSQL (real concurrent connections): "
-        "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
-    ),
-]
+pytestmark = CONCURRENT
 
 
 def test_eight_submissions_of_one_form_at_once_make_exactly_one_patient(coordinator):
