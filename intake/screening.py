@@ -246,10 +246,14 @@ _UNSAFE_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 UNSAFE_TEXT = "This contains characters that cannot be stored (control characters or invalid Unicode)."
 
 
-def has_unsafe_characters(text: str) -> bool:
-    """True when `text` holds a control character or a lone surrogate (newline and tab included:
-    no intake answer is multi-line)."""
-    return _UNSAFE_CHAR_RE.search(text) is not None
+_UNSAFE_MULTILINE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def has_unsafe_characters(text: str, *, multiline: bool = False) -> bool:
+    """True when `text` holds a control character or a lone surrogate. Newline and tab count too,
+    as no intake answer is multi-line; with `multiline` (free text such as a justification) they
+    and carriage returns are allowed."""
+    return (_UNSAFE_MULTILINE_RE if multiline else _UNSAFE_CHAR_RE).search(text) is not None
 
 
 def _unknown_key_path(prefix: str, key: object) -> str:

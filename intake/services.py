@@ -276,6 +276,8 @@ def review_decide(
     """
     today = today or clinic_context().today()
     justification = (justification or "").strip()
+    if rules.has_unsafe_characters(justification, multiline=True):
+        raise ReviewRefused(rules.UNSAFE_TEXT, field="justification")
     if decision not in Decision.values:
         raise ReviewRefused("Choose approve, decline or defer.", field="decision")
     if decision == Decision.DEFER:

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from intake import services
 from intake.models import Patient
 from intake.screening import UNSAFE_TEXT, AnswersInvalid, has_unsafe_characters, validate_answers
 from intake.tests.answers import PATIENT, intake_data
@@ -65,3 +66,21 @@ def test_the_web_form_refuses_control_characters_next_to_the_field(client, coord
     assert response.status_code == 200 and not Patient.objects.exists()
     assert list(response.context["form"].errors) == [field]
     assert response.context["form"]["last_name"].value() in ("Okafor", "Oka\x1bfor")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["\x00", "\ud800", "\x1b"])
+def test_a_justification_with_unsafe_characters_is_refused_next_to_the_field(coordinator, clinician, bad):
+    excluded = services.intake_create(answers=answers(seizure_history="disorder"), by=coordinator)
+    with pytest.raises(services.ReviewRefused) as refused:
+        services.review_decide(screening=excluded, by=clinician, decision="approve", justification=f"Seen{bad} by me")
+    assert refused.value.field == "justification" and bad not in refused.value.message
+
+
+@pytest.mark.django_db
+def test_a_justification_may_have_several_lines(coordinator, clinician):
+    excluded = services.intake_create(answers=answers(seizure_history="disorder"), by=coordinator)
+    made = services.review_decide(
+        screening=excluded, by=clinician, decision="approve", justification="Seen by neurology.\r\n\tSeizure-free 10 y."
+    )
+    assert "\n" in made.justification
