@@ -26,13 +26,17 @@ def screening_get(screening_id: int) -> Screening:
 
 
 def patient_screenings(patient_id: int) -> list[Screening]:
-    """Every screening of a patient, newest first, with flags and decisions."""
-    return list(
+    """Every screening of a patient, newest first, with flags and decisions; each but the newest is
+    marked `superseded` (a newer screening replaced it, so it is no longer waiting for review)."""
+    screenings = list(
         Screening.objects.filter(patient_id=patient_id)
         .select_related("decision", "decision__decided_by", "screened_by")
         .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
         .order_by("-id")
     )
+    for position, screening in enumerate(screenings):
+        screening.superseded = position > 0
+    return screenings
 
 
 def patient_intakes(patient_id: int) -> list[Intake]:
@@ -41,3 +45,7 @@ def patient_intakes(patient_id: int) -> list[Intake]:
 
 def patient_get(patient_id: int) -> Patient:
     return get_object_or_404(Patient, pk=patient_id)
+
+
+def intake_newest_screening_id(intake_id: int) -> int | None:
+    return Screening.objects.filter(intake_id=intake_id).order_by("-id").values_list("id", flat=True).first()
