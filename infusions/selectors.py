@@ -70,6 +70,17 @@ def patient_busy(
     )
 
 
+def patient_visit_days(
+    patient, *, exclude_ids=(), exclude_series_id=None, clinic: ClinicContext | None = None
+) -> list[date]:
+    """The local dates of the patient's active visits in every series (1 query), for the spacing across series."""
+    clinic = clinic or clinic_context()
+    rows = Appointment.objects.active().filter(patient=patient).exclude(id__in=list(exclude_ids))
+    if exclude_series_id is not None:
+        rows = rows.exclude(series_id=exclude_series_id)
+    return [clinic.local_date(start) for start in rows.values_list("start", flat=True)]
+
+
 def planning_range(earliest: date) -> tuple[date, date]:
     return earliest, earliest + timedelta(days=HORIZON_DAYS + MAX_WINDOW_DAYS + 1)
 
@@ -138,7 +149,7 @@ def week_schedule(day: date | None = None) -> dict:
 FIRST_WINDOW_EXTRA_DAYS = 7
 
 
-def propose_series(patient, protocol, *, earliest: date, preferences=None, now=None):
+def propose_series(patient, protocol, *, earliest: date, preferences=None, now=None, avoid_days=()):
     """The planner's earliest series for this patient from `earliest`.
 
     Same answer as planning over the whole range (`planning_range`), but bookings are read in growing
@@ -183,6 +194,7 @@ def propose_series(patient, protocol, *, earliest: date, preferences=None, now=N
             preferences=preferences,
             horizon_days=horizon,
             not_before=now,
+            avoid_days=avoid_days,
         )
         if whole or isinstance(plan, Plan) or horizon >= HORIZON_DAYS:
             return plan
@@ -259,7 +271,7 @@ def _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upt
 
 
 def propose_maintenance(
-    patient, protocol, *, first_date: date, count: int, every_weeks: int, preferences=None, now=None
+    patient, protocol, *, first_date: date, count: int, every_weeks: int, preferences=None, now=None, avoid_days=()
 ):
     """Booster visits from `first_date`, every `every_weeks` weeks (5 queries)."""
     from infusions.planner import maintenance_plan
@@ -276,6 +288,8 @@ def propose_maintenance(
         patient_busy=patient_busy(patient, first_date, last, clinic=clinic),
         preferences=preferences or Preferences(),
         not_before=now,
+        min_gap_days=protocol.min_gap_days,
+        avoid_days=avoid_days,
     )
 
 

@@ -153,6 +153,14 @@ class InfusionSeries(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "infusion series"
+        constraints = [
+            # At most one active initial series per patient, whatever races the booking service loses.
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(kind="initial", status="active"),
+                name="series_one_active_initial_per_patient",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} of patient {self.patient_id}"
