@@ -638,24 +638,48 @@ def series_cancel_rest(*, series, by) -> int:
 
 
 def appointment_mark(*, appointment, status: str, by) -> Appointment:
-    """Mark a visit arrived, completed or no-show, on or after its day."""
+    """Mark a visit arrived or no-show from its start, completed from its end (the model's rule).
+
+    Arrived also needs the patient's eligibility: a visit on hold (a new screening waiting for review, a
+    deferral, a decline) is not started until that is resolved.
+    """
     if status not in Appointment.MARK_FROM:
         raise StatusError("A visit can be marked arrived, completed or no-show.")
     clinic = clinic_context()
     with transaction.atomic():
         appointment = _locked(appointment)
-        if not appointment.can_mark(status):
-            raise StatusError(
-                f"A {appointment.get_status_display().lower()} visit cannot be marked "
-                f"{Appointment.Status(status).label.lower()}."
-            )
-        if not appointment.day_has_come(clinic):
-            raise StatusError("This visit is on a later day; it can be marked on its day.")
+        refusal = appointment.mark_refusal(status, clinic)
+        if refusal:
+            raise StatusError(refusal)
+        if status == Appointment.Status.ARRIVED:
+            eligibility = booking_eligibility(appointment.patient)
+            if not eligibility.bookable:
+                raise StatusError(f"On hold: {eligibility.reason}")
         appointment.status = status
         appointment._history_user = by
         appointment.save(update_fields=["status", "updated_at"])
         reminders.sync_for([appointment])
     logger.info("appointment %s marked %s by user %s", appointment.pk, status, by.pk)
+    return appointment
+
+
+def appointment_undo_mark(*, appointment, by) -> Appointment:
+    """Undo a mistaken mark (arrived, completed, no-show) back to the status before it, the day it was made."""
+    clinic = clinic_context()
+    # Undoing a no-show makes the visit hold its chair again: the database may find it taken meanwhile.
+    with _translate_conflicts(), transaction.atomic():
+        appointment = _locked(appointment)
+        refusal = appointment.undo_refusal(clinic)
+        if refusal:
+            raise StatusError(refusal)
+        previous, _ = appointment.last_mark()
+        undone = appointment.status
+        appointment.status = previous
+        appointment._history_user = by
+        appointment._change_reason = f"{Appointment.UNDO_REASON}: {undone} back to {previous}"
+        appointment.save(update_fields=["status", "updated_at"])
+        reminders.sync_for([appointment])
+    logger.info("appointment %s: mark %s undone to %s by user %s", appointment.pk, undone, previous, by.pk)
     return appointment
 
 

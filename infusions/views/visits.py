@@ -49,6 +49,14 @@ def visit_mark(request, pk):
 
 
 @require_POST
+@require(*CHANGE)
+def visit_undo_mark(request, pk):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    attempt(request, services.appointment_undo_mark, appointment=appointment, success="Mark undone.")
+    return redirect("infusions:series", pk=appointment.series_id)
+
+
+@require_POST
 @require(*CHANGE, "infusions.change_infusionseries")
 def series_cancel_rest(request, pk):
     series = get_object_or_404(InfusionSeries, pk=pk)
