@@ -8,7 +8,6 @@ A plan travels in the address as `v=<chair id>@<unix time>` per visit, so every 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.roles import require
 from infusions import selectors, services
-from infusions.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm
+from infusions.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm, decode_visit
 from intake.models import Patient
 
 BOOK = ("infusions.add_appointment", "infusions.add_infusionseries", "intake.view_patient_contact")
@@ -79,11 +78,7 @@ def encode_visits(visits) -> list[str]:
 
 def decode_visits(values) -> list[services.VisitRequest]:
     """`chair@timestamp` values as (aware start, chair id); ValueError for anything else."""
-    requests = []
-    for value in values:
-        chair, _, stamp = value.partition("@")
-        requests.append((datetime.fromtimestamp(int(stamp), tz=UTC), int(chair)))
-    return requests
+    return [decode_visit(*value.partition("@")[::2]) for value in values]
 
 
 def _params(data, flow: Flow) -> list[tuple[str, str]]:
@@ -156,7 +151,8 @@ def pick(request, patient_id, flow: Flow):
     try:
         visits = decode_visits(request.GET.getlist("v"))
         index = int(request.GET.get("i", ""))
-        found = flow.options(patient=patient, visits=visits, index=index, day=DayForm(request.GET).day())
+        day_form = DayForm(request.GET)
+        found = flow.options(patient=patient, visits=visits, index=index, day=day_form.day())
     except (ValueError, services.BadPlan):
         return HttpResponseBadRequest("Bad visit in the plan.")
     if not found.proposal.bookable:
@@ -172,7 +168,7 @@ def pick(request, patient_id, flow: Flow):
         "number": index + 1,
         "current": found.current,
         "options": options,
-        "day_form": DayForm(initial={"date": found.day}),
+        "day_form": day_form.shown(found.day),
         "hidden": [*params, *(("v", v) for v in encode_visits(found.visits)), ("i", index)],
         "back_url": _plan_url(flow, patient, params, found.visits),
     }
