@@ -91,7 +91,13 @@ def _plan_url(flow: Flow, patient, params, visits=()) -> str:
 
 
 def _refused(request, flow: Flow, patient, proposal: services.Proposal):
-    context = {"flow": flow, "patient": patient, "eligibility": proposal.eligibility, "refusal": proposal.refusal}
+    context = {
+        "flow": flow,
+        "patient": patient,
+        "eligibility": proposal.eligibility,
+        "refusal": proposal.refusal,
+        "active_series": proposal.active_series,
+    }
     return render(request, "infusions/plan.html", context, status=409)
 
 
@@ -191,7 +197,10 @@ def confirm(request, patient_id, flow: Flow):
         messages.error(request, "That time was just taken. Here is a fresh proposal.")
         return redirect(_plan_url(flow, patient, params))
     except services.BookingError as exc:
-        messages.error(request, str(exc))
+        # The plan page shows a refusal or the rules the plan breaks itself; say it once.
+        shown = flow.propose(patient=patient, visits=visits or None)
+        if shown.bookable and not shown.problems:
+            messages.error(request, str(exc))
         query = urlencode([*params, *(("v", v) for v in request.POST.getlist("v"))])
         return redirect(reverse(flow.plan, args=[patient.pk]) + "?" + query)
     count = series.appointments.count()
