@@ -254,7 +254,10 @@ class Appointment(models.Model):
         Status.COMPLETED: (Status.SCHEDULED, Status.ARRIVED),
         Status.NO_SHOW: (Status.SCHEDULED,),
     }
-    UNDO_REASON = "undo_mark"  # the change reason of an undo in the history; an undo is not undone again
+    UNDO_REASON = "undo_mark"
+    # Set by `selectors.with_holds` on the pages: why this booked visit is on hold (the eligibility rule's
+    # reason), or "" when it is not or was not asked. Arrival waits until the hold is resolved.
+    hold = ""  # the change reason of an undo in the history; an undo is not undone again
 
     def can_mark(self, status: str) -> bool:
         return self.status in self.MARK_FROM.get(status, ())
@@ -281,7 +284,7 @@ class Appointment(models.Model):
 
     @property
     def can_mark_arrived(self) -> bool:
-        return self._may_mark_now(self.Status.ARRIVED)
+        return self._may_mark_now(self.Status.ARRIVED) and not self.hold
 
     @property
     def can_mark_completed(self) -> bool:
