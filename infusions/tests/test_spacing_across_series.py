@@ -27,13 +27,17 @@ def _ordered(patient):
     return MaintenanceOrder.objects.create(patient=patient, ordered_by=clinician())
 
 
+def _one_maintenance_visit(day):
+    """A patient with one booked maintenance visit at 09:00 on `day` and a new order: (patient, chairs, user)."""
+    chairs, user, patient = clinic(), make_front_desk(), bookable_patient()
+    _ordered(patient)
+    maintenance_book(patient=patient, visits=[(at(day, 9), chairs[0].pk)], by=user)
+    _ordered(patient)
+    return patient, chairs, user
+
+
 def test_it_refuses_a_second_maintenance_visit_the_same_day_and_the_next_day():
-    chair, other = clinic()
-    user = make_front_desk()
-    patient = bookable_patient()
-    _ordered(patient)
-    maintenance_book(patient=patient, visits=[(at(MONDAY, 9), chair.pk)], by=user)
-    _ordered(patient)
+    patient, (_, other), user = _one_maintenance_visit(MONDAY)
     with pytest.raises(BookingError, match="at least 2 days apart, in any series"):
         maintenance_book(patient=patient, visits=[(at(MONDAY, 14), other.pk)], by=user)
     with pytest.raises(BookingError, match="2026-12-08 is 1 day from the patient's visit on 2026-12-07"):
@@ -42,22 +46,13 @@ def test_it_refuses_a_second_maintenance_visit_the_same_day_and_the_next_day():
 
 
 def test_it_refuses_a_series_visit_next_to_a_maintenance_visit():
-    chair, _ = clinic()
-    user = make_front_desk()
-    patient = bookable_patient()
-    _ordered(patient)
-    maintenance_book(patient=patient, visits=[(at(MONDAY - timedelta(days=1), 9), chair.pk)], by=user)
+    patient, (chair, _), user = _one_maintenance_visit(MONDAY - timedelta(days=1))
     with pytest.raises(BookingError, match="in any series"):
         series_book(patient=patient, visits=series_visits(MONDAY, chair), by=user)
 
 
 def test_the_maintenance_proposal_avoids_days_next_to_the_patients_other_visits():
-    chair, _ = clinic()
-    user = make_front_desk()
-    patient = bookable_patient()
-    _ordered(patient)
-    maintenance_book(patient=patient, visits=[(at(MONDAY, 9), chair.pk)], by=user)
-    _ordered(patient)
+    patient, _, _ = _one_maintenance_visit(MONDAY)
     proposal = maintenance_propose(patient=patient, first=MONDAY)
     (visit,) = proposal.visits
     assert visit.start.date() == MONDAY + timedelta(days=2)
