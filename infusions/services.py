@@ -578,7 +578,8 @@ def appointment_move(
         appointment.start, appointment.end, appointment.chair_id = visit.start, visit.end, visit.chair_id
         appointment._history_user = by
         if overridden:
-            appointment._change_reason = "rule_override: " + " ".join(p.message for p in overridden)
+            # The history's change reason holds 100 characters: the rules confirmed, by kind (the row has the time).
+            appointment._change_reason = "rule_override: " + ", ".join(p.kind for p in overridden)
         appointment.save(update_fields=["start", "end", "chair", "updated_at"])
         reminders.sync_for([appointment])
     logger.info("appointment %s moved by user %s", appointment.pk, by.pk)
