@@ -664,17 +664,44 @@ def appointment_mark(*, appointment, status: str, by) -> Appointment:
     return appointment
 
 
+def _check_still_free(appointment, clinic: ClinicContext) -> None:
+    """Undoing a no-show makes the visit hold its chair and the patient's time again, as a booking does:
+    refuse when the chair or the patient was booked meanwhile, or another visit of the patient now stands
+    closer than the minimum gap (the same checks as a booking, on both databases)."""
+    protocol = appointment.series.protocol
+    visit = Visit(start=appointment.start, end=appointment.end, chair_id=appointment.chair_id)
+    problems = _problems(
+        [visit],
+        patient=appointment.patient,
+        rules=None,
+        block_minutes=protocol.chair_minutes,
+        clinic=clinic,
+        exclude_ids=[appointment.pk],
+    )
+    if any(p.kind == "overlap" for p in problems):
+        raise SlotTaken("Its time was given to another visit meanwhile: book a new visit instead.")
+    _check_across_series(
+        [clinic.local_date(appointment.start)],
+        patient=appointment.patient,
+        min_gap_days=protocol.min_gap_days,
+        clinic=clinic,
+        exclude_ids=[appointment.pk],
+    )
+
+
 def appointment_undo_mark(*, appointment, by) -> Appointment:
     """Undo a mistaken mark (arrived, completed, no-show) back to the status before it, the day it was made."""
     clinic = clinic_context()
-    # Undoing a no-show makes the visit hold its chair again: the database may find it taken meanwhile.
     with _translate_conflicts(), transaction.atomic():
+        _lock_patient(appointment.patient)
         appointment = _locked(appointment)
         refusal = appointment.undo_refusal(clinic)
         if refusal:
             raise StatusError(refusal)
         previous, _ = appointment.last_mark()
         undone = appointment.status
+        if undone not in Appointment.ACTIVE_STATUSES and previous in Appointment.ACTIVE_STATUSES:
+            _check_still_free(appointment, clinic)
         appointment.status = previous
         appointment._history_user = by
         appointment._change_reason = f"{Appointment.UNDO_REASON}: {undone} back to {previous}"

@@ -69,3 +69,55 @@ def test_the_series_page_offers_undo_and_the_front_desk_can_use_it(client, visit
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert appointment.status == S.SCHEDULED
+
+
+def _other_visit(appointment, *, patient, start, end, chair):
+    from infusions.models import InfusionSeries
+
+    user = front_desk()
+    series = InfusionSeries.objects.create(
+        patient=patient, protocol=appointment.series.protocol, created_by=user, kind=InfusionSeries.Kind.MAINTENANCE
+    )
+    return Appointment.objects.create(series=series, patient=patient, chair=chair, sequence=1, start=start, end=end)
+
+
+def test_undoing_a_no_show_is_refused_when_its_chair_was_booked_meanwhile(visit):
+    from clinic.tests.factories import PatientFactory
+    from infusions.services import SlotTaken
+
+    appointment, _ = visit
+    appointment_mark(appointment=appointment, status="no_show", by=front_desk())
+    _other_visit(
+        appointment,
+        patient=PatientFactory(created_by=front_desk()),
+        start=appointment.start,
+        end=appointment.end,
+        chair=appointment.chair,
+    )
+    with pytest.raises(SlotTaken, match="given to another visit"):
+        appointment_undo_mark(appointment=appointment, by=front_desk())
+    appointment.refresh_from_db()
+    assert appointment.status == S.NO_SHOW
+
+
+def test_undoing_a_no_show_is_refused_when_the_patient_now_has_a_visit_too_close(visit):
+    from datetime import timedelta
+
+    from infusions.services import BookingError
+
+    appointment, _ = visit
+    appointment_mark(appointment=appointment, status="no_show", by=front_desk())
+    from clinic.tests.factories import ChairFactory
+
+    other_chair = ChairFactory(name="Recliner")
+    _other_visit(
+        appointment,
+        patient=appointment.patient,
+        start=appointment.start + timedelta(hours=4),
+        end=appointment.end + timedelta(hours=4),
+        chair=other_chair,
+    )
+    with pytest.raises(BookingError, match="apart"):
+        appointment_undo_mark(appointment=appointment, by=front_desk())
+    appointment.refresh_from_db()
+    assert appointment.status == S.NO_SHOW
