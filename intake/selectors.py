@@ -1,14 +1,26 @@
 """Reads for the intake pages. Each uses a fixed number of queries, whatever the data."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from intake.models import Flag, Intake, Patient, Screening
 
 
+def _with_visits_on_hold(screenings: QuerySet[Screening]) -> QuerySet[Screening]:
+    """Annotate `visits_on_hold`: the patient's booked future visits, which wait on this decision.
+
+    intake does not import infusions; the count is read through the reverse relation infusions
+    declares (Appointment.patient, related_name "appointments"), its "scheduled" status by value.
+    """
+    booked = Q(patient__appointments__status="scheduled", patient__appointments__start__gte=timezone.now())
+    return screenings.annotate(visits_on_hold=Count("patient__appointments", filter=booked, distinct=True))
+
+
 def review_queue() -> QuerySet[Screening]:
-    """Flagged cases waiting for a decision, in queue order, with patient and flags (2 queries)."""
-    return (
+    """Flagged cases waiting for a decision, in queue order, with patient, flags and the patient's
+    booked visits now on hold (2 queries)."""
+    return _with_visits_on_hold(
         Screening.objects.awaiting_review()
         .select_related("patient")
         .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))

@@ -58,3 +58,14 @@ def test_visits_of_a_bookable_patient_are_not_on_hold(client, front_desk):
         series = series_book(patient=bookable_patient(), visits=series_visits(MONDAY, chair), by=front_desk)
         client.force_login(front_desk)
         assert "On hold" not in client.get(reverse("infusions:series", args=[series.pk])).content.decode()
+
+
+def test_the_clinicians_queue_shows_how_many_booked_visits_wait_on_the_decision(client, clinician, lapsed):
+    series, _ = lapsed
+    from django.utils import timezone
+
+    waiting = series.appointments.filter(status="scheduled", start__gte=timezone.now()).count()
+    assert waiting >= 5
+    client.force_login(clinician)
+    page = client.get(reverse("intake:queue")).content.decode()
+    assert f"{waiting} booked visits on hold" in page
