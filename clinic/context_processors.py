@@ -1,4 +1,4 @@
-from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, role_names
+from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, role_names, template_perms
 
 
 def roles(request):
@@ -8,6 +8,8 @@ def roles(request):
         "is_clinician": CLINICIAN in names,
         "is_front_desk": FRONT_DESK in names,
         "urgent_count": 0,
+        # Replaces django.contrib.auth's `perms` (listed before this one), which passes superusers.
+        "perms": template_perms(request.user),
     }
     if context["is_clinician"]:
         from intake.models import Screening

@@ -78,6 +78,7 @@ class Clinic(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="clinic_single_row")]
+        permissions = [("look_up_records", "Can look up clinical and booking records in admin (read-only)")]
 
     def __str__(self):
         return self.name

@@ -2,6 +2,11 @@
 
 A role is a Django group; what it may do is the set of permissions below. Views check a
 permission, never a group name, so a staff admin can grant one extra ability in Django admin.
+
+Clinical and booking acts need the permission through a role (or a direct grant) for every user:
+the superuser flag grants nothing here (`may`), so an operator's superuser account cannot approve
+a case, book a visit or open a day sheet. Django's own `has_perm` (which passes superusers) is used
+only by Django admin, where clinical and booking records are read-only anyway.
 The groups are created by a data migration (clinic/migrations/0002_roles.py); their permissions
 are (re)assigned after every migrate, because the permissions of later apps only exist once
 those apps have migrated.
@@ -9,13 +14,16 @@ those apps have migrated.
 
 from functools import wraps
 
+from django.contrib.auth.context_processors import PermWrapper
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 COORDINATOR = "Intake coordinator"
 CLINICIAN = "Clinician"
 FRONT_DESK = "Front desk"
-ROLES = (COORDINATOR, CLINICIAN, FRONT_DESK)
+STAFF_ADMIN = "Staff admin"
+ROLES = (COORDINATOR, CLINICIAN, FRONT_DESK, STAFF_ADMIN)
 
 # app_label.codename for each role. Models and custom permissions are declared in the apps.
 # Front desk never sees medical answers: not even the day sheet (weight, planned dose).
@@ -54,6 +62,25 @@ ROLE_PERMISSIONS = {
         "infusions.change_reminder",
         "infusions.view_maintenanceorder",
     ],
+    # Set-up only: chairs, hours, closures, protocols, the clinic's settings and users; records are
+    # looked up read-only in admin (clinic.look_up_records). No clinical or booking act.
+    STAFF_ADMIN: [
+        "clinic.view_clinic",
+        "clinic.change_clinic",
+        "clinic.look_up_records",
+        *(
+            f"infusions.{action}_{model}"
+            for model in ("chair", "openinghours", "closure")
+            for action in ("view", "add", "change", "delete")
+        ),
+        "infusions.view_protocol",
+        "infusions.add_protocol",
+        "infusions.change_protocol",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
 }
 
 # Where each role starts its day (URL names).
@@ -72,15 +99,57 @@ def role_names(user) -> set[str]:
     return user._clinic_roles
 
 
+def role_permissions(user) -> frozenset[str]:
+    """ "app_label.codename" of every permission the user holds through a role or a direct grant.
+
+    Never through the superuser flag. One query, cached on the user object for the request.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_clinic_permissions", None)
+    if cached is None:
+        from django.contrib.auth.models import Permission
+
+        rows = (
+            Permission.objects.filter(Q(group__user=user) | Q(user=user))
+            .values_list("content_type__app_label", "codename")
+            .distinct()
+        )
+        cached = user._clinic_permissions = frozenset(f"{app}.{codename}" for app, codename in rows)
+    return cached
+
+
+def may(user, *perms: str) -> bool:
+    """May this user do a clinical or booking act that needs every one of `perms`?"""
+    return set(perms) <= role_permissions(user)
+
+
+class _RoleHolder:
+    """What templates' `perms` asks: the same answer as `may`, so a page never offers what the server refuses."""
+
+    def __init__(self, user):
+        self._user = user
+
+    def has_perm(self, perm, obj=None):
+        return may(self._user, perm)
+
+    def has_module_perms(self, app_label):
+        return any(perm.startswith(f"{app_label}.") for perm in role_permissions(self._user))
+
+
+def template_perms(user) -> PermWrapper:
+    return PermWrapper(_RoleHolder(user))
+
+
 def require(*perms: str):
-    """Sign-in required (else redirect to sign-in); then every permission, else 403."""
+    """Sign-in required (else redirect to sign-in); then every permission through a role, else 403."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.has_perms(perms):
+            if not may(request.user, *perms):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

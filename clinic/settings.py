@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clinic.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -54,6 +55,9 @@ MIDDLEWARE = [
     # Last, so that it sees the authentication outcome of every view.
     "axes.middleware.AxesMiddleware",
 ]
+
+# History is viewable in admin, never revertible (clinic.admin refuses the revert POST as well).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ROOT_URLCONF = "clinic.urls"
 WSGI_APPLICATION = "clinic.wsgi.application"

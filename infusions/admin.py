@@ -2,8 +2,8 @@
 series, appointments, reminders and maintenance orders for a staff admin who must look one up."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.admin import NoRevertHistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 from infusions.models import (
     Appointment,
     Chair,
@@ -35,7 +35,7 @@ class ClosureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Protocol)
-class ProtocolAdmin(SimpleHistoryAdmin):
+class ProtocolAdmin(NoRevertHistoryAdmin):
     list_display = (
         "indication",
         "chair_minutes",
@@ -49,27 +49,14 @@ class ProtocolAdmin(SimpleHistoryAdmin):
     )
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Changes go through the front desk's pages (services check every rule); admin only looks."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(InfusionSeries)
-class InfusionSeriesAdmin(ReadOnlyAdmin):
+class InfusionSeriesAdmin(ReadOnlyHistoryAdmin):
     list_display = ("id", "patient_id", "kind", "status", "created_at")
     list_filter = ("kind", "status")
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdmin):
+class AppointmentAdmin(ReadOnlyHistoryAdmin):
     list_display = ("id", "series_id", "chair", "start", "end", "status", "confirmed_at")
     list_filter = ("status", "chair")
     date_hierarchy = "start"
@@ -82,5 +69,5 @@ class ReminderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MaintenanceOrder)
-class MaintenanceOrderAdmin(ReadOnlyAdmin):
+class MaintenanceOrderAdmin(ReadOnlyHistoryAdmin):
     list_display = ("id", "patient_id", "ordered_by", "ordered_at", "fulfilled_series_id", "cancelled_at")

@@ -28,11 +28,15 @@ _NAMES: dict[str, str] = {
         "hydromorphone, Dilaudid, codeine, tapentadol, Nucynta, oxymorphone, meperidine, Demerol"
     ),
     "BARBITURATE": "phenobarbital, butalbital, Fioricet, Fiorinal, secobarbital, Seconal, pentobarbital",
+    # Serotonergic antidepressants only (SSRIs, SNRIs, vortioxetine, vilazodone, mirtazapine, trazodone,
+    # tricyclics): the flag's reason is a serotonergic interaction. Bupropion (Wellbutrin) is a
+    # noradrenaline-dopamine reuptake inhibitor, not serotonergic, so it is not listed: an entry naming
+    # it is shown as unrecognised and a clinician looks at it (it also lowers the seizure threshold).
     "ANTIDEPRESSANT": (
         "fluoxetine, Prozac, sertraline, Zoloft, escitalopram, Lexapro, citalopram, Celexa, paroxetine, "
         "Paxil, fluvoxamine, Luvox, duloxetine, Cymbalta, venlafaxine, Effexor, desvenlafaxine, Pristiq, "
         "levomilnacipran, Fetzima, vortioxetine, Trintellix, vilazodone, Viibryd, mirtazapine, Remeron, "
-        "trazodone, bupropion, Wellbutrin, amitriptyline, nortriptyline, Pamelor, imipramine, Tofranil, "
+        "trazodone, amitriptyline, nortriptyline, Pamelor, imipramine, Tofranil, "
         "clomipramine, Anafranil, desipramine, Norpramin, doxepin"
     ),
     "MAOI": (

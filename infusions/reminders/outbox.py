@@ -34,6 +34,23 @@ def channels_for(patient) -> list[str]:
     return channels
 
 
+def missing_channels(appointment, patient) -> list[str]:
+    """Channels the patient consented to that have no reminder for the visit's current time.
+
+    A visit booked too late for any reminder (less than LATE_BOOKING_LEAD ahead, or an SMS that
+    quiet hours would push too close to the visit) has none: the front desk is told, so it can give
+    the preparation instructions itself. Reads `appointment.reminders.all()` (prefetch it).
+    """
+    if appointment.status != Appointment.Status.SCHEDULED:
+        return []
+    have = {
+        r.channel
+        for r in appointment.reminders.all()
+        if r.visit_start == appointment.start and r.status != Reminder.Status.CANCELLED
+    }
+    return [channel for channel in channels_for(patient) if channel not in have]
+
+
 def plan(start: datetime, offsets, channel: str, *, now: datetime, quiet: QuietHours) -> list[tuple[int, datetime]]:
     """(offset hours, due time) for one channel of a visit starting at `start`.
 

@@ -6,8 +6,9 @@ from infusions.models import Reminder
 
 
 def with_reminders(appointments):
-    """Appointments with their reminders in one extra query (for `_reminders_for_visit.html`)."""
-    return appointments.prefetch_related(
+    """Appointments with their reminders in one extra query, and their patients' consents (for
+    `_reminders_for_visit.html`, which says when a consented channel has no reminder)."""
+    return appointments.select_related("patient").prefetch_related(
         Prefetch("reminders", queryset=Reminder.objects.order_by("due_at", "channel", "id"))
     )
 

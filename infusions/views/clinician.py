@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clinic.roles import require
+from clinic.roles import may, require
 from infusions import selectors, services
 from infusions.forms import MaintenanceOrderForm
 from infusions.models import Appointment, MaintenanceOrder
@@ -27,7 +27,7 @@ def maintenance_order(request, patient_id):
     patient = get_object_or_404(Patient, pk=patient_id)
     form = MaintenanceOrderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if not request.user.has_perm("infusions.add_maintenanceorder"):
+        if not may(request.user, "infusions.add_maintenanceorder"):
             raise PermissionDenied
         if form.is_valid():
             note, ordered = form.cleaned_data["note"], "Maintenance ordered: front desk can now book it."

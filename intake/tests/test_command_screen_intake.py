@@ -83,8 +83,11 @@ def test_save_imports_as_a_coordinator_would(tmp_path, coordinator):
     assert f"screening {screening.pk}" in err and "Okafor" not in err
 
 
-@pytest.mark.parametrize("user", [None, "nobody", "desk"])
+@pytest.mark.parametrize("user", [None, "nobody", "desk", "root"])
 def test_save_needs_a_coordinator(tmp_path, front_desk, user):
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("root", "root@example.org", "x-long-password-1")  # the flag is no role
     args = [write(tmp_path, answers()), "--save"] + (["--user", user] if user else [])
     with pytest.raises(CommandError) as raised:
         run(*args)

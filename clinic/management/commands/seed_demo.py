@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clinic.models import Clinic
-from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK
+from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, STAFF_ADMIN
 
 # The one deliberate upward import of the base app: the demo clinic needs chairs and hours, which
 # belong to infusions. Nothing else in clinic/ (outside tests and the URL wiring) imports a feature app.
@@ -66,7 +66,9 @@ class Command(BaseCommand):
                 user.save()
             user.groups.add(Group.objects.get(name=role))
         if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser("admin", "admin@example.org", password)
+            # Staff with the set-up role only: no superuser, so no clinical or booking act.
+            admin = User.objects.create_user("admin", "admin@example.org", password, is_staff=True)
+            admin.groups.add(Group.objects.get(name=STAFF_ADMIN))
         self._seed_patients(User.objects.get(username="coordinator"))
         return True
 
@@ -98,9 +100,10 @@ class Command(BaseCommand):
             "gad7": [1, 1, 2, 1, 1, 0, 1],
         }
         demo = [
-            ("Avery", "Demo-Clear", "1985-03-14", {}),
-            ("Blake", "Demo-Review", "1979-11-02", {"blood_pressure": {"systolic": 152, "diastolic": 94}}),
-            ("Casey", "Demo-Exclude", "1990-07-21", {"seizure_history": "disorder"}),
+            # Names say nothing of the outcome: front desk sees these patients too.
+            ("Avery", "Lindqvist", "1985-03-14", {}),
+            ("Blake", "Okafor", "1979-11-02", {"blood_pressure": {"systolic": 152, "diastolic": 94}}),
+            ("Casey", "Moreno", "1990-07-21", {"seizure_history": "disorder"}),
         ]
         for first, last, born, changes in demo:
             answers = {
