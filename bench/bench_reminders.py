@@ -26,16 +26,16 @@ def _setup():
 def _worker(errors, gate):
     from django.db import connection
 
-    from infusions import reminders
+    from infusions.reminders import dispatch
 
     try:
         while True:
             with gate:
-                token, ids = reminders.claim_due(limit=BATCH)
+                token, ids = dispatch.claim_due(limit=BATCH)
             if not ids:
                 break
             with gate:
-                reminders.send_claimed(ids, token)
+                dispatch.send_claimed(ids, token)
     except Exception as exc:  # noqa: BLE001 - reported in the result
         errors.append(type(exc).__name__)
     finally:
@@ -47,8 +47,8 @@ def run() -> dict:
     from django.db import connection
     from django.test.utils import override_settings
 
-    from infusions import sms
     from infusions.models import Reminder
+    from infusions.reminders import sms
 
     _setup()
     total = Reminder.objects.count()
@@ -61,7 +61,7 @@ def run() -> dict:
     gate = threading.Lock() if serialised else contextlib.nullcontext()
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        SMS_BACKEND="infusions.sms.LocmemBackend",
+        SMS_BACKEND="infusions.reminders.sms.LocmemBackend",
     ):
         began = clock.perf_counter()
         threads = [threading.Thread(target=_worker, args=(errors, gate)) for _ in range(WORKERS)]

@@ -90,10 +90,3 @@ class Clinic(models.Model):
     @property
     def reminder_offsets(self) -> list[int]:
         return _parse_offsets(self.reminder_offsets_hours)
-
-    @classmethod
-    def get(cls) -> "Clinic":
-        """Deprecated spelling of `clinic_context().clinic` (kept until every caller has moved)."""
-        from clinic.context import clinic_context
-
-        return clinic_context().clinic

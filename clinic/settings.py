@@ -188,7 +188,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # SMS: a file backend under var/outbox/sms unless SMS_BACKEND names a provider's.
-SMS_BACKEND = env_str("SMS_BACKEND", "infusions.sms.FileBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "infusions.reminders.sms.FileBackend")
 SMS_FILE_PATH = VAR_DIR / "outbox" / "sms"
 SMS_FROM = env_str("SMS_FROM", "")
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")

@@ -186,17 +186,19 @@ def plan_series(
     preferences: Preferences = Preferences(),  # noqa: B008
     horizon_days: int = 60,
     not_before: datetime | None = None,
+    avoid_days: Iterable[date] = (),
 ) -> Plan | NoPlan:
     """The earliest plan of `rules.count` visits whose first visit falls within `horizon_days` days from `earliest`.
 
     Earliest means: the first visit as early as possible, then the second, and so on (lexicographic
     order of the visits' starts); on each day the earliest free start in any chair, ties to the
     first chair. Later visits may fall after the horizon (up to the window). `not_before` (an aware
-    instant, usually now) removes start times before it.
+    instant, usually now) removes start times before it; no visit falls on `avoid_days` (the dates too
+    close to the patient's other visits, `days_too_close`).
     """
     if horizon_days < 1:
         raise ValueError("horizon_days must be at least 1")
-    days = _Days(schedule, block_minutes, patient_busy, preferences, not_before)
+    days = _Days(schedule, block_minutes, patient_busy, preferences, not_before, avoid_days)
     if (rules.count - 1) * rules.min_gap_days > rules.window_days:
         return NoPlan(
             reason=(
@@ -252,25 +254,27 @@ def maintenance_plan(
     count: int = 1,
     every_weeks: int = 4,
     tolerance_days: int = 7,
+    min_gap_days: int = 1,
     patient_busy: Iterable[Interval] = (),
     preferences: Preferences = Preferences(),  # noqa: B008
     not_before: datetime | None = None,
+    avoid_days: Iterable[date] = (),
 ) -> Plan | NoPlan:
     """`count` visits targeted at first_date, first_date + every_weeks weeks, ...
 
     Each visit takes the earliest free start on its target date, or on the nearest following day
-    within `tolerance_days` (a later visit always falls on a later day than the one before).
+    within `tolerance_days` (a later visit always falls at least `min_gap_days` after the one before).
     """
     if count < 1 or every_weeks < 1 or tolerance_days < 0:
         raise ValueError("need count >= 1, every_weeks >= 1, tolerance_days >= 0")
-    days = _Days(schedule, block_minutes, patient_busy, preferences, not_before)
+    days = _Days(schedule, block_minutes, patient_busy, preferences, not_before, avoid_days)
     chosen: list[date] = []
     for number in range(count):
         target = first_date + timedelta(weeks=every_weeks * number)
         found = None
         for extra in range(tolerance_days + 1):
             d = target + timedelta(days=extra)
-            if chosen and d <= chosen[-1]:
+            if chosen and (d - chosen[-1]).days < min_gap_days:
                 continue
             if days.slot(d) is not None:
                 found = d
@@ -390,14 +394,50 @@ def validate_plan(
     return problems
 
 
+def near_other_visits(days: Sequence[date], other_days: Iterable[date], min_gap_days: int) -> list[Problem]:
+    """The visits on local dates `days` closer than `min_gap_days` to one of the patient's other active visits.
+
+    `other_days` are the local dates of every other active visit of the patient, in any series (initial or
+    maintenance): two infusions of one patient are never closer than the protocol's minimum gap, whichever
+    series they belong to. `visit_index` indexes `days`.
+    """
+    others = sorted(set(other_days))
+    problems = []
+    for i, day in enumerate(days):
+        close = [other for other in others if abs((day - other).days) < min_gap_days]
+        if close:
+            other = min(close, key=lambda o: abs((day - o).days))
+            gap = abs((day - other).days)
+            problems.append(
+                Problem(
+                    "spacing",
+                    f"{day:%Y-%m-%d} is {_days(gap)} from the patient's visit on {other:%Y-%m-%d}; "
+                    f"a patient's visits must be at least {_days(min_gap_days)} apart, in any series.",
+                    i,
+                )
+            )
+    return problems
+
+
+def days_too_close(other_days: Iterable[date], min_gap_days: int) -> frozenset[date]:
+    """The local dates a new visit may not fall on: within `min_gap_days` of one of `other_days`."""
+    return frozenset(
+        other + timedelta(days=offset) for other in set(other_days) for offset in range(1 - min_gap_days, min_gap_days)
+    )
+
+
+# Problem kinds a move may go past when staff confirm it explicitly (and the confirmation is recorded).
+CONFIRMABLE = ("max_gap", "window")
+
+
 def move_problems(day: date, other_days: Iterable[date], rules: SeriesRules) -> list[Problem]:
-    """The spacing rules a visit of a series breaks when moved to local date `day`.
+    """The rules of planning a visit of a series breaks when moved to local date `day`.
 
     `other_days` are the local dates of the series' other active visits. A move may not come closer than
     `rules.min_gap_days` to any of them ("spacing") nor stretch the series past MAX_WINDOW_DAYS
-    ("max_window"); past `rules.window_days` but within the cap it is allowed only when staff confirm it
-    ("window", the one kind that needs a confirmation rather than a refusal). The maximum gap between
-    neighbours is not checked: a moved visit may leave a longer pause, as when a patient falls ill.
+    ("max_window"): both are refused. Leaving more than `rules.max_gap_days` between neighbours ("max_gap")
+    or going past `rules.window_days` within the cap ("window") is allowed only when staff confirm it
+    (CONFIRMABLE), as when a patient falls ill.
     """
     others = list(other_days)
     problems = []
@@ -411,7 +451,17 @@ def move_problems(day: date, other_days: Iterable[date], rules: SeriesRules) -> 
                     f"visits must be at least {rules.min_gap_days} days apart.",
                 )
             )
-    dates = [*others, day]
+    dates = sorted({*others, day})
+    for before, after in zip(dates, dates[1:], strict=False):
+        gap = (after - before).days
+        if gap > rules.max_gap_days:
+            problems.append(
+                Problem(
+                    "max_gap",
+                    f"{after:%Y-%m-%d} would be {_days(gap)} after the visit before it ({before:%Y-%m-%d}); "
+                    f"visits should be at most {_days(rules.max_gap_days)} apart. Confirm to move it anyway.",
+                )
+            )
     span = (max(dates) - min(dates)).days
     if span > MAX_WINDOW_DAYS:
         problems.append(
@@ -485,7 +535,7 @@ def _days(n: int) -> str:
 class _Days:
     """Per-call view of the schedule: each date's earliest free (start, chair), computed once."""
 
-    def __init__(self, schedule, block_minutes, patient_busy, preferences, not_before):
+    def __init__(self, schedule, block_minutes, patient_busy, preferences, not_before, avoid_days=()):
         if block_minutes < 1:
             raise ValueError("block_minutes must be at least 1")
         self.schedule = schedule
@@ -497,7 +547,8 @@ class _Days:
         self.chairs = list(schedule._chair_index.items())
         self.chair_rank = {chair: rank for rank, (chair, _) in enumerate(self.chairs)}
         self._slots: dict[date, tuple[datetime, ChairId] | None] = {}
-        self.reasons: dict[date, str] = {}  # why a date has no slot: closed / preference / full
+        self.avoid = frozenset(avoid_days)
+        self.reasons: dict[date, str] = {}  # why a date has no slot: closed / near / preference / full
 
     def aware(self, instant: datetime) -> datetime:
         return instant.astimezone(self.tz)
@@ -507,6 +558,9 @@ class _Days:
         schedule = self.schedule
         if d in schedule.closures or not schedule.opening_hours.get(d.weekday()):
             self.reasons[d] = "closed"
+            return []
+        if d in self.avoid:
+            self.reasons[d] = "near"
             return []
         weekdays = self.preferences.weekdays
         if weekdays is not None and d.weekday() not in weekdays:
@@ -608,7 +662,7 @@ def _extend(days: _Days, rules: SeriesRules, first: date, chosen: list[date], de
 
 def _why_days(days: _Days, first: date, last: date) -> str:
     """', where the clinic is closed on 3 days and there is no free chair on 5 days' (or '')."""
-    counts = {"closed": 0, "preference": 0, "full": 0}
+    counts = {"closed": 0, "near": 0, "preference": 0, "full": 0}
     d = first
     while d <= last:
         if days.slot(d) is None:
@@ -617,6 +671,9 @@ def _why_days(days: _Days, first: date, last: date) -> str:
     parts = []
     if counts["closed"]:
         parts.append(f"the clinic is closed on {_days(counts['closed'])}")
+    if counts["near"]:
+        n = counts["near"]
+        parts.append(f"{_days(n)} {'is' if n == 1 else 'are'} too close to the patient's other visits")
     if counts["preference"]:
         n = counts["preference"]
         parts.append(f"{_days(n)} {'is' if n == 1 else 'are'} not on the preferred weekdays")

@@ -70,6 +70,31 @@ def patient_busy(
     )
 
 
+def patient_visit_days(
+    patient, *, exclude_ids=(), exclude_series_id=None, clinic: ClinicContext | None = None
+) -> list[date]:
+    """The local dates of the patient's active visits in every series (1 query), for the spacing across series."""
+    clinic = clinic or clinic_context()
+    rows = Appointment.objects.active().filter(patient=patient).exclude(id__in=list(exclude_ids))
+    if exclude_series_id is not None:
+        rows = rows.exclude(series_id=exclude_series_id)
+    return [clinic.local_date(start) for start in rows.values_list("start", flat=True)]
+
+
+def with_holds(visits) -> list[Appointment]:
+    """The visits as a list, each scheduled one put on hold (`hold`: the eligibility rule's reason) while its
+    patient may not be booked now (a new screening waiting for review, a deferral, a decline). One query for
+    all the patients, however many visits."""
+    visits = list(visits)
+    waiting = {v.patient_id for v in visits if v.status == Appointment.Status.SCHEDULED}
+    if waiting:
+        eligibility = booking_eligibility_for([Patient(pk=pk) for pk in waiting])
+        for visit in visits:
+            if visit.patient_id in waiting and not eligibility[visit.patient_id].bookable:
+                visit.hold = eligibility[visit.patient_id].reason
+    return visits
+
+
 def planning_range(earliest: date) -> tuple[date, date]:
     return earliest, earliest + timedelta(days=HORIZON_DAYS + MAX_WINDOW_DAYS + 1)
 
@@ -84,7 +109,7 @@ def today_visits() -> dict:
         .select_related("chair", "patient")
         .order_by("start", "chair__position")
     )
-    return {"visits": visits, "today": today}
+    return {"visits": with_holds(visits), "today": today}
 
 
 def day_schedule(day: date | None = None) -> dict:
@@ -100,7 +125,7 @@ def day_schedule(day: date | None = None) -> dict:
         .select_related("patient", "series")
         .order_by("start", "id")
     )
-    for visit in visits:
+    for visit in with_holds(visits):
         if visit.chair_id not in by_chair:  # an inactive chair that still has visits
             by_chair[visit.chair_id] = []
             chairs.append(visit.chair)
@@ -125,7 +150,7 @@ def week_schedule(day: date | None = None) -> dict:
         .order_by("start", "id")
     )
     known = {chair.id for chair in chairs}
-    for visit in visits:
+    for visit in with_holds(visits):
         if visit.chair_id not in known:
             known.add(visit.chair_id)
             chairs.append(visit.chair)
@@ -138,7 +163,7 @@ def week_schedule(day: date | None = None) -> dict:
 FIRST_WINDOW_EXTRA_DAYS = 7
 
 
-def propose_series(patient, protocol, *, earliest: date, preferences=None, now=None):
+def propose_series(patient, protocol, *, earliest: date, preferences=None, now=None, avoid_days=()):
     """The planner's earliest series for this patient from `earliest`.
 
     Same answer as planning over the whole range (`planning_range`), but bookings are read in growing
@@ -183,6 +208,7 @@ def propose_series(patient, protocol, *, earliest: date, preferences=None, now=N
             preferences=preferences,
             horizon_days=horizon,
             not_before=now,
+            avoid_days=avoid_days,
         )
         if whole or isinstance(plan, Plan) or horizon >= HORIZON_DAYS:
             return plan
@@ -259,7 +285,7 @@ def _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upt
 
 
 def propose_maintenance(
-    patient, protocol, *, first_date: date, count: int, every_weeks: int, preferences=None, now=None
+    patient, protocol, *, first_date: date, count: int, every_weeks: int, preferences=None, now=None, avoid_days=()
 ):
     """Booster visits from `first_date`, every `every_weeks` weeks (5 queries)."""
     from infusions.planner import maintenance_plan
@@ -276,6 +302,8 @@ def propose_maintenance(
         patient_busy=patient_busy(patient, first_date, last, clinic=clinic),
         preferences=preferences or Preferences(),
         not_before=now,
+        min_gap_days=protocol.min_gap_days,
+        avoid_days=avoid_days,
     )
 
 
@@ -333,7 +361,9 @@ def booking_search(query: str) -> dict:
 
 def series_page(series: InfusionSeries) -> dict:
     """A series with its visits (and their reminders), the patient's other series and open order."""
-    visits = reminders.with_reminders(series.appointments.select_related("chair", "series").order_by("start", "id"))
+    visits = with_holds(
+        reminders.with_reminders(series.appointments.select_related("chair", "series").order_by("start", "id"))
+    )
     others = series.patient.series.exclude(pk=series.pk).order_by("-created_at")
     order = MaintenanceOrder.objects.open().filter(patient=series.patient).first()
     return {"series": series, "visits": visits, "others": others, "order": order}

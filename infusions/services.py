@@ -29,6 +29,7 @@ from clinic.context import ClinicContext, clinic_context
 from infusions import reminders, selectors
 from infusions.models import Appointment, InfusionSeries, MaintenanceOrder, Protocol
 from infusions.planner import (
+    CONFIRMABLE,
     FreeStart,
     NoPlan,
     Plan,
@@ -36,14 +37,19 @@ from infusions.planner import (
     Problem,
     Visit,
     booster_date,
+    days_too_close,
     move_problems,
+    near_other_visits,
     validate_plan,
 )
 from intake.eligibility import Eligibility, booking_eligibility
+from intake.models import Patient
 
 logger = logging.getLogger(__name__)
 
 OVERLAP_CONSTRAINTS = ("appointment_no_chair_overlap", "appointment_no_patient_overlap")
+ONE_ACTIVE_SERIES = "series_one_active_initial_per_patient"
+ACTIVE_SERIES = "This patient already has an active series; cancel or complete it first."
 
 
 class BookingError(Exception):
@@ -101,6 +107,7 @@ class Proposal:
     no_plan: str = ""
     maintenance: MaintenanceChoice | None = None
     order: MaintenanceOrder | None = None
+    active_series: InfusionSeries | None = None  # the series that stands in the way of a new one
     chairs: Mapping[int, str] = field(default_factory=dict)  # chair id -> name, for the visits shown
 
     @property
@@ -145,6 +152,31 @@ def _is_overlap(exc: Exception) -> bool:
     return any(constraint in str(exc) for constraint in OVERLAP_CONSTRAINTS)
 
 
+def _is_one_active_series(exc: Exception) -> bool:
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    # SQLite names the columns, not the constraint.
+    return name == ONE_ACTIVE_SERIES or "infusions_infusionseries.patient_id" in str(exc)
+
+
+def _lock_patient(patient) -> None:
+    """Serialise every booking and move of one patient (PostgreSQL: the patient's row lock, held to COMMIT;
+    SQLite: the IMMEDIATE transaction holds the whole database already), so the re-checks that follow read
+    what the other bookings of this patient committed."""
+    Patient.objects.select_for_update().filter(pk=patient.pk).exists()
+
+
+def _check_across_series(
+    days: Sequence[date], *, patient, min_gap_days: int, clinic: ClinicContext, exclude_ids=(), exclude_series_id=None
+) -> None:
+    """Refuse a visit closer than the protocol's minimum gap to another active visit of the patient, any series."""
+    others = selectors.patient_visit_days(
+        patient, exclude_ids=exclude_ids, exclude_series_id=exclude_series_id, clinic=clinic
+    )
+    problems = near_other_visits(days, others, min_gap_days)
+    if problems:
+        raise BookingError(" ".join(p.message for p in problems))
+
+
 def _is_lock_conflict(exc: Exception) -> bool:
     # PostgreSQL: deadlock_detected (40P01) or serialization_failure (40001) between two bookings.
     return getattr(exc.__cause__, "pgcode", None) in ("40P01", "40001")
@@ -159,6 +191,9 @@ class _translate_conflicts:
     def __exit__(self, exc_type, exc, tb):
         if exc is None:
             return False
+        if isinstance(exc, IntegrityError) and _is_one_active_series(exc):
+            logger.info("booking refused by the database: a second active initial series")
+            raise BookingError(ACTIVE_SERIES) from None
         if isinstance(exc, IntegrityError) and _is_overlap(exc):
             logger.info("booking refused by the database: overlapping appointment")
             raise SlotTaken() from None
@@ -184,6 +219,8 @@ def _check_visits(
 ) -> None:
     """Refuse visits in the past or breaking a rule; another booking in the way is `SlotTaken`."""
     now = clinic.now()
+    if not visits:
+        raise BookingError("Choose at least one visit.")
     if any(v.start < now for v in visits):
         raise BookingError("A visit is in the past; choose a later time.")
     problems = _problems(
@@ -243,8 +280,21 @@ def _with_protocol(eligibility: Eligibility) -> Proposal:
         return Proposal(eligibility=eligibility, refusal=str(exc))
 
 
+def active_series(patient) -> InfusionSeries | None:
+    """The patient's active initial series (at most one: the database holds it)."""
+    return InfusionSeries.objects.filter(
+        patient=patient, kind=InfusionSeries.Kind.INITIAL, status=InfusionSeries.Status.ACTIVE
+    ).first()
+
+
 def _series_terms(patient) -> Proposal:
-    return _with_protocol(booking_eligibility(patient))
+    terms = _with_protocol(booking_eligibility(patient))
+    if not terms.bookable:
+        return terms
+    current = active_series(patient)
+    if current is not None:
+        return replace(terms, refusal=ACTIVE_SERIES, active_series=current)
+    return terms
 
 
 def maintenance_eligibility(patient, *, clinic: ClinicContext | None = None) -> Eligibility:
@@ -285,6 +335,8 @@ def _edited(terms: Proposal, requests, *, patient, rules, clinic) -> Proposal:
     block = terms.protocol.chair_minutes
     visits = _as_visits(requests, block)
     problems = _problems(visits, patient=patient, rules=rules, block_minutes=block, clinic=clinic)
+    others = selectors.patient_visit_days(patient, clinic=clinic)
+    problems += near_other_visits([clinic.local_date(v.start) for v in visits], others, terms.protocol.min_gap_days)
     return replace(terms, visits=tuple(visits), problems=tuple(problems), chairs=selectors.chair_names())
 
 
@@ -311,18 +363,25 @@ def series_propose(
         return _edited(terms, visits, patient=patient, rules=terms.protocol.series_rules(), clinic=clinic)
     today = clinic.today()
     plan = selectors.propose_series(
-        patient, terms.protocol, earliest=max(earliest or today, today), preferences=preferences, now=clinic.now()
+        patient,
+        terms.protocol,
+        earliest=max(earliest or today, today),
+        preferences=preferences,
+        now=clinic.now(),
+        avoid_days=_too_close(patient, terms.protocol, clinic),
     )
     return _planned(terms, plan)
 
 
+def _too_close(patient, protocol, clinic) -> frozenset[date]:
+    return days_too_close(selectors.patient_visit_days(patient, clinic=clinic), protocol.min_gap_days)
+
+
 def last_infusion(patient) -> datetime | None:
-    """Start of the patient's last completed visit."""
+    """Start of the patient's last infusion: the latest active visit (scheduled, arrived or completed), so a
+    series still under way counts from its last booked visit."""
     return (
-        Appointment.objects.filter(patient=patient, status=Appointment.Status.COMPLETED)
-        .order_by("-start")
-        .values_list("start", flat=True)
-        .first()
+        Appointment.objects.active().filter(patient=patient).order_by("-start").values_list("start", flat=True).first()
     )
 
 
@@ -366,6 +425,7 @@ def maintenance_propose(
         every_weeks=choice.every_weeks,
         preferences=preferences,
         now=clinic.now(),
+        avoid_days=_too_close(patient, terms.protocol, clinic),
     )
     return _planned(terms, plan)
 
@@ -414,11 +474,8 @@ def series_book(*, patient, visits: Sequence[VisitRequest], by) -> InfusionSerie
     """Book an initial series on the protocol of the patient's screened indication: every visit or none."""
     clinic = clinic_context()
     with _translate_conflicts(), transaction.atomic():
+        _lock_patient(patient)
         protocol = _refuse_unless_bookable(_series_terms(patient))
-        if InfusionSeries.objects.filter(
-            patient=patient, kind=InfusionSeries.Kind.INITIAL, status=InfusionSeries.Status.ACTIVE
-        ).exists():
-            raise BookingError("This patient already has an active series; cancel or complete it first.")
         planned = _as_visits(visits, protocol.chair_minutes)
         _check_visits(
             planned,
@@ -427,6 +484,8 @@ def series_book(*, patient, visits: Sequence[VisitRequest], by) -> InfusionSerie
             block_minutes=protocol.chair_minutes,
             clinic=clinic,
         )
+        days = [clinic.local_date(v.start) for v in planned]
+        _check_across_series(days, patient=patient, min_gap_days=protocol.min_gap_days, clinic=clinic)
         series = InfusionSeries(patient=patient, protocol=protocol, kind=InfusionSeries.Kind.INITIAL, created_by=by)
         series._history_user = by
         series.save()
@@ -443,16 +502,20 @@ def maintenance_book(*, patient, visits: Sequence[VisitRequest], by) -> Infusion
     """
     clinic = clinic_context()
     with _translate_conflicts(), transaction.atomic():
+        _lock_patient(patient)
         # The order is locked so that a clinician's cancel and this booking cannot both take it.
         terms = _maintenance_terms(patient, clinic, lock_order=True)
         protocol, order = _refuse_unless_bookable(terms), terms.order
         if not visits:
             raise BookingError("Choose at least one maintenance visit.")
         planned = _as_visits(visits, protocol.chair_minutes)
-        days = [clinic.local_date(v.start) for v in planned]
-        if len(set(days)) != len(days):
-            raise BookingError("Maintenance visits must fall on different days.")
         _check_visits(planned, patient=patient, rules=None, block_minutes=protocol.chair_minutes, clinic=clinic)
+        days = [clinic.local_date(v.start) for v in planned]
+        for n in range(1, len(days)):  # the plan's own visits, as far apart as any two of the patient's
+            problems = near_other_visits(days[n : n + 1], days[:n], protocol.min_gap_days)
+            if problems:
+                raise BookingError(problems[0].message)
+        _check_across_series(days, patient=patient, min_gap_days=protocol.min_gap_days, clinic=clinic)
         series = InfusionSeries(patient=patient, protocol=protocol, kind=InfusionSeries.Kind.MAINTENANCE, created_by=by)
         series._history_user = by
         series.save()
@@ -478,9 +541,13 @@ def _locked(appointment) -> Appointment:
 def appointment_move(
     *, appointment, start: datetime, chair_id: int, by, confirm_past_window: bool = False
 ) -> Appointment:
-    """Move one scheduled visit. Keeps the series' minimum spacing; past the window needs a confirm."""
+    """Move one scheduled visit by the planning rules (`planner.move_problems`): the minimum spacing (also
+    against the patient's visits in other series) and the 28-day cap are refused; a longer gap than the
+    protocol's or past the series window needs `confirm_past_window`, and the confirmation is recorded in
+    the appointment's history (change reason `rule_override: ...`)."""
     clinic = clinic_context()
     with _translate_conflicts(), transaction.atomic():
+        _lock_patient(appointment.patient)
         appointment = _locked(appointment)
         refusal = appointment.move_refusal()
         if refusal:
@@ -488,8 +555,18 @@ def appointment_move(
         series = appointment.series
         protocol = series.protocol
         (visit,) = _as_visits([(start, chair_id)], protocol.chair_minutes)
+        overridden = []
         if series.kind == InfusionSeries.Kind.INITIAL:
-            _check_spacing(appointment, visit, protocol, confirm_past_window, clinic)
+            overridden = _check_spacing(appointment, visit, protocol, confirm_past_window, clinic)
+        _check_across_series(
+            [clinic.local_date(visit.start)],
+            patient=appointment.patient,
+            min_gap_days=protocol.min_gap_days,
+            clinic=clinic,
+            exclude_ids=[appointment.pk],
+            # An initial series' own visits were checked above, with the series' words.
+            exclude_series_id=series.pk if series.kind == InfusionSeries.Kind.INITIAL else None,
+        )
         _check_visits(
             [visit],
             patient=appointment.patient,
@@ -500,14 +577,19 @@ def appointment_move(
         )
         appointment.start, appointment.end, appointment.chair_id = visit.start, visit.end, visit.chair_id
         appointment._history_user = by
+        if overridden:
+            # The history's change reason holds 100 characters: the rules confirmed, by kind (the row has the time).
+            appointment._change_reason = "rule_override: " + ", ".join(p.kind for p in overridden)
         appointment.save(update_fields=["start", "end", "chair", "updated_at"])
         reminders.sync_for([appointment])
     logger.info("appointment %s moved by user %s", appointment.pk, by.pk)
     return appointment
 
 
-def _check_spacing(appointment, visit: Visit, protocol, confirm_past_window: bool, clinic: ClinicContext) -> None:
-    """The planner's spacing rules for a moved visit, as refusals (or a request to confirm past the window)."""
+def _check_spacing(
+    appointment, visit: Visit, protocol, confirm_past_window: bool, clinic: ClinicContext
+) -> list[Problem]:
+    """The planner's rules for a moved visit, as refusals or a request to confirm; returns what was confirmed."""
     others = [
         clinic.local_date(start)
         for start in Appointment.objects.active()
@@ -516,11 +598,12 @@ def _check_spacing(appointment, visit: Visit, protocol, confirm_past_window: boo
         .values_list("start", flat=True)
     ]
     problems = move_problems(clinic.local_date(visit.start), others, protocol.series_rules())
-    refused = [p for p in problems if p.kind != "window"]
+    refused = [p for p in problems if p.kind not in CONFIRMABLE]
     if refused:
         raise BookingError(refused[0].message)
     if problems and not confirm_past_window:
-        raise NeedsConfirmation(problems[0].message)
+        raise NeedsConfirmation(" ".join(p.message for p in problems))
+    return problems
 
 
 def appointment_cancel(*, appointment, by) -> Appointment:
@@ -556,24 +639,75 @@ def series_cancel_rest(*, series, by) -> int:
 
 
 def appointment_mark(*, appointment, status: str, by) -> Appointment:
-    """Mark a visit arrived, completed or no-show, on or after its day."""
+    """Mark a visit arrived or no-show from its start, completed from its end (the model's rule).
+
+    Arrived also needs the patient's eligibility: a visit on hold (a new screening waiting for review, a
+    deferral, a decline) is not started until that is resolved.
+    """
     if status not in Appointment.MARK_FROM:
         raise StatusError("A visit can be marked arrived, completed or no-show.")
     clinic = clinic_context()
     with transaction.atomic():
         appointment = _locked(appointment)
-        if not appointment.can_mark(status):
-            raise StatusError(
-                f"A {appointment.get_status_display().lower()} visit cannot be marked "
-                f"{Appointment.Status(status).label.lower()}."
-            )
-        if not appointment.day_has_come(clinic):
-            raise StatusError("This visit is on a later day; it can be marked on its day.")
+        refusal = appointment.mark_refusal(status, clinic)
+        if refusal:
+            raise StatusError(refusal)
+        if status == Appointment.Status.ARRIVED:
+            eligibility = booking_eligibility(appointment.patient)
+            if not eligibility.bookable:
+                raise StatusError(f"On hold: {eligibility.reason}")
         appointment.status = status
         appointment._history_user = by
         appointment.save(update_fields=["status", "updated_at"])
         reminders.sync_for([appointment])
     logger.info("appointment %s marked %s by user %s", appointment.pk, status, by.pk)
+    return appointment
+
+
+def _check_still_free(appointment, clinic: ClinicContext) -> None:
+    """Undoing a no-show makes the visit hold its chair and the patient's time again, as a booking does:
+    refuse when the chair or the patient was booked meanwhile, or another visit of the patient now stands
+    closer than the minimum gap (the same checks as a booking, on both databases)."""
+    protocol = appointment.series.protocol
+    visit = Visit(start=appointment.start, end=appointment.end, chair_id=appointment.chair_id)
+    problems = _problems(
+        [visit],
+        patient=appointment.patient,
+        rules=None,
+        block_minutes=protocol.chair_minutes,
+        clinic=clinic,
+        exclude_ids=[appointment.pk],
+    )
+    if any(p.kind == "overlap" for p in problems):
+        raise SlotTaken("Its time was given to another visit meanwhile: book a new visit instead.")
+    _check_across_series(
+        [clinic.local_date(appointment.start)],
+        patient=appointment.patient,
+        min_gap_days=protocol.min_gap_days,
+        clinic=clinic,
+        exclude_ids=[appointment.pk],
+    )
+
+
+def appointment_undo_mark(*, appointment, by) -> Appointment:
+    """Undo a mistaken mark (arrived, completed, no-show) back to the status before it, the day it was made."""
+    clinic = clinic_context()
+    with _translate_conflicts(), transaction.atomic():
+        _lock_patient(appointment.patient)
+        appointment = _locked(appointment)
+        refusal = appointment.undo_refusal(clinic)
+        if refusal:
+            raise StatusError(refusal)
+        previous, _ = appointment.last_mark()
+        undone = appointment.status
+        if undone not in Appointment.ACTIVE_STATUSES and previous in Appointment.ACTIVE_STATUSES:
+            _check_still_free(appointment, clinic)
+        appointment.status = previous
+        appointment._history_user = by
+        appointment._change_reason = f"{Appointment.UNDO_REASON}: {undone} back to {previous}"
+        appointment.save(update_fields=["status", "updated_at"])
+        reminders.sync_for([appointment])
+    logger.info("appointment %s: mark %s undone to %s by user %s", appointment.pk, undone, previous, by.pk)
     return appointment
 
 

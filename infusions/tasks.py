@@ -1,4 +1,4 @@
-"""Celery tasks for reminders: thin wrappers around infusions.reminders.
+"""Celery tasks for reminders: thin wrappers around infusions.reminders.dispatch.
 
 Beat runs `dispatch_due_reminders` every minute (settings.CELERY_BEAT_SCHEDULE). It claims due rows
 and queues `send_reminders` for them in batches once the claim has committed. No task ever waits
@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 
-from infusions import reminders
+from infusions.reminders import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +22,11 @@ def dispatch_due_reminders() -> int:
     """Claim due reminders (up to a few batches per run) and queue their sends."""
     queued = 0
     for _ in range(20):
-        token, ids = reminders.claim_due()
+        token, ids = dispatch.claim_due()
         for start in range(0, len(ids), SEND_BATCH):
             send_reminders.delay(ids[start : start + SEND_BATCH], str(token))
         queued += len(ids)
-        if len(ids) < reminders.CLAIM_BATCH:
+        if len(ids) < dispatch.CLAIM_BATCH:
             break
     if queued:
         logger.info("reminders queued for sending: %s", queued)
@@ -41,7 +41,7 @@ def dispatch_due_reminders() -> int:
 )
 def send_reminders(ids: list[int], token: str) -> dict:
     """Send claimed reminders. Safe to run twice: only rows still held under `token` are sent."""
-    outcome = reminders.send_claimed(ids, token)
+    outcome = dispatch.send_claimed(ids, token)
     logger.info(
         "reminders: %s sent, %s retry later, %s failed, %s skipped, %s postponed, %s no longer claimed",
         outcome.sent,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("visits/<int:pk>/move/", visits.visit_move, name="visit_move"),
     path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
     path("visits/<int:pk>/mark/", visits.visit_mark, name="visit_mark"),
+    path("visits/<int:pk>/undo-mark/", visits.visit_undo_mark, name="visit_undo_mark"),
     path("patients/<int:patient_id>/visits.ics", visits.patient_calendar, name="patient_calendar"),
     # Clinicians: the day sheet and maintenance orders.
     path("visits/<int:pk>/sheet/", clinician.day_sheet, name="day_sheet"),

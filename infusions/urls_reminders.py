@@ -8,12 +8,12 @@ No app_name here on purpose: the names join the including "infusions" namespace
 
 from django.urls import path
 
-from infusions import confirm, views_reminders
+from infusions.reminders import confirm, views
 
 urlpatterns = [
-    # Public on purpose: the patient's signed, expiring link (see infusions.confirm).
+    # Public on purpose: the patient's signed, expiring link (see infusions.reminders.confirm).
     path("confirm/<str:token>/", confirm.reminder_confirm, name="reminder_confirm"),
-    path("visits/<int:pk>/reminders/", views_reminders.visit_reminders, name="visit_reminders"),
-    path("reminders/failed/", views_reminders.failed_list, name="reminders_failed"),
-    path("reminders/<int:pk>/retry/", views_reminders.retry, name="reminder_retry"),
+    path("visits/<int:pk>/reminders/", views.visit_reminders, name="visit_reminders"),
+    path("reminders/failed/", views.failed_list, name="reminders_failed"),
+    path("reminders/<int:pk>/retry/", views.retry, name="reminder_retry"),
 ]

@@ -6,6 +6,9 @@ field. PHQ-9 and GAD-7 are asked through the shared questionnaire component
 (`intake.questionnaire_forms`).
 """
 
+import re
+import secrets
+
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
@@ -36,6 +39,14 @@ def _yes_no(name: str, label: str) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect, help_text=FIELD_HELP.get(name, ""))
 
 
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def new_submission_token() -> str:
+    """A fresh one-time token for a new-intake form (see `Intake.submission_token`)."""
+    return secrets.token_urlsafe(32)
+
+
 class IntakeForm(forms.Form):
     # Identity and contact
     first_name = forms.CharField(max_length=rules.NAME_MAX_LENGTH)
@@ -48,6 +59,8 @@ class IntakeForm(forms.Form):
     email = forms.CharField(label="E-mail", required=False, max_length=rules.EMAIL_MAX_LENGTH)
     consent_email = forms.BooleanField(label="Consents to e-mail reminders", required=False)
     consent_sms = forms.BooleanField(label="Consents to SMS reminders", required=False)
+    # Shown (above Save) once a value is allowed but implausible; the service refuses without it.
+    confirm_implausible = forms.BooleanField(label="I have checked these values", required=False)
 
     # Indication and treatment history
     indication = _enum("indication", "Indication", widget=forms.Select)
@@ -90,10 +103,21 @@ class IntakeForm(forms.Form):
     breastfeeding.help_text = "Sources disagree; the clinic's setting decides how breastfeeding is screened."
 
     def __init__(
-        self, *args, today, medication_lines: int = MEDICATION_LINES, submit_label="Save and screen", **kwargs
+        self,
+        *args,
+        today,
+        medication_lines: int = MEDICATION_LINES,
+        submit_label="Save and screen",
+        with_token: bool = False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.with_token = with_token
+        if with_token:
+            self.fields["submission_token"] = forms.CharField(widget=forms.HiddenInput, required=False)
+            if not self.is_bound:
+                self.initial.setdefault("submission_token", new_submission_token())
         self.medication_lines = max(MEDICATION_LINES, medication_lines)
         for number in range(1, self.medication_lines + 1):
             self.fields[f"medication_{number}"] = forms.CharField(
@@ -102,6 +126,8 @@ class IntakeForm(forms.Form):
         for questionnaire in INTAKE_QUESTIONNAIRES:
             self.fields.update(questionnaire.fields())
         self.answers: dict | None = None
+        self.submit_label = submit_label
+        self.implausible: dict[str, str] = {}  # field name -> warning, once cleaned
         self.helper = self._helper(submit_label)
 
     # --- layout -------------------------------------------------------------------------
@@ -158,9 +184,26 @@ class IntakeForm(forms.Form):
                 Div(*[Div(name, css_class="col-md-6") for name in medication_fields], css_class="row"),
             ),
             *(questionnaire.layout() for questionnaire in INTAKE_QUESTIONNAIRES),
+            *(["submission_token"] if self.with_token else []),
+            *(self._confirm_layout() if self._asks_confirmation() else []),
             Submit("save", submit_label),
         )
         return helper
+
+    def _asks_confirmation(self) -> bool:
+        return bool(getattr(self, "implausible", None)) or bool(self.is_bound and self.data.get("confirm_implausible"))
+
+    def _confirm_layout(self):
+        return [
+            Div(
+                HTML(
+                    '<p class="mb-1" data-testid="implausible">Some values are unusual (marked above). '
+                    "Check them with the patient; if they are right, confirm and save again.</p>"
+                ),
+                "confirm_implausible",
+                css_class="alert alert-warning",
+            )
+        ]
 
     # --- from stored answers (editing) -------------------------------------------------
 
@@ -195,6 +238,11 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         data = self.cleaned_data
+        if self.with_token and not _TOKEN_RE.fullmatch(data.get("submission_token") or ""):
+            # Not a token this server issued (an old page, a hand-made POST): nothing is saved; the
+            # form comes back with everything typed and a fresh token, ready to save again.
+            self.add_error(None, "This form had expired. Nothing was saved: check the answers and save again.")
+            self.renew_token()
         answers, field_of = self._answers(data)
         if data.get("consent_email") and not (data.get("email") or "").strip():
             self.add_error("consent_email", "Consent to e-mail reminders needs an e-mail address.")
@@ -206,17 +254,34 @@ class IntakeForm(forms.Form):
             if not self.has_error(missing):
                 self.add_error(missing, "Enter both readings, or leave both blank if none was taken.")
         try:
-            rules.validate_answers(answers, today=self.today)
+            validated = rules.validate_answers(answers, today=self.today)
         except rules.AnswersInvalid as exc:
-            for path, message in exc.errors.items():
-                field = field_of(path)
-                if field is None:
-                    self.add_error(None, message)
-                elif not self.has_error(field):
-                    self.add_error(field, message)
+            self.add_answer_errors(exc.errors, field_of)
+        else:
+            self._check_plausible(validated, field_of)
         if not self.errors:
             self.answers = answers
         return data
+
+    def add_answer_errors(self, errors: dict, field_of=None) -> None:
+        """Each of `AnswersInvalid.errors` next to its field (or above the form)."""
+        field_of = field_of or self._answers(self.cleaned_data)[1]
+        for path, message in errors.items():
+            field = field_of(path)
+            if field is None:
+                self.add_error(None, message)
+            elif not self.has_error(field):
+                self.add_error(field, message)
+
+    def _check_plausible(self, validated: rules.Answers, field_of) -> None:
+        found = rules.implausible_values(validated, today=self.today)
+        self.implausible = {field_of(path) or "__all__": message for path, message in found.items()}
+        if found:
+            self.helper = self._helper(self.submit_label)  # now with the confirmation box
+        if found and not self.cleaned_data.get("confirm_implausible"):
+            for field, message in self.implausible.items():
+                self.add_error(None if field == "__all__" else field, message)
+            self.add_error("confirm_implausible", "Check the values marked above, then tick this box to save them.")
 
     def _answers(self, data: dict):
         """The answers document from the fields that parsed, and a map from its paths to fields.
@@ -278,6 +343,19 @@ class IntakeForm(forms.Form):
             return head if head in self.fields else None
 
         return answers, field_of
+
+    def renew_token(self) -> None:
+        """Give the re-rendered form a fresh token (the one it carried must not be used again)."""
+        self.data = self.data.copy()
+        self.data["submission_token"] = new_submission_token()
+
+    @property
+    def submission_token(self) -> str | None:
+        return self.cleaned_data.get("submission_token") if self.with_token else None
+
+    @property
+    def confirmed_implausible(self) -> bool:
+        return bool(self.cleaned_data.get("confirm_implausible"))
 
     @property
     def consents(self) -> dict:

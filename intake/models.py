@@ -6,6 +6,7 @@ intake answers JSON (the document `screen_intake` reads, see `intake.screening`)
 was answered.
 """
 
+import unicodedata
 from typing import NamedTuple
 
 from django.conf import settings
@@ -27,12 +28,25 @@ Outcome = _choices("Outcome", severity.OUTCOME_CHOICES)
 Severity = _choices("Severity", severity.SEVERITY_CHOICES)
 
 
+SEARCH_MAX_LENGTH = 100
+
+
+def search_text(text: str | None) -> str:
+    """A search box's text made safe to query: control characters (NUL included, which PostgreSQL
+    refuses in a query parameter) and lone surrogates become spaces, and it is cut to a sane length.
+    Every patient search (coordinators' and the front desk's booking search) goes through this."""
+    cleaned = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Cs") else char for char in (text or "")[: SEARCH_MAX_LENGTH * 2]
+    )
+    return " ".join(cleaned.split())[:SEARCH_MAX_LENGTH]
+
+
 class PatientQuerySet(models.QuerySet):
     def search(self, text: str):
         """Find by name (any part, any order) or by date of birth (YYYY-MM-DD)."""
         from datetime import date
 
-        text = (text or "").strip()
+        text = search_text(text)
         if not text:
             return self
         try:
@@ -87,6 +101,10 @@ class Intake(models.Model):
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     taken_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The form's one-time token (server-issued, hidden): a second POST of the same form (a double
+    # click, a retried request) finds this intake instead of creating a second patient. Unique, so
+    # two POSTs racing each other cannot both insert.
+    submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -170,6 +188,19 @@ class Screening(models.Model):
         return self.outcome != Outcome.CLEAR
 
     @property
+    def review_status(self) -> str:
+        """Where the review stands, in words (history tables). `superseded` is set by the selector
+        that lists a patient's screenings (`selectors.patient_screenings`): only it knows the order."""
+        decision = getattr(self, "decision", None)
+        if decision is not None:
+            return f"{decision.label} by {decision.decided_by.get_username()}"
+        if not self.needs_decision:
+            return "no review needed"
+        if getattr(self, "superseded", False):
+            return "replaced by a newer screening"
+        return "waiting for a clinician's review"
+
+    @property
     def approval_needs_justification(self) -> bool:
         """A clinician may approve a case the screening excludes, but only with a written justification."""
         return self.outcome == Outcome.EXCLUDE
@@ -234,6 +265,10 @@ class Decision(models.TextChoices):
     DEFER = "defer", "Defer"
 
 
+# A decision once made, in words ("Approved by …"; the choice labels are the verbs to choose).
+DECIDED_LABELS = {Decision.APPROVE: "Approved", Decision.DECLINE: "Declined", Decision.DEFER: "Deferred"}
+
+
 class ReviewDecision(models.Model):
     """A clinician's decision on one screening. One per screening: a second is refused."""
 
@@ -256,7 +291,12 @@ class ReviewDecision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_decision_display()} screening {self.screening_id}"
+        return f"{self.label} screening {self.screening_id}"
+
+    @property
+    def label(self) -> str:
+        """The decision made, in words: "Approved", "Declined", "Deferred"."""
+        return DECIDED_LABELS[self.decision]
 
 
 class RecordAccess(models.Model):
@@ -268,6 +308,8 @@ class RecordAccess(models.Model):
     view = models.CharField(max_length=80)
 
     class Meta:
+        verbose_name = "record access"
+        verbose_name_plural = "access log"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "-at"])]
 

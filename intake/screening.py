@@ -10,6 +10,7 @@ without the patient part). The result is the screening JSON (outcome, urgent, fl
 severity and reason, the questionnaire scores, and the rule-set version).
 
     answers = validate_answers(data, today=today)     # raises AnswersInvalid
+    implausible_values(answers, today=today)          # {path: message}: to be confirmed, not errors
     result = screen(answers, today=today, breastfeeding_severity="note")
     result.as_dict()                                         # the `screen_intake` JSON shape
 
@@ -27,6 +28,10 @@ Decisions worth knowing:
   of birth before 1900, more than 100 failed trials, over-long text (see the *_MAX_LENGTH
   constants, which the models should reuse), blank medication entries, and a phone or e-mail that
   cannot be one. Blank phone or e-mail is treated as absent.
+- Text is refused when it holds a control character (NUL included: PostgreSQL cannot store it) or
+  a lone surrogate (not valid Unicode, cannot be encoded); numbers are bounded before any
+  conversion (a 4,000-digit integer weight would overflow `float`). Unknown keys are named in
+  errors only as far as they are printable.
 - Rules are data (`RULES`), one `Rule` per contraindication with its severity, reason and source
   document (numbered as in SOURCE_DOCUMENTS), plus one INTERACTION_<CLASS> rule per medication
   class. Rules are applied literally: with hypertension "uncontrolled" and a reading of 150/95 both
@@ -91,6 +96,12 @@ SYSTOLIC_MIN, SYSTOLIC_MAX = 50, 300
 DIASTOLIC_MIN, DIASTOLIC_MAX = 30, 200
 FAILED_TRIALS_MAX = 100
 DATE_OF_BIRTH_MIN = date(1900, 1, 1)
+
+# Allowed but implausible: a coordinator must confirm these were checked (see `implausible_values`).
+PLAUSIBLE_WEIGHT_KG = (35, 250)  # below or above: confirm
+PLAUSIBLE_SYSTOLIC = (70, 249)  # below 70 or 250 and above: confirm
+PLAUSIBLE_DIASTOLIC = (40, 149)  # below 40 or 150 and above: confirm
+PLAUSIBLE_AGE_MAX = 100  # older than this: confirm
 
 # --- Answers --------------------------------------------------------------------------------
 
@@ -230,13 +241,33 @@ def _is_int(value: object) -> bool:
     return type(value) is int  # excludes bool (a subclass of int) and floats
 
 
+# Control characters (Cc: NUL, escape, bell…) and lone surrogates (Cs) in any text answer.
+_UNSAFE_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+UNSAFE_TEXT = "This contains characters that cannot be stored (control characters or invalid Unicode)."
+
+
+_UNSAFE_MULTILINE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def has_unsafe_characters(text: str, *, multiline: bool = False) -> bool:
+    """True when `text` holds a control character or a lone surrogate. Newline and tab count too,
+    as no intake answer is multi-line; with `multiline` (free text such as a justification) they
+    and carriage returns are allowed."""
+    return (_UNSAFE_MULTILINE_RE if multiline else _UNSAFE_CHAR_RE).search(text) is not None
+
+
 def _unknown_key_path(prefix: str, key: object) -> str:
-    return prefix + str(key)[:64]
+    # The key is named so the author can find it, but only its printable part (never a NUL or a
+    # lone surrogate, which would break the output they are printed to).
+    return prefix + "".join(c if c.isprintable() and not _UNSAFE_CHAR_RE.match(c) else "?" for c in str(key)[:64])
 
 
 def _text(value: object, path: str, errors: dict, *, max_length: int, label: str) -> str | None:
     if not isinstance(value, str):
         errors[path] = f"Enter the {label} as text."
+        return None
+    if has_unsafe_characters(value):
+        errors[path] = UNSAFE_TEXT
         return None
     value = value.strip()
     if not value:
@@ -257,6 +288,9 @@ def _optional_text(
     path = "patient." + key
     if not isinstance(value, str):
         errors[path] = f"Enter the {label} as text, or leave it out."
+        return None
+    if has_unsafe_characters(value):
+        errors[path] = UNSAFE_TEXT
         return None
     value = value.strip()
     if not value:
@@ -294,7 +328,13 @@ def _weight(value: object, errors: dict) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         errors[path] = "Enter the weight in kilograms as a number."
         return None
-    weight = float(value)
+    if isinstance(value, int) and not -(10**6) < value < 10**6:  # bounded before float() can overflow
+        errors[path] = f"The weight must be between {WEIGHT_KG_MIN} and {WEIGHT_KG_MAX} kg."
+        return None
+    try:
+        weight = float(value)
+    except (OverflowError, ValueError):  # a Decimal beyond float's range
+        weight = math.inf
     if not math.isfinite(weight) or not WEIGHT_KG_MIN <= weight <= WEIGHT_KG_MAX:
         errors[path] = f"The weight must be between {WEIGHT_KG_MIN} and {WEIGHT_KG_MAX} kg."
         return None
@@ -421,6 +461,9 @@ def _medications(value: object, errors: dict) -> tuple[str, ...] | None:
         if not isinstance(entry, str):
             errors[path] = "Enter each medication as text."
             continue
+        if has_unsafe_characters(entry):
+            errors[path] = UNSAFE_TEXT
+            continue
         entry = entry.strip()
         if not entry:
             errors[path] = "This medication entry is blank; remove it or enter a name."
@@ -489,6 +532,32 @@ def validate_answers(data: object, *, today: date) -> Answers:
         gad7=gad7,
         **values,
     )
+
+
+def implausible_values(answers: Answers, *, today: date) -> dict[str, str]:
+    """Values that are allowed but unusual enough to be a typo, {field path: message}.
+
+    Not errors: the coordinator confirms they checked them (`intake_create(confirm_implausible=True)`).
+    Messages name the bound, never the value.
+    """
+    _check_today(today)
+    found = {}
+    low, high = PLAUSIBLE_WEIGHT_KG
+    if not low <= answers.patient.weight_kg <= high:
+        found["patient.weight_kg"] = f"A weight under {low} or over {high} kg is unusual: check it."
+    if age_on(answers.patient.date_of_birth, today) > PLAUSIBLE_AGE_MAX:
+        found["patient.date_of_birth"] = f"This makes the patient older than {PLAUSIBLE_AGE_MAX}: check it."
+    bp = answers.blood_pressure
+    if bp is not None:
+        for key, (low, high), reading in (
+            ("systolic", PLAUSIBLE_SYSTOLIC, bp.systolic),
+            ("diastolic", PLAUSIBLE_DIASTOLIC, bp.diastolic),
+        ):
+            if not low <= reading <= high:
+                found[f"blood_pressure.{key}"] = (
+                    f"A {key} pressure under {low} or over {high} mmHg is unusual: check it."
+                )
+    return found
 
 
 def _check_today(today: object) -> None:

@@ -1,14 +1,26 @@
 """Reads for the intake pages. Each uses a fixed number of queries, whatever the data."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from intake.models import Flag, Intake, Patient, Screening
 
 
+def _with_visits_on_hold(screenings: QuerySet[Screening]) -> QuerySet[Screening]:
+    """Annotate `visits_on_hold`: the patient's booked future visits, which wait on this decision.
+
+    intake does not import infusions; the count is read through the reverse relation infusions
+    declares (Appointment.patient, related_name "appointments"), its "scheduled" status by value.
+    """
+    booked = Q(patient__appointments__status="scheduled", patient__appointments__start__gte=timezone.now())
+    return screenings.annotate(visits_on_hold=Count("patient__appointments", filter=booked, distinct=True))
+
+
 def review_queue() -> QuerySet[Screening]:
-    """Flagged cases waiting for a decision, in queue order, with patient and flags (2 queries)."""
-    return (
+    """Flagged cases waiting for a decision, in queue order, with patient, flags and the patient's
+    booked visits now on hold (2 queries)."""
+    return _with_visits_on_hold(
         Screening.objects.awaiting_review()
         .select_related("patient")
         .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
@@ -26,13 +38,17 @@ def screening_get(screening_id: int) -> Screening:
 
 
 def patient_screenings(patient_id: int) -> list[Screening]:
-    """Every screening of a patient, newest first, with flags and decisions."""
-    return list(
+    """Every screening of a patient, newest first, with flags and decisions; each but the newest is
+    marked `superseded` (a newer screening replaced it, so it is no longer waiting for review)."""
+    screenings = list(
         Screening.objects.filter(patient_id=patient_id)
         .select_related("decision", "decision__decided_by", "screened_by")
         .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
         .order_by("-id")
     )
+    for position, screening in enumerate(screenings):
+        screening.superseded = position > 0
+    return screenings
 
 
 def patient_intakes(patient_id: int) -> list[Intake]:
@@ -41,3 +57,7 @@ def patient_intakes(patient_id: int) -> list[Intake]:
 
 def patient_get(patient_id: int) -> Patient:
     return get_object_or_404(Patient, pk=patient_id)
+
+
+def intake_newest_screening_id(intake_id: int) -> int | None:
+    return Screening.objects.filter(intake_id=intake_id).order_by("-id").values_list("id", flat=True).first()

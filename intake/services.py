@@ -20,6 +20,30 @@ from intake.models import Decision, Flag, Intake, Outcome, Patient, RecordAccess
 logger = logging.getLogger(__name__)
 
 
+class ImplausibleValues(rules.AnswersInvalid):
+    """Allowed but implausible values (`screening.implausible_values`) not confirmed as checked.
+
+    An `AnswersInvalid`, so every caller that reports field errors reports these too; nothing is stored.
+    """
+
+
+def _check_plausible(validated: rules.Answers, *, today: date, confirmed: bool) -> None:
+    if confirmed:
+        return
+    found = rules.implausible_values(validated, today=today)
+    if found:
+        raise ImplausibleValues({path: f"{message} Confirm it was checked." for path, message in found.items()})
+
+
+class AlreadySubmitted(Exception):
+    """This form's token was already used for an intake with other answers (e.g. the form was
+    submitted, then changed and submitted again). `screening` is what the first submission made."""
+
+    def __init__(self, screening: Screening):
+        super().__init__(f"submission token already used for intake {screening.intake_id}")
+        self.screening = screening
+
+
 class ReviewRefused(Exception):
     """A decision that may not be recorded. `field` names the form field at fault, if any."""
 
@@ -73,27 +97,75 @@ def intake_create(
     consent_email: bool = False,
     consent_sms: bool = False,
     today: date | None = None,
+    submission_token: str | None = None,
+    confirm_implausible: bool = False,
 ) -> Screening:
     """Validate an intake answers document, create the patient and the intake, and screen it.
 
     `by` is the coordinator taking the intake. Raises `screening.AnswersInvalid` (nothing stored)
     or `ValidationError` (e.g. consent to SMS without a phone number).
+
+    `submission_token` (the form's one-time token) makes a repeated submission harmless: the same
+    token with the same answers returns the first submission's screening and creates nothing; with
+    other answers it raises `AlreadySubmitted` (nothing stored, so nothing typed is silently
+    dropped). Two submissions racing each other meet at the token's unique constraint.
+
+    Allowed but implausible values (a systolic of 260, born 1920) raise `ImplausibleValues` unless
+    `confirm_implausible` says the coordinator checked them.
     """
     ctx = clinic_context()
     today = today or ctx.today()
     validated = rules.validate_answers(answers, today=today)
+    _check_plausible(validated, today=today, confirmed=confirm_implausible)
     patient_part, rest = _split(validated)
+    if submission_token is not None:
+        earlier = _submitted(submission_token, patient_part, rest, consent_email, consent_sms)
+        if earlier is not None:
+            return earlier
     patient = Patient(
         **_patient_fields(patient_part), consent_email=consent_email, consent_sms=consent_sms, created_by=by
     )
     patient.full_clean()
-    patient.save()
-    intake = Intake(patient=patient, answers=rest, indication=rest["indication"], taken_by=by)
-    intake.full_clean()
-    intake.save()
+    intake = Intake(
+        patient=patient, answers=rest, indication=rest["indication"], taken_by=by, submission_token=submission_token
+    )
+    intake.full_clean(exclude=["patient"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            patient.save()
+            intake.patient = patient
+            intake.save()
+    except IntegrityError:
+        # Another request with this token committed first (the unique constraint waited for it).
+        earlier = (
+            None
+            if submission_token is None
+            else _submitted(submission_token, patient_part, rest, consent_email, consent_sms)
+        )
+        if earlier is None:
+            raise
+        return earlier
     screening = _screen(intake=intake, validated=validated, today=today, by=by, ctx=ctx)
     logger.info("intake created: patient=%s intake=%s screening=%s", patient.pk, intake.pk, screening.pk)
     return screening
+
+
+def _submitted(token: str, patient_part: Mapping, rest: dict, consent_email: bool, consent_sms: bool):
+    """The first screening made with this form token, or None; AlreadySubmitted if the answers differ."""
+    intake = Intake.objects.select_related("patient").filter(submission_token=token).first()
+    if intake is None:
+        return None
+    first = Screening.objects.filter(intake=intake).order_by("id").first()
+    patient = intake.patient
+    same = (
+        intake.answers == rest
+        and all(getattr(patient, name) == value for name, value in _patient_fields(patient_part).items())
+        and (patient.consent_email, patient.consent_sms) == (consent_email, consent_sms)
+    )
+    if not same:
+        raise AlreadySubmitted(first)
+    logger.info("intake submitted again, first kept: intake=%s screening=%s", intake.pk, first.pk)
+    return first
 
 
 @transaction.atomic
@@ -105,16 +177,28 @@ def intake_update(
     consent_email: bool,
     consent_sms: bool,
     today: date | None = None,
+    confirm_implausible: bool = False,
 ) -> Screening:
-    """Change an intake (and its patient's details) and screen it again.
+    """Change an intake (and its patient's details); screen it again only if a screened answer changed.
 
-    Earlier screenings stay as they were: each keeps the answers it ran on.
+    The screened answers are the clinical answers and the date of birth (age is a rule); name,
+    contact, consents and weight are not screened, so changing only those keeps the current
+    screening and the clinician's decision on it (returned as it is). Earlier screenings stay as
+    they were: each keeps the answers it ran on. Implausible values need `confirm_implausible`, as
+    for `intake_create`.
     """
     ctx = clinic_context()
     today = today or ctx.today()
     validated = rules.validate_answers(answers, today=today)
+    _check_plausible(validated, today=today, confirmed=confirm_implausible)
     patient_part, rest = _split(validated)
     patient = Patient.objects.select_for_update().get(pk=intake.patient_id)
+    current = Screening.objects.filter(intake=intake).order_by("-id").first()
+    screened_inputs_changed = (
+        current is None
+        or rest != current.answers
+        or patient.date_of_birth != date.fromisoformat(patient_part["date_of_birth"])
+    )
     for name, value in _patient_fields(patient_part).items():
         setattr(patient, name, value)
     patient.consent_email = consent_email
@@ -126,6 +210,9 @@ def intake_update(
     intake.indication = rest["indication"]
     intake.full_clean()
     intake.save(update_fields=["answers", "indication", "updated_at"])
+    if not screened_inputs_changed:
+        logger.info("intake details updated, screening kept: intake=%s screening=%s", intake.pk, current.pk)
+        return current
     screening = _screen(intake=intake, validated=validated, today=today, by=by, ctx=ctx)
     logger.info("intake updated: intake=%s screening=%s", intake.pk, screening.pk)
     return screening
@@ -189,6 +276,8 @@ def review_decide(
     """
     today = today or clinic_context().today()
     justification = (justification or "").strip()
+    if rules.has_unsafe_characters(justification, multiline=True):
+        raise ReviewRefused(rules.UNSAFE_TEXT, field="justification")
     if decision not in Decision.values:
         raise ReviewRefused("Choose approve, decline or defer.", field="decision")
     if decision == Decision.DEFER:

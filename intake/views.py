@@ -6,6 +6,8 @@ Every page that shows a patient's clinical record writes a RecordAccess row (who
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from clinic.context import clinic_context
@@ -14,7 +16,7 @@ from intake import screening as rules
 from intake import selectors, services
 from intake.eligibility import booking_eligibility
 from intake.forms import DecisionForm, IntakeForm, answer_rows
-from intake.models import Intake, Patient
+from intake.models import Intake, Patient, search_text
 
 CLINICAL = ("intake.view_patient", "intake.view_intake", "intake.view_screening")
 REVIEW = (*CLINICAL, "intake.view_reviewdecision", "intake.add_reviewdecision")
@@ -23,7 +25,7 @@ REVIEW = (*CLINICAL, "intake.view_reviewdecision", "intake.add_reviewdecision")
 @require("intake.view_patient", "intake.view_intake")
 def home(request):
     """Find a patient by name or date of birth (coordinators' home)."""
-    q = request.GET.get("q", "")
+    q = search_text(request.GET.get("q", ""))
     patients = Patient.objects.search(q)[:50]
     return render(request, "intake/home.html", {"patients": patients, "q": q})
 
@@ -32,12 +34,32 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def intake_new(request):
     today = clinic_context().today()
-    form = IntakeForm(request.POST or None, today=today)
+    form = IntakeForm(request.POST or None, today=today, with_token=True)
     if request.method == "POST" and form.is_valid():
         try:
-            screening = services.intake_create(answers=form.answers, by=request.user, today=today, **form.consents)
-        except (rules.AnswersInvalid, ValidationError):
-            # The form ran the same checks; this is a last guard (e.g. a database constraint).
+            screening = services.intake_create(
+                answers=form.answers,
+                by=request.user,
+                today=today,
+                submission_token=form.submission_token,
+                confirm_implausible=form.confirmed_implausible,
+                **form.consents,
+            )
+        except services.AlreadySubmitted as earlier:
+            form.renew_token()
+            url = reverse("intake:screening", args=[earlier.screening.pk])
+            form.add_error(
+                None,
+                format_html(
+                    'This form was already saved, with other answers (<a href="{}">see that intake</a>). '
+                    "Nothing else was saved: to save these answers as well, save again.",
+                    url,
+                ),
+            )
+        except rules.AnswersInvalid as invalid:
+            # The form ran the same checks; the service is the last word (every path goes through it).
+            form.add_answer_errors(invalid.errors)
+        except ValidationError:
             form.add_error(None, "The intake could not be saved: please check the answers.")
         else:
             return redirect("intake:screening", screening_id=screening.pk)
@@ -52,23 +74,35 @@ def intake_edit(request, intake_id: int):
     answers = services.full_answers(intake)
     lines = len(answers["medications"]) + 2
     if request.method == "POST":
-        form = IntakeForm(request.POST, today=today, medication_lines=lines, submit_label="Save and re-screen")
+        form = IntakeForm(request.POST, today=today, medication_lines=lines, submit_label="Save changes")
         if form.is_valid():
+            screened_before = selectors.intake_newest_screening_id(intake.pk)
             try:
                 screening = services.intake_update(
-                    intake=intake, answers=form.answers, by=request.user, today=today, **form.consents
+                    intake=intake,
+                    answers=form.answers,
+                    by=request.user,
+                    today=today,
+                    confirm_implausible=form.confirmed_implausible,
+                    **form.consents,
                 )
-            except (rules.AnswersInvalid, ValidationError):
+            except rules.AnswersInvalid as invalid:
+                form.add_answer_errors(invalid.errors)
+            except ValidationError:
                 form.add_error(None, "The intake could not be saved: please check the answers.")
             else:
-                messages.success(request, "Intake changed and screened again; the earlier screening is kept.")
+                if screening.pk == screened_before:
+                    messages.success(request, "Contact details saved; the screening is unchanged.")
+                else:
+                    messages.success(request, "Intake changed and screened again; the earlier screening is kept.")
                 return redirect("intake:screening", screening_id=screening.pk)
     else:
         initial = IntakeForm.initial_from(
             answers, consent_email=intake.patient.consent_email, consent_sms=intake.patient.consent_sms
         )
-        form = IntakeForm(initial=initial, today=today, medication_lines=lines, submit_label="Save and re-screen")
-        services.record_access_log(by=request.user, patient_id=intake.patient_id, view="intake_edit")
+        form = IntakeForm(initial=initial, today=today, medication_lines=lines, submit_label="Save changes")
+    # Every rendering shows the clinical record (a refused POST too), so every rendering is logged.
+    services.record_access_log(by=request.user, patient_id=intake.patient_id, view="intake_edit")
     context = {"form": form, "title": "Edit intake", "intake": intake}
     return render(request, "intake/intake_form.html", context)
 
@@ -110,27 +144,26 @@ def case(request, screening_id: int):
     """A clinician's case page: answers, flags with reasons and sources, scores, history; decide."""
     screening = selectors.screening_get(screening_id)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.review_decide(
-                    screening=screening,
-                    by=request.user,
-                    decision=form.cleaned_data["decision"],
-                    rescreen_on=form.cleaned_data["rescreen_on"],
-                    justification=form.cleaned_data["justification"],
-                )
-            except services.ReviewRefused as refused:
-                if refused.field:
-                    form.add_error(refused.field, refused.message)
-                else:
-                    messages.error(request, refused.message)
-                    return redirect("intake:case", screening_id=screening.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_decide(
+                screening=screening,
+                by=request.user,
+                decision=form.cleaned_data["decision"],
+                rescreen_on=form.cleaned_data["rescreen_on"],
+                justification=form.cleaned_data["justification"],
+            )
+        except services.ReviewRefused as refused:
+            if refused.field:
+                form.add_error(refused.field, refused.message)
             else:
-                messages.success(request, "Decision recorded.")
-                return redirect("intake:queue")
-    else:
-        services.record_access_log(by=request.user, patient_id=screening.patient_id, view="case")
+                messages.error(request, refused.message)
+                return redirect("intake:case", screening_id=screening.pk)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("intake:queue")
+    # Logged on every rendering: the GET and a POST re-rendered with the form's errors alike.
+    services.record_access_log(by=request.user, patient_id=screening.patient_id, view="case")
     history = [s for s in selectors.patient_screenings(screening.patient_id) if s.pk != screening.pk]
     newest = not any(s.pk > screening.pk for s in history)
     context = {

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from infusions.dosing import HIGHEST_CEILING_MG_PER_KG
@@ -153,6 +154,14 @@ class InfusionSeries(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "infusion series"
+        constraints = [
+            # At most one active initial series per patient, whatever races the booking service loses.
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(kind="initial", status="active"),
+                name="series_one_active_initial_per_patient",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} of patient {self.patient_id}"
@@ -237,28 +246,86 @@ class Appointment(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 
-    # The status machine. A mark (arrived, completed, no-show) may be reached only from these statuses,
-    # and only once the visit's local day has come (`day_has_come`); cancel and move only while scheduled.
+    # The status machine. A mark (arrived, completed, no-show) may be reached only from these statuses, and
+    # not before the visit's start (completed: not before its end); cancel and move only while scheduled.
+    # A mark made by mistake may be undone, back to the status before it, on the clinic-local day it was made.
     MARK_FROM = {
         Status.ARRIVED: (Status.SCHEDULED,),
         Status.COMPLETED: (Status.SCHEDULED, Status.ARRIVED),
         Status.NO_SHOW: (Status.SCHEDULED,),
     }
+    UNDO_REASON = "undo_mark"
+    # Set by `selectors.with_holds` on the pages: why this booked visit is on hold (the eligibility rule's
+    # reason), or "" when it is not or was not asked. Arrival waits until the hold is resolved.
+    hold = ""  # the change reason of an undo in the history; an undo is not undone again
 
     def can_mark(self, status: str) -> bool:
         return self.status in self.MARK_FROM.get(status, ())
 
+    def mark_time(self, status: str):
+        """The instant from which the visit may be marked `status`: its end for completed, else its start."""
+        return self.end if status == self.Status.COMPLETED else self.start
+
+    def mark_refusal(self, status: str, clinic) -> str | None:
+        """Why the visit cannot be marked `status` now (`clinic`: a ClinicContext), or None when it can."""
+        if not self.can_mark(status):
+            return f"A {self.get_status_display().lower()} visit cannot be marked {self.Status(status).label.lower()}."
+        when = self.mark_time(status)
+        if clinic.now() < when:
+            what = "ends" if status == self.Status.COMPLETED else "starts"
+            return (
+                f"This visit {what} at {clinic.local(when):%H:%M} on {clinic.local(when):%Y-%m-%d}; "
+                f"it can be marked {self.Status(status).label.lower()} from then."
+            )
+        return None
+
+    def _may_mark_now(self, status: str) -> bool:
+        return self.can_mark(status) and timezone.now() >= self.mark_time(status)
+
     @property
     def can_mark_arrived(self) -> bool:
-        return self.can_mark(self.Status.ARRIVED)
+        return self._may_mark_now(self.Status.ARRIVED) and not self.hold
 
     @property
     def can_mark_completed(self) -> bool:
-        return self.can_mark(self.Status.COMPLETED)
+        return self._may_mark_now(self.Status.COMPLETED)
 
     @property
     def can_mark_no_show(self) -> bool:
-        return self.can_mark(self.Status.NO_SHOW)
+        return self._may_mark_now(self.Status.NO_SHOW)
+
+    def last_mark(self):
+        """(status before the mark, when it was marked) for the mark that set the current status, from the
+        history; None when the current status is no mark, or was reached by undoing one."""
+        if self.status not in self.MARK_FROM:
+            return None
+        setting = None
+        for status, when, reason in self.history.order_by("-history_id").values_list(
+            "status", "history_date", "history_change_reason"
+        ):
+            if status != self.status:
+                if setting is None or (setting[1] or "").startswith(self.UNDO_REASON):
+                    return None
+                return status, setting[0]
+            setting = (when, reason)
+        return None
+
+    def undo_refusal(self, clinic) -> str | None:
+        """Why the last mark cannot be undone now (`clinic`: a ClinicContext), or None when it can."""
+        mark = self.last_mark()
+        if mark is None:
+            return "This visit has no mark to undo."
+        if not self.series.is_active:
+            return "The series is no longer active."
+        if clinic.local_date(mark[1]) != clinic.today():
+            return "A mark can be undone only on the day it was made."
+        return None
+
+    @property
+    def can_undo_mark(self) -> bool:
+        from clinic.context import clinic_context  # the clinic's time zone and today
+
+        return self.status in self.MARK_FROM and self.undo_refusal(clinic_context()) is None
 
     @property
     def can_cancel(self) -> bool:
@@ -275,7 +342,3 @@ class Appointment(models.Model):
     @property
     def can_move(self) -> bool:
         return self.move_refusal() is None
-
-    def day_has_come(self, clinic) -> bool:
-        """Marks are made on or after the visit's day, in the clinic's time zone (`clinic`: a ClinicContext)."""
-        return clinic.local_date(self.start) <= clinic.today()

@@ -12,11 +12,17 @@ import time
 import uuid
 from pathlib import Path
 
+import django
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 
 from clinic.celery import app
-from infusions.sms import FileBackend
+
+# The SMS backends live in the reminders package, which loads models: set Django up before
+# importing them (`celery -A` imports this module before the worker sets Django up).
+django.setup()
+
+from infusions.reminders.sms import FileBackend  # noqa: E402
 
 settings.REMINDER_LEASE_SECONDS = float(os.environ.get("REMINDER_TEST_LEASE_SECONDS", "600"))
 app.conf.beat_schedule = {

@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
-from clinic.models import Clinic
-from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory
+from clinic.context import clinic_context
+from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory, clinic_settings
 from infusions import reminders
 from infusions.models import Appointment, InfusionSeries, Reminder
+from infusions.reminders import dispatch
 from infusions.tests.helpers import LA, depression
 
 
@@ -30,17 +31,30 @@ def visit(start: datetime, *, patient=None, chair=None, sync=True, minutes=90, *
     return appointment
 
 
+def failed_reminder(start: datetime) -> Reminder:
+    """An e-mail reminder of a visit at `start` that failed after every attempt."""
+    appointment = visit(start, consent_sms=False)
+    row = Reminder.objects.filter(appointment=appointment).first()
+    Reminder.objects.filter(pk=row.pk).update(status="failed", attempts=5, last_error="SMTPException")
+    return row
+
+
 def local(year, month, day, hour, minute=0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=LA)
+
+
+def dispatch_due() -> dispatch.Outcome:
+    """One dispatch step as the tasks run it, in this process: claim what is due, send it."""
+    token, ids = dispatch.claim_due()
+    return dispatch.send_claimed(ids, token)
 
 
 def due_reminders(visits: int) -> list[int]:
     """`visits` future visits, each with a due e-mail and a due SMS reminder: 2 x visits rows."""
     # These tests run on the real clock: keep quiet hours away from it (tested with frozen time elsewhere).
-    clinic = Clinic.get()
-    later = timezone.localtime() + timedelta(hours=6)
-    clinic.sms_quiet_start, clinic.sms_quiet_end = later.time(), (later + timedelta(hours=1)).time()
-    clinic.save()
+    context = clinic_context()
+    later = context.local(context.now()) + timedelta(hours=6)
+    clinic_settings(sms_quiet_start=later.time(), sms_quiet_end=(later + timedelta(hours=1)).time())
     user = UserFactory()
     patient = PatientFactory(created_by=user)
     series = InfusionSeries.objects.create(patient=patient, protocol=depression(), created_by=user)

@@ -28,6 +28,7 @@ def visit(status, series_status=InfusionSeries.Status.ACTIVE, start=None):
         (S.CANCELLED, False, False, False, False, False),
     ],
 )
+@time_machine.travel(datetime(2026, 12, 8, 12, 0, tzinfo=UTC), tick=False)  # after the visit
 def test_each_status_allows_exactly_its_next_steps(status, arrived, completed, no_show, cancel, move):
     a = visit(status)
     assert (a.can_mark_arrived, a.can_mark_completed, a.can_mark_no_show) == (arrived, completed, no_show)
@@ -51,18 +52,29 @@ def test_a_scheduled_visit_of_an_inactive_series_cannot_be_moved_and_says_why():
 
 
 @pytest.mark.parametrize(
-    ("now", "has_come"),
+    ("now", "arrived", "no_show", "completed"),
     [
-        (datetime(2026, 12, 7, 7, 59, tzinfo=UTC), False),  # 23:59 on the 6th in Los Angeles (08:00 UTC the 7th)
-        (datetime(2026, 12, 7, 8, 0, tzinfo=UTC), True),  # 00:00 local on the visit's day
-        (datetime(2026, 12, 8, 7, 0, tzinfo=UTC), True),  # 23:00 local on the visit's day
-        (datetime(2026, 12, 20, 12, 0, tzinfo=UTC), True),  # days later
+        (datetime(2026, 12, 7, 16, 59, tzinfo=UTC), False, False, False),  # 08:59 local, before the start
+        (datetime(2026, 12, 7, 17, 0, tzinfo=UTC), True, True, False),  # 09:00 local, the start
+        (datetime(2026, 12, 7, 18, 29, tzinfo=UTC), True, True, False),  # 10:29, before the end
+        (datetime(2026, 12, 7, 18, 30, tzinfo=UTC), True, True, True),  # 10:30, the end
     ],
 )
-def test_marks_open_at_local_midnight_of_the_visits_day(now, has_come):
+def test_arrived_and_no_show_open_at_the_start_and_completed_at_the_end(now, arrived, no_show, completed):
     a = visit(S.SCHEDULED, start=at(date(2026, 12, 7), 9))
+    a.end = at(date(2026, 12, 7), 10, 30)
+    clinic = ClinicContext(tz=LA)
     with time_machine.travel(now, tick=False):
-        assert a.day_has_come(ClinicContext(tz=LA)) is has_come
+        assert (a.can_mark_arrived, a.can_mark_no_show, a.can_mark_completed) == (arrived, no_show, completed)
+        assert (a.mark_refusal(S.ARRIVED, clinic) is None) is arrived
+        assert (a.mark_refusal(S.COMPLETED, clinic) is None) is completed
+    with time_machine.travel(datetime(2026, 12, 7, 16, 0, tzinfo=UTC), tick=False):
+        assert a.mark_refusal(S.NO_SHOW, clinic) == (
+            "This visit starts at 09:00 on 2026-12-07; it can be marked no-show from then."
+        )
+        assert a.mark_refusal(S.COMPLETED, clinic) == (
+            "This visit ends at 10:30 on 2026-12-07; it can be marked completed from then."
+        )
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from clinic.models import Clinic
+from clinic.tests.factories import clinic_settings
 from infusions import reminders
 from infusions.models import Appointment, Reminder
 from infusions.tests.reminder_helpers import local, visit
@@ -49,9 +49,7 @@ def test_it_uses_only_the_channels_the_patient_consented_to():
 
 @time_machine.travel(NOW, tick=False)
 def test_it_follows_the_clinic_offsets():
-    clinic = Clinic.get()
-    clinic.reminder_offsets_hours = "48,6"
-    clinic.save()
+    clinic_settings(reminder_offsets_hours="48,6")
     appointment = visit(local(2026, 2, 10, 9), consent_sms=False)
     assert [r[1] for r in rows(appointment)] == [6, 48]
 
@@ -148,7 +146,7 @@ def test_a_rolled_back_booking_leaves_no_reminder():
 @time_machine.travel(NOW, tick=False)
 def test_it_syncs_a_series_in_a_fixed_number_of_queries(django_assert_max_num_queries):
     appointments = [visit(local(2026, 2, 10 + 2 * n, 9), sync=False) for n in range(6)]
-    Clinic.get()  # the clinic row exists in a running clinic
+    clinic_settings()  # the clinic row exists in a running clinic
     with django_assert_max_num_queries(4):
         reminders.sync_for(appointments)
     assert Reminder.objects.count() == 24

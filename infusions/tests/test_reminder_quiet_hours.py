@@ -1,13 +1,15 @@
-"""No SMS between 21:00 and 08:00 clinic time; offsets are elapsed hours across the DST change."""
+"""Quiet hours at booking and at dispatch: no SMS between 21:00 and 08:00 clinic time; offsets are
+elapsed hours across the DST change. (The window itself: test_reminder_quiet_hours_window.py.)"""
 
 from datetime import UTC, timedelta
 
 import pytest
 import time_machine
 
-from clinic.models import Clinic
-from infusions import reminders, sms
+from clinic.context import clinic_context
 from infusions.models import Reminder
+from infusions.reminders import dispatch, sms
+from infusions.reminders.quiet_hours import QuietHours
 from infusions.tests.reminder_helpers import local, visit
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _backends(settings):
-    settings.SMS_BACKEND = "infusions.sms.LocmemBackend"
+    settings.SMS_BACKEND = "infusions.reminders.sms.LocmemBackend"
     sms.outbox.clear()
 
 
@@ -40,15 +42,15 @@ def test_a_late_dispatched_sms_in_quiet_hours_waits_until_08_00():
         appointment = visit(local(2026, 2, 10, 16, 0), consent_email=False)
     Reminder.objects.filter(offset_hours=72).delete()
     with time_machine.travel(local(2026, 2, 9, 21, 30), tick=False):  # dispatch was down until 21:30
-        token, ids = reminders.claim_due()
-        outcome = reminders.send_claimed(ids, token)
+        token, ids = dispatch.claim_due()
+        outcome = dispatch.send_claimed(ids, token)
     assert (outcome.sent, outcome.postponed) == (0, 1)
     row = Reminder.objects.get(appointment=appointment)
     assert (row.status, row.due_at, row.attempts) == ("pending", local(2026, 2, 10, 8, 0), 0)
     assert sms.outbox == []
     with time_machine.travel(local(2026, 2, 10, 8, 0), tick=False):
-        token, ids = reminders.claim_due()
-        assert reminders.send_claimed(ids, token).sent == 1
+        token, ids = dispatch.claim_due()
+        assert dispatch.send_claimed(ids, token).sent == 1
 
 
 def test_a_late_booking_in_quiet_hours_sends_the_sms_at_08_00():
@@ -75,5 +77,7 @@ def test_quiet_hours_hold_in_local_time_across_the_dst_change():
     appointment = visit(local(2026, 3, 9, 8, 30))
     assert due(appointment, "sms", 24) == local(2026, 3, 8, 8, 30)
     assert due(appointment, "sms", 72) == local(2026, 3, 5, 20, 0)
+    context = clinic_context()
+    quiet = QuietHours.of(context.clinic, context.tz)
     for row in Reminder.objects.filter(channel="sms"):
-        assert not reminders.in_quiet_hours(row.due_at, Clinic.get())
+        assert not quiet.contains(row.due_at)

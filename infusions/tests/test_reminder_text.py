@@ -1,4 +1,5 @@
-"""Reminder texts say the minimum necessary (DOMAIN §6) and never anything clinical."""
+"""Reminder texts say the minimum necessary (first name, date, time, the clinic, the preparation, the
+confirm link) and never anything clinical: no diagnosis, medication, score or screening result."""
 
 import re
 from datetime import timedelta
@@ -7,10 +8,10 @@ import pytest
 import time_machine
 from django.core import mail
 
-from clinic.models import Clinic
-from clinic.tests.factories import CLEAN_ANSWERS, IntakeFactory, ScreeningFactory
-from infusions import reminders, sms
-from infusions.tests.reminder_helpers import local, visit
+from clinic.context import clinic_context
+from clinic.tests.factories import CLEAN_ANSWERS, IntakeFactory, ScreeningFactory, clinic_settings
+from infusions.reminders import rendering, sms
+from infusions.tests.reminder_helpers import dispatch_due, local, visit
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +51,12 @@ FORBIDDEN = [
 
 @pytest.fixture(autouse=True)
 def _backends(settings):
-    settings.SMS_BACKEND = "infusions.sms.LocmemBackend"
+    settings.SMS_BACKEND = "infusions.reminders.sms.LocmemBackend"
     sms.outbox.clear()
 
 
 def test_texts_carry_the_visit_the_clinic_and_the_preparation_and_nothing_clinical():
-    clinic = Clinic.get()
-    clinic.name, clinic.address, clinic.phone = "Harbour Infusion Clinic", "1 Pier Street, Oakland", "+1 510 555 0199"
-    clinic.save()
+    clinic_settings(name="Harbour Infusion Clinic", address="1 Pier Street, Oakland", phone="+1 510 555 0199")
     with time_machine.travel(local(2026, 2, 2, 10), tick=False):
         appointment = visit(START, first_name="Sam", last_name="Quinn")
         intake = IntakeFactory(patient=appointment.patient, answers=RICH_ANSWERS, indication="ptsd")
@@ -68,8 +67,7 @@ def test_texts_carry_the_visit_the_clinic_and_the_preparation_and_nothing_clinic
             scores={"phq9": {"total": 26, "band": "severe"}, "gad7": {"total": 21, "band": "severe"}},
         )
     with time_machine.travel(START - timedelta(hours=24), tick=False):
-        token, ids = reminders.claim_due()
-        assert reminders.send_claimed(ids, token).sent == 4
+        assert dispatch_due().sent == 4
     texts = [m.subject for m in mail.outbox] + [m.body for m in mail.outbox] + [m["body"] for m in sms.outbox]
     texts += [str(a[1]) for m in mail.outbox for a in m.attachments]
     for text in texts:
@@ -84,11 +82,9 @@ def test_texts_carry_the_visit_the_clinic_and_the_preparation_and_nothing_clinic
 
 
 def test_a_clinic_name_with_an_ampersand_is_not_html_escaped():
-    clinic = Clinic.get()
-    clinic.name = "Mind & Body Clinic"
-    clinic.save()
+    clinic_settings(name="Mind & Body Clinic")
     with time_machine.travel(local(2026, 2, 2, 10), tick=False):
         appointment = visit(START)
-        text = reminders.render(appointment, clinic)
+        text = rendering.render(appointment, clinic_context())
     assert "Mind & Body Clinic" in text.subject and "Mind & Body Clinic" in text.sms
     assert "&amp;" not in text.body

@@ -26,7 +26,9 @@ def test_each_visit_shows_the_actions_its_status_allows(client, front_desk):
         text = client.get(reverse("infusions:series", args=[series.pk])).content.decode()
     assert "Move visit 1" not in text and "Completed 1" not in text  # completed
     assert "Move visit 2" not in text and "Completed 2" in text  # arrived: only completed remains
-    assert "Move visit 3" in text and "Cancel visit 3" in text and "Completed 3" in text  # scheduled
+    assert "Move visit 3" in text and "Cancel visit 3" in text  # scheduled, still to come:
+    assert "Completed 3" not in text  # nothing is marked before the visit starts
     assert "Move visit 6" not in text and "Cancel visit 6" not in text  # cancelled
-    assert text.count('value="arrived"') == 3 and text.count('value="no_show"') == 3  # visits 3, 4 and 5
+    assert text.count('value="arrived"') == 0 and text.count('value="no_show"') == 0
+    assert "Undo completed" in text and "Undo arrived" in text  # the marks made today
     assert "Mark series completed" in text and "Cancel the rest of the series" in text

@@ -107,10 +107,16 @@ def test_it_cancels_one_visit_and_then_the_rest_of_the_series(booked):
 
 def test_it_marks_visits_only_on_their_day_and_only_from_the_right_status(booked, traveller):
     series, visits, _, _ = booked
-    with pytest.raises(StatusError, match="later day"):
+    with pytest.raises(StatusError, match="starts at 09:00"):
         appointment_mark(appointment=visits[0], status="arrived", by=front_desk())
-    traveller.move_to(datetime(2026, 12, 7, 17, 5, tzinfo=UTC))  # 09:05 local on the first visit's day
+    traveller.move_to(datetime(2026, 12, 7, 16, 0, tzinfo=UTC))  # 08:00 local on the first visit's day
+    with pytest.raises(StatusError, match="can be marked no-show from then"):
+        appointment_mark(appointment=visits[0], status="no_show", by=front_desk())
+    traveller.move_to(datetime(2026, 12, 7, 17, 5, tzinfo=UTC))  # 09:05 local
     appointment_mark(appointment=visits[0], status="arrived", by=front_desk())
+    with pytest.raises(StatusError, match="ends at 10:30"):
+        appointment_mark(appointment=visits[0], status="completed", by=front_desk())
+    traveller.move_to(datetime(2026, 12, 7, 18, 30, tzinfo=UTC))  # 10:30 local, its end
     appointment_mark(appointment=visits[0], status="completed", by=front_desk())
     with pytest.raises(StatusError, match="completed visit cannot be marked no-show"):
         appointment_mark(appointment=visits[0], status="no_show", by=front_desk())

@@ -7,5 +7,5 @@
 
 Views parse the request, call one service or selector, and render or redirect; the rules live in
 `infusions.services`, `infusions.planner` and `infusions.dosing`. Reminder pages are in
-`infusions.views_reminders`.
+`infusions.reminders.views`.
 """

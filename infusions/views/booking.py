@@ -8,7 +8,6 @@ A plan travels in the address as `v=<chair id>@<unix time>` per visit, so every 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.roles import require
 from infusions import selectors, services
-from infusions.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm
+from infusions.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm, decode_visit
 from intake.models import Patient
 
 BOOK = ("infusions.add_appointment", "infusions.add_infusionseries", "intake.view_patient_contact")
@@ -79,11 +78,7 @@ def encode_visits(visits) -> list[str]:
 
 def decode_visits(values) -> list[services.VisitRequest]:
     """`chair@timestamp` values as (aware start, chair id); ValueError for anything else."""
-    requests = []
-    for value in values:
-        chair, _, stamp = value.partition("@")
-        requests.append((datetime.fromtimestamp(int(stamp), tz=UTC), int(chair)))
-    return requests
+    return [decode_visit(*value.partition("@")[::2]) for value in values]
 
 
 def _params(data, flow: Flow) -> list[tuple[str, str]]:
@@ -96,7 +91,13 @@ def _plan_url(flow: Flow, patient, params, visits=()) -> str:
 
 
 def _refused(request, flow: Flow, patient, proposal: services.Proposal):
-    context = {"flow": flow, "patient": patient, "eligibility": proposal.eligibility, "refusal": proposal.refusal}
+    context = {
+        "flow": flow,
+        "patient": patient,
+        "eligibility": proposal.eligibility,
+        "refusal": proposal.refusal,
+        "active_series": proposal.active_series,
+    }
     return render(request, "infusions/plan.html", context, status=409)
 
 
@@ -156,7 +157,8 @@ def pick(request, patient_id, flow: Flow):
     try:
         visits = decode_visits(request.GET.getlist("v"))
         index = int(request.GET.get("i", ""))
-        found = flow.options(patient=patient, visits=visits, index=index, day=DayForm(request.GET).day())
+        day_form = DayForm(request.GET)
+        found = flow.options(patient=patient, visits=visits, index=index, day=day_form.day())
     except (ValueError, services.BadPlan):
         return HttpResponseBadRequest("Bad visit in the plan.")
     if not found.proposal.bookable:
@@ -172,7 +174,7 @@ def pick(request, patient_id, flow: Flow):
         "number": index + 1,
         "current": found.current,
         "options": options,
-        "day_form": DayForm(initial={"date": found.day}),
+        "day_form": day_form.shown(found.day),
         "hidden": [*params, *(("v", v) for v in encode_visits(found.visits)), ("i", index)],
         "back_url": _plan_url(flow, patient, params, found.visits),
     }
@@ -195,7 +197,10 @@ def confirm(request, patient_id, flow: Flow):
         messages.error(request, "That time was just taken. Here is a fresh proposal.")
         return redirect(_plan_url(flow, patient, params))
     except services.BookingError as exc:
-        messages.error(request, str(exc))
+        # The plan page shows a refusal or the rules the plan breaks itself; say it once.
+        shown = flow.propose(patient=patient, visits=visits or None)
+        if shown.bookable and not shown.problems:
+            messages.error(request, str(exc))
         query = urlencode([*params, *(("v", v) for v in request.POST.getlist("v"))])
         return redirect(reverse(flow.plan, args=[patient.pk]) + "?" + query)
     count = series.appointments.count()

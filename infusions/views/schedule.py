@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from clinic.roles import require
 from infusions import selectors
-from infusions.forms import DayForm
+from infusions.forms import ScheduleDayForm
 
 
 @require("infusions.view_appointment")
@@ -17,21 +17,21 @@ def home(request):
 
 @require("infusions.view_appointment")
 def day_view(request):
-    context = selectors.day_schedule(DayForm(request.GET or None).day())
+    form = ScheduleDayForm(request.GET or None)
+    context = selectors.day_schedule(form.day())
     day = context["day"]
-    context.update(
-        {"form": DayForm(initial={"date": day}), "prev": day - timedelta(days=1), "next": day + timedelta(days=1)}
-    )
+    context.update({"form": form.shown(day), "prev": day - timedelta(days=1), "next": day + timedelta(days=1)})
     return render(request, "infusions/day.html", context)
 
 
 @require("infusions.view_appointment")
 def week_view(request):
-    context = selectors.week_schedule(DayForm(request.GET or None).day())
+    form = ScheduleDayForm(request.GET or None)
+    context = selectors.week_schedule(form.day())
     monday = context["monday"]
     context.update(
         {
-            "form": DayForm(initial={"date": monday}),
+            "form": form.shown(monday),
             "prev": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
         }

@@ -1,7 +1,5 @@
 """A series and its visits: the series page, moving, cancelling and marking visits, the patient's calendar."""
 
-from datetime import UTC, datetime
-
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +9,7 @@ from django.views.decorators.http import require_POST
 from clinic.context import clinic_context
 from clinic.roles import require
 from infusions import ics, selectors, services
-from infusions.forms import DayForm
+from infusions.forms import DayForm, decode_visit
 from infusions.models import Appointment, InfusionSeries
 from infusions.views.feedback import attempt
 from intake.models import Patient
@@ -49,6 +47,14 @@ def visit_mark(request, pk):
 
 
 @require_POST
+@require(*CHANGE)
+def visit_undo_mark(request, pk):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    attempt(request, services.appointment_undo_mark, appointment=appointment, success="Mark undone.")
+    return redirect("infusions:series", pk=appointment.series_id)
+
+
+@require_POST
 @require(*CHANGE, "infusions.change_infusionseries")
 def series_cancel_rest(request, pk):
     series = get_object_or_404(InfusionSeries, pk=pk)
@@ -76,8 +82,7 @@ def visit_move(request, pk):
     context = {"appointment": appointment}
     if request.method == "POST":
         try:
-            start = datetime.fromtimestamp(int(request.POST.get("start", "")), tz=UTC)
-            chair_id = int(request.POST.get("chair", ""))
+            start, chair_id = decode_visit(request.POST.get("chair", ""), request.POST.get("start", ""))
         except ValueError:
             return HttpResponseBadRequest("Bad time or chair.")
         try:
@@ -98,8 +103,9 @@ def visit_move(request, pk):
         else:
             messages.success(request, "Visit moved.")
             return redirect("infusions:series", pk=appointment.series_id)
-    context.update(selectors.move_options(appointment, DayForm(request.GET or None).day()))
-    context["day_form"] = DayForm(initial={"date": context["day"]})
+    day_form = DayForm(request.GET or None)
+    context.update(selectors.move_options(appointment, day_form.day()))
+    context["day_form"] = day_form.shown(context["day"])
     return render(request, "infusions/move.html", context)
 
 

@@ -3,6 +3,7 @@
 import copy
 
 from clinic.tests.factories import CLEAN_ANSWERS
+from intake.forms import new_submission_token
 from intake.vocabulary import BOOL_FIELDS, ENUM_FIELDS
 
 PATIENT = {
@@ -54,5 +55,6 @@ def form_data(doc: dict | None = None, **extra) -> dict:
         else:
             for number, value in enumerate(doc[prefix], start=1):
                 data[f"{prefix}_{number}"] = str(value)
+    data["submission_token"] = new_submission_token()  # each call is a fresh form
     data.update(extra)
     return {key: value for key, value in data.items() if value is not None}

@@ -2,23 +2,13 @@
 
 from functools import partial
 
-import pytest
-from django.conf import settings
-
 from clinic.tests.concurrency import run_at_once
 from clinic.tests.factories import ScreeningFactory, clinician
 from intake.models import ReviewDecision
 from intake.services import ReviewRefused, review_decide
+from intake.tests.postgres import CONCURRENT
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="needs PostgreSQL (real concurrent connections): set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
-    ),
-]
+pytestmark = CONCURRENT
 
 
 def test_eight_clinicians_deciding_one_case_at_once_exactly_one_wins():

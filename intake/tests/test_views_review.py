@@ -51,7 +51,7 @@ def test_the_case_page_shows_answers_flags_sources_scores_and_history(client, cl
     assert "INTERACTION_BENZODIAZEPINE" in page and "Xanax 1 mg" in page
     assert "Seizure disorder" in page  # the answer, in the questionnaire's words
     assert "7 (mild)" in page
-    assert "CARDIAC_MILD_MODERATE" in page and "decline by doc" in page  # earlier screening and decision
+    assert "CARDIAC_MILD_MODERATE" in page and "Declined by doc" in page  # earlier screening and decision
     assert RecordAccess.objects.filter(user=clinician, patient_id=current.patient_id, view="case").count() == 1
 
 

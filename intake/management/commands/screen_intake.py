@@ -8,12 +8,16 @@ optionally phone and email) and one key per question (see `intake.screening` and
     python manage.py screen_intake answers.json
     python manage.py screen_intake - < answers.json
     python manage.py screen_intake answers.json --save --user coordinator [--consent-email] [--consent-sms]
+        [--confirm-implausible]
 
 Exit status 0 when screened; 2 when the input is invalid, with one line per field on stderr
 (the message names the field, never repeats the value). Without --save nothing is stored (a dry
 run); with --save the patient, intake and screening are created exactly as the web form does,
 recorded as taken by --user, who must be allowed to add intakes (an intake coordinator).
-The clinic's breastfeeding setting applies, as in the web form.
+The clinic's breastfeeding setting applies, as in the web form. Values that are allowed but
+implausible (`screening.implausible_values`: e.g. a systolic of 250 or more, older than 100) are
+printed as warnings on stderr; --save refuses them (exit 2, naming the fields) unless
+--confirm-implausible says they were checked, as the web form's "I have checked these values".
 """
 
 import json
@@ -22,6 +26,7 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from clinic.context import clinic_context
 from clinic.roles import may
@@ -29,6 +34,46 @@ from intake import screening as rules
 from intake import services
 
 INVALID = 2
+# An answers document is three levels deep; anything far deeper is refused before parsing (the
+# JSON parser would otherwise recurse until RecursionError).
+MAX_NESTING = 20
+# No answer needs more digits; longer integers are refused before int() (Python refuses over 4,300
+# digits with a ValueError, and a huge weight would overflow float()).
+MAX_INT_DIGITS = 20
+
+
+class _TooLong(float):
+    """An integer literal with more digits than any answer has: validated as out of range (inf)."""
+
+
+def _parse_int(text: str):
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return _TooLong("-inf" if text.startswith("-") else "inf")
+    return int(text)
+
+
+def _nesting_depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_NESTING:
+                break
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 class Command(BaseCommand):
@@ -40,31 +85,55 @@ class Command(BaseCommand):
         parser.add_argument("--user", metavar="USERNAME", help="with --save: the coordinator taking the intake")
         parser.add_argument("--consent-email", action="store_true", help="with --save: consents to e-mail reminders")
         parser.add_argument("--consent-sms", action="store_true", help="with --save: consents to SMS reminders")
+        parser.add_argument(
+            "--confirm-implausible",
+            action="store_true",
+            help="with --save: the implausible values (e.g. systolic 250 or more) were checked and are right",
+        )
 
-    def handle(self, *args, path, save, user, consent_email, consent_sms, **options):
+    def handle(self, *args, path, save, user, consent_email, consent_sms, confirm_implausible, **options):
         taken_by = self._user(user) if save else None
-        if not save and (user or consent_email or consent_sms):
-            raise CommandError("--user, --consent-email and --consent-sms only apply with --save", returncode=INVALID)
+        if not save and (user or consent_email or consent_sms or confirm_implausible):
+            raise CommandError(
+                "--user, --consent-email, --consent-sms and --confirm-implausible only apply with --save",
+                returncode=INVALID,
+            )
         data = self._read(path)
         ctx = clinic_context()
         today = ctx.today()
         try:
             if save:
                 screening = services.intake_create(
-                    answers=data, by=taken_by, consent_email=consent_email, consent_sms=consent_sms, today=today
+                    answers=data,
+                    by=taken_by,
+                    consent_email=consent_email,
+                    consent_sms=consent_sms,
+                    today=today,
+                    confirm_implausible=confirm_implausible,
                 )
                 result = screening.as_dict()
             else:
                 answers = rules.validate_answers(data, today=today)
+                for path_, message in rules.implausible_values(answers, today=today).items():
+                    self.stderr.write(f"warning: {path_}: {message}")
                 # A dry run writes nothing: the clinic context only reads the setting.
                 severity = ctx.clinic.breastfeeding_severity
                 result = rules.screen(answers, today=today, breastfeeding_severity=severity).as_dict()
+        except services.ImplausibleValues as implausible:
+            lines = [f"{path_}: {message}" for path_, message in implausible.errors.items()]
+            raise CommandError(
+                "implausible values, not saved (check them, then add --confirm-implausible):\n  " + "\n  ".join(lines),
+                returncode=INVALID,
+            ) from None
         except rules.AnswersInvalid as invalid:
             lines = [f"{path_}: {message}" for path_, message in invalid.errors.items()]
             raise CommandError("invalid intake answers:\n  " + "\n  ".join(lines), returncode=INVALID) from None
         except ValidationError as invalid:
             lines = [f"{field}: {'; '.join(messages)}" for field, messages in invalid.message_dict.items()]
             raise CommandError("intake not saved:\n  " + "\n  ".join(lines), returncode=INVALID) from None
+        except DatabaseError:
+            # A last guard: the database's message may quote the refused value, so it is not shown.
+            raise CommandError("intake not saved: the database refused it", returncode=INVALID) from None
         self.stdout.write(json.dumps(result))
         if save:
             self.stderr.write(
@@ -80,10 +149,17 @@ class Command(BaseCommand):
                     text = handle.read()
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}", returncode=INVALID) from None
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"not UTF-8 text (byte {exc.start})", returncode=INVALID) from None
+        if _nesting_depth(text) > MAX_NESTING:
+            message = f"not an answers document: nested more than {MAX_NESTING} levels deep"
+            raise CommandError(message, returncode=INVALID)
         try:
-            return json.loads(text)
+            return json.loads(text, parse_int=_parse_int)
         except json.JSONDecodeError as exc:
             raise CommandError(f"not valid JSON (line {exc.lineno}, column {exc.colno})", returncode=INVALID) from None
+        except (RecursionError, ValueError):  # a last guard; the checks above should catch these first
+            raise CommandError("not an answers document the parser can read", returncode=INVALID) from None
 
     def _user(self, username: str | None):
         if not username:

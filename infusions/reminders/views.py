@@ -5,8 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.roles import require
-from infusions import reminders
 from infusions.models import Appointment, Reminder
+from infusions.reminders.dispatch import RetryRefused, reminder_retry
+from infusions.reminders.selectors import failed_reminders, with_reminders
 
 VIEW = ("infusions.view_reminder", "infusions.view_appointment")
 CHANGE = ("infusions.change_reminder",)
@@ -14,14 +15,14 @@ CHANGE = ("infusions.change_reminder",)
 
 @require(*VIEW)
 def visit_reminders(request, pk):
-    queryset = reminders.with_reminders(Appointment.objects.select_related("patient", "chair"))
+    queryset = with_reminders(Appointment.objects.select_related("patient", "chair"))
     appointment = get_object_or_404(queryset, pk=pk)
     return render(request, "infusions/reminders_visit.html", {"appointment": appointment})
 
 
 @require(*VIEW)
 def failed_list(request):
-    return render(request, "infusions/reminders_failed.html", {"failed": reminders.failed_reminders()})
+    return render(request, "infusions/reminders_failed.html", {"failed": failed_reminders()})
 
 
 @require_POST
@@ -29,8 +30,8 @@ def failed_list(request):
 def retry(request, pk):
     get_object_or_404(Reminder, pk=pk)
     try:
-        reminders.reminder_retry(reminder_id=pk, by=request.user)
+        reminder_retry(reminder_id=pk, by=request.user)
         messages.success(request, "The reminder will be sent again within a minute.")
-    except reminders.RetryRefused as exc:
+    except RetryRefused as exc:
         messages.error(request, str(exc))
     return redirect("infusions:reminders_failed")

@@ -14,18 +14,26 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from clinic.models import Clinic
-from infusions import reminders
+from clinic.context import clinic_context
 from infusions.models import Appointment
+from infusions.reminders.tokens import read_confirm_token
 
 logger = logging.getLogger(__name__)
+
+
+def scheduled_at(appointments, *, appointment_id: int, start) -> Appointment | None:
+    """The visit if it is still scheduled at `start` (the time its link was sent for), else None."""
+    appointment = appointments.filter(pk=appointment_id).first()
+    if appointment is None or appointment.status != Appointment.Status.SCHEDULED or appointment.start != start:
+        return None
+    return appointment
 
 
 def appointment_confirm(*, appointment_id: int, start) -> Appointment | None:
     """Record the patient's confirmation; None when the visit is no longer scheduled at `start`."""
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
-        if appointment is None or appointment.status != Appointment.Status.SCHEDULED or appointment.start != start:
+        appointment = scheduled_at(Appointment.objects.select_for_update(), appointment_id=appointment_id, start=start)
+        if appointment is None:
             return None
         if appointment.confirmed_at is None:
             appointment.confirmed_at = timezone.now()
@@ -36,18 +44,15 @@ def appointment_confirm(*, appointment_id: int, start) -> Appointment | None:
 
 @never_cache
 def reminder_confirm(request, token):
-    clinic = Clinic.get()
+    clinic = clinic_context().clinic
     try:
-        appointment_id, start = reminders.read_confirm_token(token)
+        appointment_id, start = read_confirm_token(token)
     except signing.SignatureExpired:
         return render(request, "infusions/confirm_invalid.html", {"clinic": clinic, "expired": True}, status=410)
     except signing.BadSignature:
         return render(request, "infusions/confirm_invalid.html", {"clinic": clinic}, status=404)
-    appointment = Appointment.objects.filter(pk=appointment_id).first()
-    current = (
-        appointment is not None and appointment.status == Appointment.Status.SCHEDULED and appointment.start == start
-    )
-    if not current:
+    appointment = scheduled_at(Appointment.objects, appointment_id=appointment_id, start=start)
+    if appointment is None:
         return render(request, "infusions/confirm_invalid.html", {"clinic": clinic, "changed": True}, status=410)
     if request.method == "POST":
         appointment = appointment_confirm(appointment_id=appointment_id, start=start)

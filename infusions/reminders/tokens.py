@@ -1,0 +1,33 @@
+"""The patient's confirmation link: a signed token naming the visit and its start, and its URL.
+
+Signed with django.core.signing (the SECRET_KEY) and valid for CONFIRM_MAX_AGE. Because the start is
+in the token, a link for a visit that has since moved no longer confirms it. The token carries ids
+and a time only, never a name.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+# Changing the salt would invalidate every link already sent.
+CONFIRM_SALT = "infusions.reminders.confirm"
+CONFIRM_MAX_AGE = timedelta(days=15)  # longer than the longest offset (14 days)
+
+
+def confirm_token(appointment) -> str:
+    """A signed token naming the visit and its start: a moved visit's old link no longer confirms."""
+    return signing.dumps({"a": appointment.pk, "s": int(appointment.start.timestamp())}, salt=CONFIRM_SALT)
+
+
+def read_confirm_token(token: str) -> tuple[int, datetime]:
+    """(appointment id, start) from a token; raises signing.BadSignature (or SignatureExpired)."""
+    data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    return int(data["a"]), datetime.fromtimestamp(int(data["s"]), tz=UTC)
+
+
+def confirm_url(appointment) -> str:
+    """The absolute link put into a reminder (SITE_URL is the clinic's public address)."""
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("infusions:reminder_confirm", args=[confirm_token(appointment)])
