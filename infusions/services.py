@@ -242,6 +242,16 @@ def _as_visits(requests: Sequence[VisitRequest], block_minutes: int) -> list[Vis
     return visits
 
 
+def _create_series(patient, protocol, kind, visits: Sequence[Visit], by) -> tuple[InfusionSeries, list[Appointment]]:
+    """The series, its visits and their reminder rows, inside the booking's transaction."""
+    series = InfusionSeries(patient=patient, protocol=protocol, kind=kind, created_by=by)
+    series._history_user = by
+    series.save()
+    appointments = _create(series, visits, by)
+    reminders.sync_for(appointments)
+    return series, appointments
+
+
 def _create(series, visits: Sequence[Visit], by) -> list[Appointment]:
     created = []
     for number, visit in enumerate(visits, start=1):
@@ -486,11 +496,7 @@ def series_book(*, patient, visits: Sequence[VisitRequest], by) -> InfusionSerie
         )
         days = [clinic.local_date(v.start) for v in planned]
         _check_across_series(days, patient=patient, min_gap_days=protocol.min_gap_days, clinic=clinic)
-        series = InfusionSeries(patient=patient, protocol=protocol, kind=InfusionSeries.Kind.INITIAL, created_by=by)
-        series._history_user = by
-        series.save()
-        appointments = _create(series, planned, by)
-        reminders.sync_for(appointments)
+        series, appointments = _create_series(patient, protocol, InfusionSeries.Kind.INITIAL, planned, by)
     logger.info("series %s booked: %s visits by user %s", series.pk, len(appointments), by.pk)
     return series
 
@@ -516,11 +522,7 @@ def maintenance_book(*, patient, visits: Sequence[VisitRequest], by) -> Infusion
             if problems:
                 raise BookingError(problems[0].message)
         _check_across_series(days, patient=patient, min_gap_days=protocol.min_gap_days, clinic=clinic)
-        series = InfusionSeries(patient=patient, protocol=protocol, kind=InfusionSeries.Kind.MAINTENANCE, created_by=by)
-        series._history_user = by
-        series.save()
-        appointments = _create(series, planned, by)
-        reminders.sync_for(appointments)
+        series, appointments = _create_series(patient, protocol, InfusionSeries.Kind.MAINTENANCE, planned, by)
         if order is not None:
             order.fulfilled_series = series
             order._history_user = by
