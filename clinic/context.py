@@ -1,12 +1,14 @@
-"""Which clinic, what time zone, what is today: the one accessor every app asks.
+"""Which organisation, which location, what time zone, what is today: the one accessor every app asks.
 
-Every page, service, task and command that needs the clinic's settings, its time zone, its local
-date or a local day's bounds asks `clinic_context()`, never `settings.TIME_ZONE`,
-`timezone.localdate()` or the Clinic row directly. Today one deployment is one clinic (its zone is
-the TIME_ZONE setting); this is the seam where several locations, each with its own zone, come in.
+Every page, service, task and command that needs the organisation's settings, a location's time zone,
+its local date or a local day's bounds asks `clinic_context(location)`, never `settings.TIME_ZONE`,
+`timezone.localdate()` or the rows directly. A visit's times are its location's: pass the visit's
+location (`appointment.chair.location`, `series.location`). Without a location the context is the
+organisation's home zone (the TIME_ZONE setting), used only for what belongs to no site: a patient's
+age on the intake day, a re-screen date.
 
-Reads never write: the Clinic row is created by a migration (clinic 0004); when it is missing the
-defaults are used, unsaved.
+Reads never write: the organisation row is created by a migration (clinic 0004); when it is missing
+the defaults are used, unsaved.
 """
 
 from dataclasses import dataclass
@@ -21,30 +23,36 @@ from django.utils import timezone
 @dataclass(frozen=True)
 class ClinicContext:
     tz: ZoneInfo
+    location: object = None  # a clinic.models.Location, or None for the organisation's home zone
 
     @cached_property
     def clinic(self):
-        """The clinic's settings row (name, address, reminders, screening settings): one query, on first use."""
+        """The organisation's settings row (reminders, screening settings): one query, on first use."""
         from clinic.models import Clinic
 
         return Clinic.objects.filter(pk=Clinic.SINGLE_ROW_PK).first() or Clinic(pk=Clinic.SINGLE_ROW_PK)
+
+    @property
+    def zone_label(self) -> str:
+        """The zone's city as staff read it next to a time ("Denver", "Los Angeles")."""
+        return str(self.tz).rsplit("/", 1)[-1].replace("_", " ")
 
     def now(self) -> datetime:
         return timezone.now()
 
     def today(self) -> date:
-        """The clinic's local calendar date now."""
+        """The location's local calendar date now."""
         return timezone.localdate(timezone=self.tz)
 
     def local(self, moment: datetime) -> datetime:
-        """An aware instant as the clinic's wall-clock time."""
+        """An aware instant as the location's wall-clock time."""
         return moment.astimezone(self.tz)
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
 
     def midnight(self, day: date) -> datetime:
-        """The instant a local calendar day begins (aware, in the clinic's zone)."""
+        """The instant a local calendar day begins (aware, in the location's zone)."""
         return datetime.combine(day, time.min, tzinfo=self.tz)
 
     def day_bounds(self, first: date, last: date | None = None) -> tuple[datetime, datetime]:
@@ -56,6 +64,8 @@ class ClinicContext:
         return datetime.combine(day, clock, tzinfo=self.tz)
 
 
-def clinic_context() -> ClinicContext:
-    """The clinic this request, task or command works for."""
-    return ClinicContext(tz=ZoneInfo(settings.TIME_ZONE))
+def clinic_context(location=None) -> ClinicContext:
+    """The context a request, task or command works in: `location`'s zone, or the organisation's home zone."""
+    if location is None:
+        return ClinicContext(tz=ZoneInfo(settings.TIME_ZONE))
+    return ClinicContext(tz=location.tz, location=location)

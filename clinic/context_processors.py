@@ -1,3 +1,4 @@
+from clinic.locations import user_locations
 from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, role_names, template_perms
 
 
@@ -10,7 +11,10 @@ def roles(request):
         "urgent_count": 0,
         # Replaces django.contrib.auth's `perms` (listed before this one), which passes superusers.
         "perms": template_perms(request.user),
+        # The navigation's location switcher: the user's locations, the current one marked (one query).
+        "my_locations": user_locations(request.user),
     }
+    context["current_location"] = next((loc for loc in context["my_locations"] if loc.is_current), None)
     if context["is_clinician"]:
         from intake.models import Screening
 

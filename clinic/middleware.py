@@ -46,3 +46,28 @@ class NoStoreForSignedInMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class LocationTimeZoneMiddleware:
+    """Show a signed-in user's pages in the time zone of the location they are working at now.
+
+    Django renders aware datetimes in the active zone; a page about another location's record (a series
+    booked in Denver, opened by a clinician working in Seattle) activates that location's zone itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import timezone
+
+        from clinic.locations import current_location_or_none
+
+        user = getattr(request, "user", None)
+        location = current_location_or_none(user) if user is not None and user.is_authenticated else None
+        if location is not None:
+            timezone.activate(location.tz)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,5 +1,7 @@
 from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -32,19 +34,24 @@ def validate_offsets(text: str) -> None:
     _parse_offsets(text)
 
 
-class Clinic(models.Model):
-    """The clinic's own settings: one row (created by migration 0004), edited by a staff admin in Django admin.
+def validate_time_zone(name: str) -> None:
+    if name not in available_timezones():
+        raise ValidationError("Give an IANA time zone name, e.g. America/Los_Angeles or America/Denver.")
 
-    Read it through `clinic.context.clinic_context().clinic`. The clinic's time zone is the
-    deployment's TIME_ZONE setting (one clinic per deployment), also read through that accessor.
+
+class Clinic(models.Model):
+    """The organisation's shared settings: one row (created by migration 0004), edited in Django admin.
+
+    Everything a location does not override lives here: the name reminders are signed with, the
+    preparation text, reminder offsets, screening settings, and the default SMS quiet hours. Each
+    `Location` has its own address, phone, time zone, chairs, hours and closures. Read both through
+    `clinic.context.clinic_context(location)`.
     """
 
     SINGLE_ROW_PK = 1
 
     # The name goes into every reminder: keep it neutral (it should not reveal the treatment).
     name = models.CharField(max_length=120, default="The Clinic")
-    address = models.CharField(max_length=250, default="")
-    phone = models.CharField(max_length=40, default="")
     preparation_text = models.TextField(
         default=DEFAULT_PREPARATION, help_text="Sent with every reminder. Never include clinical details."
     )
@@ -73,10 +80,14 @@ class Clinic(models.Model):
         validators=[validate_offsets],
         help_text="Hours before each visit at which reminders go out, e.g. 72,24.",
     )
-    sms_quiet_start = models.TimeField(default=time(21, 0), help_text="No SMS from this time…")
-    sms_quiet_end = models.TimeField(default=time(8, 0), help_text="…until this time (clinic time).")
+    sms_quiet_start = models.TimeField(
+        default=time(21, 0), help_text="No SMS from this time… (each location's own time; a location may override)"
+    )
+    sms_quiet_end = models.TimeField(default=time(8, 0), help_text="…until this time.")
 
     class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
         constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="clinic_single_row")]
         permissions = [("look_up_records", "Can look up clinical and booking records in admin (read-only)")]
 
@@ -90,3 +101,90 @@ class Clinic(models.Model):
     @property
     def reminder_offsets(self) -> list[int]:
         return _parse_offsets(self.reminder_offsets_hours)
+
+
+class LocationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def for_user(self, user):
+        """The active locations this user works at (staff membership), in the organisation's order."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.active().filter(staff=user)
+
+
+class Location(models.Model):
+    """One site of the organisation: where chairs stand, with its own hours, closures and time zone.
+
+    Patients belong to the organisation; a series is booked at one location (its chairs), and every
+    time of a visit is shown, checked against opening hours and reminded in its location's zone.
+    """
+
+    name = models.CharField(max_length=80, unique=True, help_text="For staff, e.g. Seattle or Denver.")
+    # Address and phone go into every reminder and calendar file of the visits here.
+    address = models.CharField(max_length=250, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    time_zone = models.CharField(
+        max_length=64, validators=[validate_time_zone], help_text="IANA name, e.g. America/Denver."
+    )
+    sender_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The name reminders from this location are signed with; empty: the organisation's name. "
+        "Keep it neutral (it should not reveal the treatment).",
+    )
+    sms_quiet_start = models.TimeField(
+        null=True, blank=True, help_text="Override the organisation's SMS quiet hours here (local time)."
+    )
+    sms_quiet_end = models.TimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="locations", blank=True, help_text="Who works here."
+    )
+
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sms_quiet_start__isnull=True, sms_quiet_end__isnull=True)
+                | models.Q(sms_quiet_start__isnull=False, sms_quiet_end__isnull=False),
+                name="location_quiet_hours_both_or_neither",
+                violation_error_message="Give both ends of the quiet hours, or neither.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):  # refused by the validator; an old row still reads
+            return ZoneInfo(settings.TIME_ZONE)
+
+    @property
+    def zone_label(self) -> str:
+        return self.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+
+    def signed_name(self, organisation: Clinic) -> str:
+        return self.sender_name or organisation.name
+
+    def quiet_hours(self, organisation: Clinic) -> tuple[time, time]:
+        if self.sms_quiet_start is not None and self.sms_quiet_end is not None:
+            return self.sms_quiet_start, self.sms_quiet_end
+        return organisation.sms_quiet_start, organisation.sms_quiet_end
+
+
+class CurrentLocation(models.Model):
+    """Where a staff user is working now: the navigation's switcher remembers it across sign-ins."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return f"{self.user} at {self.location}"

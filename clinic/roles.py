@@ -62,12 +62,16 @@ ROLE_PERMISSIONS = {
         "infusions.change_reminder",
         "infusions.view_maintenanceorder",
     ],
-    # Set-up only: chairs, hours, closures, protocols, the clinic's settings and users; records are
-    # looked up read-only in admin (clinic.look_up_records). No clinical or booking act.
+    # Set-up only: locations, chairs, hours, closures, protocols, the organisation's settings and
+    # users; records are looked up read-only in admin (clinic.look_up_records). No clinical or booking act.
     STAFF_ADMIN: [
         "clinic.view_clinic",
         "clinic.change_clinic",
         "clinic.look_up_records",
+        # Locations are deactivated (`active`), never deleted: their chairs, visits and history stay.
+        "clinic.view_location",
+        "clinic.add_location",
+        "clinic.change_location",
         *(
             f"infusions.{action}_{model}"
             for model in ("chair", "openinghours", "closure")

@@ -5,7 +5,10 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.locations import location_switch
 
 from clinic.roles import ROLE_HOME, ROLES, role_names
 
@@ -61,3 +64,19 @@ def healthz(request):
     down = [name for name in (check_database(), check_broker()) if name]
     status = 503 if down else 200
     return JsonResponse({"status": "down" if down else "ok", "down": down}, status=status)
+
+
+@require_POST
+@login_required
+def switch_location(request):
+    """The navigation's switcher: work at another of the user's locations (403 for one they do not work at)."""
+    try:
+        location_id = int(request.POST.get("location", ""))
+    except ValueError:
+        location_id = 0
+    location = location_switch(user=request.user, location_id=location_id)
+    logger.info("user %s switched to location %s", request.user.pk, location.pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "home"
+    return redirect(back)

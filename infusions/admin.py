@@ -1,9 +1,10 @@
-"""Clinic set-up in Django admin: chairs, opening hours, closures and protocols; read-only views of
-series, appointments, reminders and maintenance orders for a staff admin who must look one up."""
+"""Clinic set-up in Django admin: chairs, opening hours, closures (each at a location) and protocols;
+read-only views of series, appointments, reminders and maintenance orders for a staff admin who must
+look one up. A location's page (clinic/admin.py) gets its chairs, hours and closures inline from here."""
 
 from django.contrib import admin
 
-from clinic.admin import NoRevertHistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
+from clinic.admin import LocationAdmin, NoRevertHistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 from infusions.models import (
     Appointment,
     Chair,
@@ -18,20 +19,52 @@ from infusions.models import (
 
 @admin.register(Chair)
 class ChairAdmin(admin.ModelAdmin):
-    list_display = ("name", "active", "position")
+    list_display = ("name", "location", "active", "position")
     list_editable = ("active", "position")
+    list_filter = ("location", "active")
+    list_select_related = ("location",)
 
 
 @admin.register(OpeningHours)
 class OpeningHoursAdmin(admin.ModelAdmin):
-    list_display = ("weekday", "opens", "closes")
-    list_filter = ("weekday",)
+    list_display = ("location", "weekday", "opens", "closes")
+    list_filter = ("location", "weekday")
+    list_select_related = ("location",)
 
 
 @admin.register(Closure)
 class ClosureAdmin(admin.ModelAdmin):
-    list_display = ("date", "reason")
+    list_display = ("date", "where", "reason")
+    list_filter = ("location",)
+    list_select_related = ("location",)
     date_hierarchy = "date"
+
+    @admin.display(description="location", ordering="location__name")
+    def where(self, obj):
+        return obj.location or "Every location"
+
+
+class ChairInline(admin.TabularInline):
+    model = Chair
+    fields = ("name", "active", "position")
+    extra = 0
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    fields = ("weekday", "opens", "closes")
+    extra = 0
+
+
+class ClosureInline(admin.TabularInline):
+    """This location's own closures; a holiday (every location) is added on the closures page."""
+
+    model = Closure
+    fields = ("date", "reason")
+    extra = 0
+
+
+LocationAdmin.inlines = [*LocationAdmin.inlines, ChairInline, OpeningHoursInline, ClosureInline]
 
 
 @admin.register(Protocol)
@@ -51,15 +84,21 @@ class ProtocolAdmin(NoRevertHistoryAdmin):
 
 @admin.register(InfusionSeries)
 class InfusionSeriesAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("id", "patient_id", "kind", "status", "created_at")
-    list_filter = ("kind", "status")
+    list_display = ("id", "patient_id", "location", "kind", "status", "created_at")
+    list_filter = ("location", "kind", "status")
+    list_select_related = ("location",)
 
 
 @admin.register(Appointment)
 class AppointmentAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("id", "series_id", "chair", "start", "end", "status", "confirmed_at")
-    list_filter = ("status", "chair")
+    list_display = ("id", "series_id", "chair", "location", "start", "end", "status", "confirmed_at")
+    list_filter = ("status", "chair__location", "chair")
+    list_select_related = ("chair__location",)
     date_hierarchy = "start"
+
+    @admin.display(description="location", ordering="chair__location__name")
+    def location(self, obj):
+        return obj.chair.location
 
 
 @admin.register(Reminder)

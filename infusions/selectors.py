@@ -1,6 +1,8 @@
 """Reads for the booking, schedule, series and day sheet pages: each a small, fixed number of queries.
 
-Every local date and day boundary comes from the clinic context (`clinic.context`), asked once per call.
+Every local date and day boundary comes from the location's clinic context (`clinic.context`): the
+functions that plan or show one location's chairs take `clinic` (a ClinicContext with its `location`)
+or the `location`, and read that location's chairs, hours and closures only.
 
 The planner is pure; these functions load what it needs (hours, closures, every chair's bookings,
 the patient's own bookings) in one query each, as plain tuples, and build its inputs.
@@ -25,21 +27,22 @@ from intake.models import Patient
 HORIZON_DAYS = 60
 
 
-def opening_hours() -> dict[int, list[tuple[time, time]]]:
+def opening_hours(location) -> dict[int, list[tuple[time, time]]]:
     hours: dict[int, list[tuple[time, time]]] = defaultdict(list)
-    for weekday, opens, closes in OpeningHours.objects.values_list("weekday", "opens", "closes"):
+    rows = OpeningHours.objects.filter(location=location).values_list("weekday", "opens", "closes")
+    for weekday, opens, closes in rows:
         hours[weekday].append((opens, closes))
     return dict(hours)
 
 
-def clinic_schedule(first: date, last: date, *, exclude_ids=(), clinic: ClinicContext | None = None) -> ClinicSchedule:
-    """Hours, closures, active chairs and their active bookings between two local dates (4 queries).
+def clinic_schedule(first: date, last: date, *, clinic: ClinicContext, exclude_ids=()) -> ClinicSchedule:
+    """The location's hours, closures, active chairs and their active bookings between two local dates (4 queries).
 
     `exclude_ids` leaves appointments out of the busy times (the visit being moved).
     """
-    clinic = clinic or clinic_context()
+    location = clinic.location
     begin, end = clinic.day_bounds(first, last)
-    chairs = list(Chair.objects.filter(active=True).values_list("id", flat=True))
+    chairs = active_chair_ids(location)
     busy: dict[int, list] = {chair: [] for chair in chairs}
     rows = (
         Appointment.objects.active()
@@ -51,15 +54,17 @@ def clinic_schedule(first: date, last: date, *, exclude_ids=(), clinic: ClinicCo
     )
     for chair, start, stop in rows:
         busy[chair].append((start, stop))
-    closures = frozenset(Closure.objects.filter(date__gte=first, date__lte=last).values_list("date", flat=True))
-    return ClinicSchedule(tz=clinic.tz, opening_hours=opening_hours(), chair_busy=busy, closures=closures)
+    closures = frozenset(
+        Closure.objects.at(location).filter(date__gte=first, date__lte=last).values_list("date", flat=True)
+    )
+    return ClinicSchedule(tz=clinic.tz, opening_hours=opening_hours(location), chair_busy=busy, closures=closures)
 
 
 def patient_busy(
-    patient, first: date, last: date, *, exclude_ids=(), clinic: ClinicContext | None = None
+    patient, first: date, last: date, *, clinic: ClinicContext, exclude_ids=()
 ) -> list[tuple[datetime, datetime]]:
-    """The patient's own active bookings between two local dates (1 query)."""
-    begin, end = (clinic or clinic_context()).day_bounds(first, last)
+    """The patient's own active bookings, at any location, between two local dates (1 query)."""
+    begin, end = clinic.day_bounds(first, last)
     return list(
         Appointment.objects.active()
         .filter(patient=patient)
@@ -70,11 +75,9 @@ def patient_busy(
     )
 
 
-def patient_visit_days(
-    patient, *, exclude_ids=(), exclude_series_id=None, clinic: ClinicContext | None = None
-) -> list[date]:
-    """The local dates of the patient's active visits in every series (1 query), for the spacing across series."""
-    clinic = clinic or clinic_context()
+def patient_visit_days(patient, *, clinic: ClinicContext, exclude_ids=(), exclude_series_id=None) -> list[date]:
+    """The local dates of the patient's active visits in every series and location (1 query), for the spacing
+    across series."""
     rows = Appointment.objects.active().filter(patient=patient).exclude(id__in=list(exclude_ids))
     if exclude_series_id is not None:
         rows = rows.exclude(series_id=exclude_series_id)
@@ -99,30 +102,30 @@ def planning_range(earliest: date) -> tuple[date, date]:
     return earliest, earliest + timedelta(days=HORIZON_DAYS + MAX_WINDOW_DAYS + 1)
 
 
-def today_visits() -> dict:
-    """The front desk's home: today's visits in time and chair order (1 query)."""
-    clinic = clinic_context()
+def today_visits(location) -> dict:
+    """The front desk's home: today's visits at the location in time and chair order (1 query)."""
+    clinic = clinic_context(location)
     today = clinic.today()
     begin, end = clinic.day_bounds(today)
     visits = (
-        Appointment.objects.filter(start__gte=begin, start__lt=end)
+        Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
         .select_related("chair", "patient")
         .order_by("start", "chair__position")
     )
-    return {"visits": with_holds(visits), "today": today}
+    return {"visits": with_holds(visits), "today": today, "clinic": clinic}
 
 
-def day_schedule(day: date | None = None) -> dict:
-    """Chairs and the day's appointments by chair (default: the clinic's today), in two queries whatever
+def day_schedule(location, day: date | None = None) -> dict:
+    """The location's chairs and the day's appointments by chair (default: its today), in two queries whatever
     the number of visits."""
-    clinic = clinic_context()
+    clinic = clinic_context(location)
     day = day or clinic.today()
     begin, end = clinic.day_bounds(day)
-    chairs = list(Chair.objects.filter(active=True))
+    chairs = list(Chair.objects.filter(location=location, active=True))
     by_chair: dict[int, list] = {chair.id: [] for chair in chairs}
     visits = (
-        Appointment.objects.filter(start__gte=begin, start__lt=end)
-        .select_related("patient", "series")
+        Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
+        .select_related("patient", "series", "chair")
         .order_by("start", "id")
     )
     for visit in with_holds(visits):
@@ -130,21 +133,21 @@ def day_schedule(day: date | None = None) -> dict:
             by_chair[visit.chair_id] = []
             chairs.append(visit.chair)
         by_chair[visit.chair_id].append(visit)
-    return {"day": day, "columns": [(chair, by_chair[chair.id]) for chair in chairs]}
+    return {"day": day, "columns": [(chair, by_chair[chair.id]) for chair in chairs], "clinic": clinic}
 
 
-def week_schedule(day: date | None = None) -> dict:
-    """The week (Monday to Sunday) of `day` (default: the clinic's today) by chair, in two queries whatever
+def week_schedule(location, day: date | None = None) -> dict:
+    """The location's week (Monday to Sunday) of `day` (default: its today) by chair, in two queries whatever
     the number of visits."""
-    clinic = clinic_context()
+    clinic = clinic_context(location)
     day = day or clinic.today()
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
     begin, end = clinic.day_bounds(days[0], days[-1])
-    chairs = list(Chair.objects.filter(active=True))
+    chairs = list(Chair.objects.filter(location=location, active=True))
     cells: dict[tuple[int, date], list] = defaultdict(list)
     visits = (
-        Appointment.objects.filter(start__gte=begin, start__lt=end)
+        Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
         .exclude(status=Appointment.Status.CANCELLED)
         .select_related("patient", "chair")
         .order_by("start", "id")
@@ -156,15 +159,15 @@ def week_schedule(day: date | None = None) -> dict:
             chairs.append(visit.chair)
         cells[(visit.chair_id, clinic.local_date(visit.start))].append(visit)
     rows = [(chair, [cells.get((chair.id, d), []) for d in days]) for chair in chairs]
-    return {"monday": monday, "days": days, "rows": rows}
+    return {"monday": monday, "days": days, "rows": rows, "clinic": clinic}
 
 
 # The first window: the series window plus this many days of possible first visits.
 FIRST_WINDOW_EXTRA_DAYS = 7
 
 
-def propose_series(patient, protocol, *, earliest: date, preferences=None, now=None, avoid_days=()):
-    """The planner's earliest series for this patient from `earliest`.
+def propose_series(patient, protocol, *, clinic: ClinicContext, earliest: date, preferences=None, now=None, avoid_days=()):
+    """The planner's earliest series for this patient from `earliest`, on the chairs of `clinic.location`.
 
     Same answer as planning over the whole range (`planning_range`), but bookings are read in growing
     windows from `earliest`: first `window_days + FIRST_WINDOW_EXTRA_DAYS` days (5 queries), then twice
@@ -183,9 +186,9 @@ def propose_series(patient, protocol, *, earliest: date, preferences=None, now=N
     rules = protocol.series_rules()
     preferences = preferences or Preferences()
     first, last = planning_range(earliest)
-    tz = clinic_context().tz
-    chairs = active_chair_ids()
-    hours = opening_hours()
+    tz, location = clinic.tz, clinic.location
+    chairs = active_chair_ids(location)
+    hours = opening_hours(location)
     busy: dict[int, list] = {chair: [] for chair in chairs}
     closures: set[date] = set()
     patient_rows: list[tuple[datetime, datetime]] = []
@@ -194,7 +197,7 @@ def propose_series(patient, protocol, *, earliest: date, preferences=None, now=N
     loaded = None  # last local date loaded so far
     while True:
         upto = min(first + timedelta(days=span), last) if feasible else last
-        _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upto, tz)
+        _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upto, tz, location)
         loaded = upto
         whole = upto >= last
         horizon = HORIZON_DAYS if whole else min(HORIZON_DAYS, (upto - earliest).days - rules.window_days + 1)
@@ -215,9 +218,10 @@ def propose_series(patient, protocol, *, earliest: date, preferences=None, now=N
         span *= 2
 
 
-def active_chair_ids() -> list[int]:
-    """Active chairs in the front desk's order (Chair.Meta.ordering): the planner's tie order (1 query)."""
-    return list(Chair.objects.filter(active=True).values_list("id", flat=True))
+def active_chair_ids(location) -> list[int]:
+    """The location's active chairs in the front desk's order (Chair.Meta.ordering): the planner's tie order
+    (1 query)."""
+    return list(Chair.objects.filter(location=location, active=True).values_list("id", flat=True))
 
 
 def _merged(appointments) -> list[tuple[int, datetime, datetime]]:
@@ -261,7 +265,7 @@ def _utc_text(value: str) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upto, tz):
+def _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upto, tz, location):
     """Add the chairs' and the patient's bookings and the closures of the local dates after `loaded` up to `upto`.
 
     `loaded` None: from `first`. Bookings that began before the added days were read with the earlier days
@@ -272,12 +276,12 @@ def _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upt
         begin = _midnight(first, tz)
         chair_rows = Appointment.objects.active().overlapping(begin, end)
         own_rows = Appointment.objects.active().filter(patient=patient).overlapping(begin, end)
-        closure_rows = Closure.objects.filter(date__gte=first, date__lte=upto)
+        closure_rows = Closure.objects.at(location).filter(date__gte=first, date__lte=upto)
     else:
         begin = _midnight(loaded + timedelta(days=1), tz)
         chair_rows = Appointment.objects.active().filter(start__gte=begin, start__lt=end)
         own_rows = Appointment.objects.active().filter(patient=patient, start__gte=begin, start__lt=end)
-        closure_rows = Closure.objects.filter(date__gt=loaded, date__lte=upto)
+        closure_rows = Closure.objects.at(location).filter(date__gt=loaded, date__lte=upto)
     for chair, start, stop in _merged(chair_rows.filter(chair_id__in=chairs)):
         busy[chair].append((start, stop))
     closures.update(closure_rows.values_list("date", flat=True))
@@ -285,12 +289,20 @@ def _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upt
 
 
 def propose_maintenance(
-    patient, protocol, *, first_date: date, count: int, every_weeks: int, preferences=None, now=None, avoid_days=()
+    patient,
+    protocol,
+    *,
+    clinic: ClinicContext,
+    first_date: date,
+    count: int,
+    every_weeks: int,
+    preferences=None,
+    now=None,
+    avoid_days=(),
 ):
-    """Booster visits from `first_date`, every `every_weeks` weeks (5 queries)."""
+    """Booster visits from `first_date`, every `every_weeks` weeks, on the chairs of `clinic.location` (5 queries)."""
     from infusions.planner import maintenance_plan
 
-    clinic = clinic_context()
     last = first_date + timedelta(weeks=every_weeks * max(count - 1, 0), days=8)
     schedule = clinic_schedule(first_date, last, clinic=clinic)
     return maintenance_plan(
@@ -307,12 +319,14 @@ def propose_maintenance(
     )
 
 
-def free_times(patient, protocol, day: date, *, exclude_ids=(), extra_busy=(), now=None) -> list[FreeStart]:
-    """Free (start, chair) on one day for this patient, the first free chair (in chair order) for each start.
+def free_times(
+    patient, protocol, day: date, *, clinic: ClinicContext, exclude_ids=(), extra_busy=(), now=None
+) -> list[FreeStart]:
+    """Free (start, chair) on one day at `clinic.location` for this patient, the first free chair (in chair
+    order) for each start.
 
     `exclude_ids` leaves out the visit being moved; `extra_busy` are the other visits of a plan being edited.
     """
-    clinic = clinic_context()
     schedule = clinic_schedule(day, day, exclude_ids=exclude_ids, clinic=clinic)
     busy = patient_busy(patient, day, day, exclude_ids=exclude_ids, clinic=clinic) + list(extra_busy)
     free = free_starts(schedule, day, block_minutes=protocol.chair_minutes, patient_busy=busy, not_before=now)
@@ -324,22 +338,38 @@ def free_times(patient, protocol, day: date, *, exclude_ids=(), extra_busy=(), n
     return first_chairs
 
 
+def location_of_chairs(chair_ids) -> int | None:
+    """The id of the one location all these chairs stand at, or None (unknown chairs, or several places)."""
+    found = dict(Chair.objects.filter(pk__in=chair_ids).values_list("pk", "location_id"))
+    places = set(found.values())
+    if len(found) != len(set(chair_ids)) or len(places) != 1:
+        return None
+    return places.pop()
+
+
 def chair_names() -> dict[int, str]:
     return dict(Chair.objects.values_list("id", "name"))
 
 
-def move_options(appointment, day: date | None = None) -> dict:
-    """Free times for moving one visit on `day` (default: the visit's own local day)."""
-    clinic = clinic_context()
+def move_options(appointment, day: date | None = None, *, location=None) -> dict:
+    """Free times for moving one visit on `day` (default: the visit's own local day) at `location` (default:
+    the visit's own)."""
+    location = location or appointment.chair.location
+    clinic = clinic_context(location)
     day = day or clinic.local_date(appointment.start)
     free = free_times(
-        appointment.patient, appointment.series.protocol, day, exclude_ids=[appointment.pk], now=clinic.now()
+        appointment.patient,
+        appointment.series.protocol,
+        day,
+        clinic=clinic,
+        exclude_ids=[appointment.pk],
+        now=clinic.now(),
     )
     chairs = chair_names()
     options = [
         {"slot": slot, "chair": chairs.get(slot.chair_id), "stamp": int(slot.start.timestamp())} for slot in free
     ]
-    return {"day": day, "options": options}
+    return {"day": day, "options": options, "location": location, "clinic": clinic}
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -362,7 +392,9 @@ def booking_search(query: str) -> dict:
 def series_page(series: InfusionSeries) -> dict:
     """A series with its visits (and their reminders), the patient's other series and open order."""
     visits = with_holds(
-        reminders.with_reminders(series.appointments.select_related("chair", "series").order_by("start", "id"))
+        reminders.with_reminders(
+            series.appointments.select_related("chair__location", "series").order_by("start", "id")
+        )
     )
     others = series.patient.series.exclude(pk=series.pk).order_by("-created_at")
     order = MaintenanceOrder.objects.open().filter(patient=series.patient).first()
@@ -371,7 +403,11 @@ def series_page(series: InfusionSeries) -> dict:
 
 def booked_visits(patient):
     """The patient's scheduled visits, for their calendar file."""
-    return Appointment.objects.filter(patient=patient, status=Appointment.Status.SCHEDULED).order_by("start")
+    return (
+        Appointment.objects.filter(patient=patient, status=Appointment.Status.SCHEDULED)
+        .select_related("chair__location")
+        .order_by("start")
+    )
 
 
 def day_sheet(appointment) -> dict:

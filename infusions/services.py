@@ -27,7 +27,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from clinic.context import ClinicContext, clinic_context
 from infusions import reminders, selectors
-from infusions.models import Appointment, InfusionSeries, MaintenanceOrder, Protocol
+from clinic.models import Location
+from infusions.models import Appointment, Chair, InfusionSeries, MaintenanceOrder, Protocol
 from infusions.planner import (
     CONFIRMABLE,
     FreeStart,
@@ -242,9 +243,11 @@ def _as_visits(requests: Sequence[VisitRequest], block_minutes: int) -> list[Vis
     return visits
 
 
-def _create_series(patient, protocol, kind, visits: Sequence[Visit], by) -> tuple[InfusionSeries, list[Appointment]]:
+def _create_series(
+    patient, protocol, kind, visits: Sequence[Visit], by, location
+) -> tuple[InfusionSeries, list[Appointment]]:
     """The series, its visits and their reminder rows, inside the booking's transaction."""
-    series = InfusionSeries(patient=patient, protocol=protocol, kind=kind, created_by=by)
+    series = InfusionSeries(patient=patient, protocol=protocol, kind=kind, created_by=by, location=location)
     series._history_user = by
     series.save()
     appointments = _create(series, visits, by)
@@ -340,6 +343,18 @@ def _maintenance_terms(patient, clinic: ClinicContext, *, lock_order: bool = Fal
     return replace(terms, order=order)
 
 
+def _location_of(requests: Sequence[VisitRequest], location: Location | None = None) -> Location:
+    """The one location whose chairs the visits ask for (1 query): a series is booked at one location."""
+    location_id = selectors.location_of_chairs({int(chair_id) for _, chair_id in requests})
+    if location_id is None:
+        raise BookingError("All visits of a series are booked in chairs of one location.")
+    if location is not None:
+        if location.pk != location_id:
+            raise BookingError(f"Those chairs are not at {location.name}.")
+        return location
+    return Location.objects.get(pk=location_id)
+
+
 def _edited(terms: Proposal, requests, *, patient, rules, clinic) -> Proposal:
     """A plan the front desk edited, with every rule it breaks."""
     block = terms.protocol.chair_minutes
@@ -359,13 +374,14 @@ def _planned(terms: Proposal, plan: Plan | NoPlan) -> Proposal:
 def series_propose(
     *,
     patient,
+    location: Location,
     earliest: date | None = None,
     preferences: Preferences | None = None,
     visits: Sequence[VisitRequest] | None = None,
 ) -> Proposal:
-    """The earliest series from `earliest` (not before today) for the patient's wishes; or, given `visits`,
-    that edited plan with the rules it breaks."""
-    clinic = clinic_context()
+    """The earliest series at `location` from `earliest` (not before its today) for the patient's wishes; or,
+    given `visits`, that edited plan with the rules it breaks."""
+    clinic = clinic_context(location)
     terms = _series_terms(patient)
     if not terms.bookable:
         return terms
@@ -375,6 +391,7 @@ def series_propose(
     plan = selectors.propose_series(
         patient,
         terms.protocol,
+        clinic=clinic,
         earliest=max(earliest or today, today),
         preferences=preferences,
         now=clinic.now(),
@@ -411,6 +428,7 @@ def _maintenance_choice(patient, clinic: ClinicContext, *, first, count, every_w
 def maintenance_propose(
     *,
     patient,
+    location: Location,
     first: date | None = None,
     count: int | None = None,
     every_weeks: int | None = None,
@@ -418,8 +436,9 @@ def maintenance_propose(
     visits: Sequence[VisitRequest] | None = None,
 ) -> Proposal:
     """`count` booster visits every `every_weeks` weeks from `first` (defaults: one visit at the last
-    infusion + the clinic's interval); or, given `visits`, that edited plan with the rules it breaks."""
-    clinic = clinic_context()
+    infusion + the clinic's interval) at `location`; or, given `visits`, that edited plan with the rules it
+    breaks."""
+    clinic = clinic_context(location)
     terms = _maintenance_terms(patient, clinic)
     if not terms.bookable:
         return terms
@@ -430,6 +449,7 @@ def maintenance_propose(
     plan = selectors.propose_maintenance(
         patient,
         terms.protocol,
+        clinic=clinic,
         first_date=choice.first,
         count=choice.count,
         every_weeks=choice.every_weeks,
@@ -450,7 +470,7 @@ def _day_options(terms: Proposal, *, patient, visits, index: int, day: date | No
     day = day or clinic.local_date(current.start)
     others = [v for k, v in enumerate(planned) if k != index]
     free = selectors.free_times(
-        patient, terms.protocol, day, extra_busy=[(v.start, v.end) for v in others], now=clinic.now()
+        patient, terms.protocol, day, clinic=clinic, extra_busy=[(v.start, v.end) for v in others], now=clinic.now()
     )
     chairs = selectors.chair_names()
     options = tuple(
@@ -464,15 +484,20 @@ def _day_options(terms: Proposal, *, patient, visits, index: int, day: date | No
     return DayOptions(proposal=terms, visits=tuple(planned), index=index, day=day, options=options)
 
 
-def series_options(*, patient, visits: Sequence[VisitRequest], index: int, day: date | None = None) -> DayOptions:
-    """Other free times for visit `index` (0-based, in date order) of a series plan, on `day` (default: its day)."""
-    clinic = clinic_context()
+def series_options(
+    *, patient, location: Location, visits: Sequence[VisitRequest], index: int, day: date | None = None
+) -> DayOptions:
+    """Other free times at `location` for visit `index` (0-based, in date order) of a series plan, on `day`
+    (default: its day)."""
+    clinic = clinic_context(location)
     return _day_options(_series_terms(patient), patient=patient, visits=visits, index=index, day=day, clinic=clinic)
 
 
-def maintenance_options(*, patient, visits: Sequence[VisitRequest], index: int, day: date | None = None) -> DayOptions:
-    """Other free times for visit `index` of a maintenance plan, on `day` (default: its day)."""
-    clinic = clinic_context()
+def maintenance_options(
+    *, patient, location: Location, visits: Sequence[VisitRequest], index: int, day: date | None = None
+) -> DayOptions:
+    """Other free times at `location` for visit `index` of a maintenance plan, on `day` (default: its day)."""
+    clinic = clinic_context(location)
     terms = _maintenance_terms(patient, clinic)
     return _day_options(terms, patient=patient, visits=visits, index=index, day=day, clinic=clinic)
 
@@ -480,9 +505,15 @@ def maintenance_options(*, patient, visits: Sequence[VisitRequest], index: int, 
 # --- Booking -----------------------------------------------------------------------------------
 
 
-def series_book(*, patient, visits: Sequence[VisitRequest], by) -> InfusionSeries:
-    """Book an initial series on the protocol of the patient's screened indication: every visit or none."""
-    clinic = clinic_context()
+def series_book(
+    *, patient, visits: Sequence[VisitRequest], by, location: Location | None = None
+) -> InfusionSeries:
+    """Book an initial series on the protocol of the patient's screened indication: every visit or none, all at
+    one location (`location`, or the one whose chairs the visits name)."""
+    location = _location_of(visits, location) if visits else location
+    if location is None:
+        raise BookingError("Choose at least one visit.")
+    clinic = clinic_context(location)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(patient)
         protocol = _refuse_unless_bookable(_series_terms(patient))
@@ -496,17 +527,23 @@ def series_book(*, patient, visits: Sequence[VisitRequest], by) -> InfusionSerie
         )
         days = [clinic.local_date(v.start) for v in planned]
         _check_across_series(days, patient=patient, min_gap_days=protocol.min_gap_days, clinic=clinic)
-        series, appointments = _create_series(patient, protocol, InfusionSeries.Kind.INITIAL, planned, by)
+        series, appointments = _create_series(patient, protocol, InfusionSeries.Kind.INITIAL, planned, by, location)
     logger.info("series %s booked: %s visits by user %s", series.pk, len(appointments), by.pk)
     return series
 
 
-def maintenance_book(*, patient, visits: Sequence[VisitRequest], by) -> InfusionSeries:
-    """Book booster visits after a completed series or on a clinician's order (which this fulfils).
+def maintenance_book(
+    *, patient, visits: Sequence[VisitRequest], by, location: Location | None = None
+) -> InfusionSeries:
+    """Book booster visits after a completed series or on a clinician's order (which this fulfils), all at one
+    location (`location`, or the one whose chairs the visits name).
 
     The screening must be recent enough.
     """
-    clinic = clinic_context()
+    if not visits:
+        raise BookingError("Choose at least one maintenance visit.")
+    location = _location_of(visits, location)
+    clinic = clinic_context(location)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(patient)
         # The order is locked so that a clinician's cancel and this booking cannot both take it.
@@ -522,7 +559,9 @@ def maintenance_book(*, patient, visits: Sequence[VisitRequest], by) -> Infusion
             if problems:
                 raise BookingError(problems[0].message)
         _check_across_series(days, patient=patient, min_gap_days=protocol.min_gap_days, clinic=clinic)
-        series, appointments = _create_series(patient, protocol, InfusionSeries.Kind.MAINTENANCE, planned, by)
+        series, appointments = _create_series(
+            patient, protocol, InfusionSeries.Kind.MAINTENANCE, planned, by, location
+        )
         if order is not None:
             order.fulfilled_series = series
             order._history_user = by
@@ -537,23 +576,44 @@ def maintenance_book(*, patient, visits: Sequence[VisitRequest], by) -> Infusion
 
 
 def _locked(appointment) -> Appointment:
-    return Appointment.objects.select_for_update().select_related("series__protocol").get(pk=appointment.pk)
+    return (
+        Appointment.objects.select_for_update(of=("self", "series"))
+        .select_related("series__protocol", "chair__location")
+        .get(pk=appointment.pk)
+    )
 
 
 def appointment_move(
-    *, appointment, start: datetime, chair_id: int, by, confirm_past_window: bool = False
+    *,
+    appointment,
+    start: datetime,
+    chair_id: int,
+    by,
+    confirm_past_window: bool = False,
+    to_other_location: bool = False,
 ) -> Appointment:
     """Move one scheduled visit by the planning rules (`planner.move_problems`): the minimum spacing (also
     against the patient's visits in other series) and the 28-day cap are refused; a longer gap than the
     protocol's or past the series window needs `confirm_past_window`, and the confirmation is recorded in
-    the appointment's history (change reason `rule_override: ...`)."""
-    clinic = clinic_context()
+    the appointment's history (change reason `rule_override: ...`).
+
+    A chair at another location than the visit's is refused unless `to_other_location` says the move there
+    was chosen explicitly; the reminders then name the new location (they are made again on every move)."""
+    target = Chair.objects.select_related("location").filter(pk=chair_id).first()
+    if target is None:
+        raise BadPlan("No such chair.")
+    clinic = clinic_context(target.location)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(appointment.patient)
         appointment = _locked(appointment)
         refusal = appointment.move_refusal()
         if refusal:
             raise StatusError(refusal)
+        if target.location_id != appointment.chair.location_id and not to_other_location:
+            raise BookingError(
+                f"That chair is at {target.location.name}, not {appointment.chair.location.name}: "
+                "choose the other location explicitly to move the visit there."
+            )
         series = appointment.series
         protocol = series.protocol
         (visit,) = _as_visits([(start, chair_id)], protocol.chair_minutes)
@@ -648,9 +708,9 @@ def appointment_mark(*, appointment, status: str, by) -> Appointment:
     """
     if status not in Appointment.MARK_FROM:
         raise StatusError("A visit can be marked arrived, completed or no-show.")
-    clinic = clinic_context()
     with transaction.atomic():
         appointment = _locked(appointment)
+        clinic = clinic_context(appointment.chair.location)
         refusal = appointment.mark_refusal(status, clinic)
         if refusal:
             raise StatusError(refusal)
@@ -693,10 +753,10 @@ def _check_still_free(appointment, clinic: ClinicContext) -> None:
 
 def appointment_undo_mark(*, appointment, by) -> Appointment:
     """Undo a mistaken mark (arrived, completed, no-show) back to the status before it, the day it was made."""
-    clinic = clinic_context()
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(appointment.patient)
         appointment = _locked(appointment)
+        clinic = clinic_context(appointment.chair.location)
         refusal = appointment.undo_refusal(clinic)
         if refusal:
             raise StatusError(refusal)

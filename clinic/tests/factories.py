@@ -6,7 +6,8 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group, User
 
-from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK
+from clinic.models import Location
+from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, STAFF_ADMIN
 from infusions.models import Chair, OpeningHours
 from intake.models import Intake, Patient, Screening
 from intake.tests.answers import intake_data
@@ -21,7 +22,32 @@ CLEAN_ANSWERS = {
 }
 
 
+MAIN = "Main location"  # the one location migration clinic 0007 makes from a single-clinic database
+
+
+def main_location():
+    """The installation's first location (made by migration; transactional tests flush it, so made again)."""
+    from django.conf import settings
+
+    location, _ = Location.objects.get_or_create(name=MAIN, defaults={"time_zone": settings.TIME_ZONE})
+    return location
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Site {n + 1}")
+    address = factory.LazyAttribute(lambda loc: f"{len(loc.name)} {loc.name} Street")
+    phone = "(555) 010-3000"
+    time_zone = "America/Denver"
+    position = factory.Sequence(lambda n: n + 1)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user; with a role, working at the main location unless `locations=[...]` says where."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -35,6 +61,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(Group.objects.get(name=extracted))
         self.save()
 
+    @factory.post_generation
+    def locations(self, create, extracted, **kwargs):
+        if extracted is not None:
+            self.locations.set(extracted)
+        elif self.groups.exists():
+            self.locations.add(main_location())
+
 
 def coordinator(**kwargs):
     return UserFactory(role=COORDINATOR, **kwargs)
@@ -46,6 +79,10 @@ def clinician(**kwargs):
 
 def front_desk(**kwargs):
     return UserFactory(role=FRONT_DESK, **kwargs)
+
+
+def staff_admin(**kwargs):
+    return UserFactory(role=STAFF_ADMIN, is_staff=True, **kwargs)
 
 
 class PatientFactory(factory.django.DjangoModelFactory):
@@ -90,15 +127,19 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
 class ChairFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Chair
-        django_get_or_create = ("name",)
+        django_get_or_create = ("location", "name")
 
+    location = factory.LazyFunction(main_location)
     name = factory.Sequence(lambda n: f"Chair {n + 1}")
     position = factory.Sequence(lambda n: n + 1)
 
 
-def open_every_day(opens=time(8, 0), closes=time(17, 30)):
+def open_every_day(opens=time(8, 0), closes=time(17, 30), *, location=None):
+    location = location or main_location()
     for weekday in range(7):
-        OpeningHours.objects.get_or_create(weekday=weekday, opens=opens, defaults={"closes": closes})
+        OpeningHours.objects.get_or_create(
+            location=location, weekday=weekday, opens=opens, defaults={"closes": closes}
+        )
 
 
 def clinic_settings(**fields):

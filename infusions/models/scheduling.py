@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clinic.models import Location
 from infusions.dosing import HIGHEST_CEILING_MG_PER_KG
 from infusions.planner import MAX_WINDOW_DAYS, SeriesRules
 from intake.models import Patient
@@ -23,19 +24,21 @@ INDICATIONS = INDICATION_CHOICES
 
 
 class Chair(models.Model):
-    name = models.CharField(max_length=40, unique=True)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="chairs")
+    name = models.CharField(max_length=40)
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["position", "name"]
+        ordering = ["location__position", "location__name", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["location", "name"], name="chair_name_unique_per_location")]
 
     def __str__(self):
         return self.name
 
 
 class OpeningHours(models.Model):
-    """One opening interval on a weekday, in clinic local time. A weekday with no row is closed."""
+    """One opening interval on a weekday at one location, in its local time. A weekday with no row is closed."""
 
     WEEKDAYS = [
         (0, "Monday"),
@@ -46,32 +49,56 @@ class OpeningHours(models.Model):
         (5, "Saturday"),
         (6, "Sunday"),
     ]
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
     opens = models.TimeField()
     closes = models.TimeField()
 
     class Meta:
-        ordering = ["weekday", "opens"]
+        ordering = ["location__position", "location__name", "weekday", "opens"]
         verbose_name_plural = "opening hours"
         constraints = [
             models.CheckConstraint(condition=Q(opens__lt=F("closes")), name="hours_open_before_close"),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_range"),
-            models.UniqueConstraint(fields=["weekday", "opens"], name="hours_unique_start"),
+            models.UniqueConstraint(fields=["location", "weekday", "opens"], name="hours_unique_start"),
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+        return f"{self.location}: {self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class ClosureQuerySet(models.QuerySet):
+    def at(self, location):
+        """Closures of this location and those of every location (a holiday: no location)."""
+        return self.filter(Q(location=location) | Q(location__isnull=True))
 
 
 class Closure(models.Model):
-    date = models.DateField(unique=True)
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        help_text="Empty: every location is closed that day (a holiday).",
+    )
+    date = models.DateField()
     reason = models.CharField(max_length=120, blank=True)
+
+    objects = ClosureQuerySet.as_manager()
 
     class Meta:
         ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "date"], name="closure_once_per_location_and_date"),
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(location__isnull=True), name="closure_once_per_date_everywhere"
+            ),
+        ]
 
     def __str__(self):
-        return f"Closed {self.date:%Y-%m-%d}"
+        where = self.location or "every location"
+        return f"{where} closed {self.date:%Y-%m-%d}"
 
 
 class Protocol(models.Model):
@@ -144,6 +171,8 @@ class InfusionSeries(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="series")
+    # Booked at one location; a visit moves to another only when the front desk says so explicitly.
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="series")
     protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INITIAL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -323,9 +352,9 @@ class Appointment(models.Model):
 
     @property
     def can_undo_mark(self) -> bool:
-        from clinic.context import clinic_context  # the clinic's time zone and today
+        from clinic.context import clinic_context  # the visit's location: its time zone and today
 
-        return self.status in self.MARK_FROM and self.undo_refusal(clinic_context()) is None
+        return self.status in self.MARK_FROM and self.undo_refusal(clinic_context(self.chair.location)) is None
 
     @property
     def can_cancel(self) -> bool:

@@ -4,8 +4,8 @@
    claim token (`WHERE status = 'pending'`); only rows that carry that token afterwards are this
    caller's, so two workers or two beats never hold the same row. On PostgreSQL the candidate ids
    are picked with `SELECT ... FOR UPDATE SKIP LOCKED` so concurrent claims do not even wait.
-2. `send_claimed` re-checks each row (visit still scheduled at the same start, consent, quiet hours),
-   renews its lease, sends, and records the outcome, all conditional on the claim token. A failed
+2. `send_claimed` re-checks each row (visit still scheduled at the same start, consent, the quiet hours
+   of the visit's location), renews its lease, sends, and records the outcome, all conditional on the claim token. A failed
    send is retried after BACKOFF, and marked failed after MAX_ATTEMPTS.
 3. A row left in "sending" longer than the lease (its worker died) is reclaimed by the next claim.
    That is the one gap: a provider that accepted a message whose worker died before recording it
@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clinic.context import ClinicContext, clinic_context
+from clinic.context import clinic_context
 from infusions.models import Appointment, Reminder
 from infusions.reminders import rendering, sms
 from infusions.reminders.outbox import channels_for, worth_sending
@@ -116,19 +116,20 @@ def send_claimed(ids, token, *, email_connection=None, sms_backend=None) -> Outc
     outcome = Outcome()
     rows = list(
         Reminder.objects.filter(pk__in=list(ids), claim_token=token, status=Reminder.Status.SENDING)
-        .select_related("appointment__patient")
+        # Each visit is rendered and checked against quiet hours at its own location: loaded with it.
+        .select_related("appointment__patient", "appointment__chair__location")
         .order_by("id")
     )
     outcome.lost = len(set(ids)) - len(rows)
     if not rows:
         return outcome
-    context = clinic_context()
+    organisation = clinic_context().clinic
     sms_backend = sms_backend or sms.get_backend()
     own_connection = email_connection is None
     email_connection = email_connection or get_connection()
     try:
         for reminder in rows:
-            _send_one(reminder, token, context, email_connection, sms_backend, outcome)
+            _send_one(reminder, token, organisation, email_connection, sms_backend, outcome)
     finally:
         if own_connection:
             try:
@@ -138,8 +139,8 @@ def send_claimed(ids, token, *, email_connection=None, sms_backend=None) -> Outc
     return outcome
 
 
-def _send_one(reminder, token, context: ClinicContext, email_connection, sms_backend, outcome: Outcome) -> None:
-    now = context.now()
+def _send_one(reminder, token, organisation, email_connection, sms_backend, outcome: Outcome) -> None:
+    now = timezone.now()
     appointment = reminder.appointment
     patient = appointment.patient
     if (
@@ -154,7 +155,7 @@ def _send_one(reminder, token, context: ClinicContext, email_connection, sms_bac
         _record(reminder, token, status=Reminder.Status.SKIPPED, last_error="NoConsent")
         outcome.skipped += 1
         return
-    quiet = QuietHours.of(context.clinic, context.tz)
+    quiet = QuietHours.at(appointment.chair.location, organisation)
     if reminder.channel == Reminder.Channel.SMS and quiet.contains(now):
         later = quiet.send_after(now)
         if worth_sending(appointment.start, later):
@@ -169,7 +170,7 @@ def _send_one(reminder, token, context: ClinicContext, email_connection, sms_bac
         outcome.lost += 1
         return
     try:
-        _deliver(reminder, context, email_connection=email_connection, sms_backend=sms_backend)
+        _deliver(reminder, organisation, email_connection=email_connection, sms_backend=sms_backend)
     except Exception as exc:  # noqa: BLE001 - any provider error is recorded and retried
         error = type(exc).__name__[:80]
         # The type only: provider messages can carry addresses or numbers.
@@ -186,11 +187,11 @@ def _send_one(reminder, token, context: ClinicContext, email_connection, sms_bac
     outcome.sent += 1
 
 
-def _deliver(reminder, context: ClinicContext, *, email_connection, sms_backend) -> None:
+def _deliver(reminder, organisation, *, email_connection, sms_backend) -> None:
     if reminder.channel == Reminder.Channel.EMAIL:
-        rendering.email_message(reminder, context, connection=email_connection).send()
+        rendering.email_message(reminder, organisation, connection=email_connection).send()
     else:
-        text = rendering.render(reminder.appointment, context)
+        text = rendering.render(reminder.appointment, organisation)
         sms_backend.send(to=reminder.appointment.patient.phone, body=text.sms, reference=str(reminder.pk))
 
 

@@ -2,14 +2,18 @@
 
 The booking services call `sync_for(appointments)` inside the transaction that creates, moves or
 cancels appointments, so reminder rows always match the schedule that was committed: a rolled-back
-booking leaves no row behind.
+booking leaves no row behind. Offsets are the organisation's; SMS quiet hours are each visit's
+location's (its override or the organisation's default, on its wall clock): a visit's location is
+its chair's, so a visit moved to another location is planned again there.
 """
 
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+
 from clinic.context import clinic_context
-from infusions.models import Appointment, Reminder
+from infusions.models import Appointment, Chair, Reminder
 from infusions.reminders.quiet_hours import QuietHours
 from intake.models import Patient
 
@@ -77,21 +81,44 @@ def plan(start: datetime, offsets, channel: str, *, now: datetime, quiet: QuietH
     return [(min(offsets), due)]
 
 
+def locations_of(appointments) -> dict:
+    """Each visit's location, by chair id: the loaded chair's when it came with its location, the others
+    in one query whatever the number of locations."""
+    chair_field = Appointment._meta.get_field("chair")
+    location_field = Chair._meta.get_field("location")
+    found, missing = {}, set()
+    for appointment in appointments:
+        if chair_field.is_cached(appointment) and location_field.is_cached(appointment.chair):
+            found[appointment.chair_id] = appointment.chair.location
+        else:
+            missing.add(appointment.chair_id)
+    if missing:
+        for chair in Chair.objects.filter(pk__in=missing).select_related("location"):
+            found[chair.pk] = chair.location
+    return found
+
+
 def sync_for(appointments, *, now: datetime | None = None) -> None:
     """Bring each appointment's Reminder rows in line with its current time and status.
 
     Runs inside the caller's transaction. Pending rows for another start, or for a visit that is no
     longer scheduled, are cancelled; rows are written for the current start. A row already sent
     for this start is never written again (unique constraint); one cancelled earlier for this very
-    start (the visit moved away and back) becomes pending again.
+    start (the visit moved away and back) becomes pending again. A pending row never tried yet takes
+    the due time planned now: a visit moved to another location at the same instant has its SMS
+    planned again by that location's quiet hours.
+
+    Each visit is planned at its chair's location (its zone and quiet hours); the locations of all
+    the visits are read in one query at most, whatever their number.
     """
     appointments = [a for a in appointments if a.pk]
     if not appointments:
         return
-    context = clinic_context()
-    now = now or context.now()
-    offsets = context.clinic.reminder_offsets
-    quiet = QuietHours.of(context.clinic, context.tz)
+    now = now or timezone.now()
+    organisation = clinic_context().clinic
+    offsets = organisation.reminder_offsets
+    locations = locations_of(appointments)
+    quiet = {pk: QuietHours.at(location, organisation) for pk, location in locations.items()}
     patients = Patient.objects.only("email", "phone", "consent_email", "consent_sms").in_bulk(
         {a.patient_id for a in appointments}
     )
@@ -99,7 +126,7 @@ def sync_for(appointments, *, now: datetime | None = None) -> None:
     for row in Reminder.objects.filter(appointment__in=appointments):
         existing[row.appointment_id][(row.offset_hours, row.channel, row.visit_start)] = row
 
-    to_cancel, to_revive, to_create = [], [], []
+    to_cancel, to_revive, to_replan, to_create = [], [], [], []
     for appointment in appointments:
         rows = existing[appointment.pk]
         scheduled = appointment.status == Appointment.Status.SCHEDULED
@@ -109,7 +136,8 @@ def sync_for(appointments, *, now: datetime | None = None) -> None:
         if not scheduled:
             continue
         for channel in channels_for(patients[appointment.patient_id]):
-            for offset, due in plan(appointment.start, offsets, channel, now=now, quiet=quiet):
+            at = quiet[appointment.chair_id]
+            for offset, due in plan(appointment.start, offsets, channel, now=now, quiet=at):
                 row = rows.get((offset, channel, appointment.start))
                 if row is None:
                     to_create.append(
@@ -123,6 +151,8 @@ def sync_for(appointments, *, now: datetime | None = None) -> None:
                     )
                 elif row.status in (Reminder.Status.CANCELLED, Reminder.Status.SKIPPED):
                     to_revive.append((row.pk, due))
+                elif row.status == Reminder.Status.PENDING and row.attempts == 0 and row.due_at != due:
+                    to_replan.append((row.pk, due))
     if to_cancel:
         # Conditional: a row a worker has just claimed is left to its send-time re-check.
         Reminder.objects.filter(pk__in=to_cancel, status=Reminder.Status.PENDING).update(
@@ -132,5 +162,8 @@ def sync_for(appointments, *, now: datetime | None = None) -> None:
         Reminder.objects.filter(pk=pk, status__in=[Reminder.Status.CANCELLED, Reminder.Status.SKIPPED]).update(
             status=Reminder.Status.PENDING, due_at=due, attempts=0, last_error="", claim_token=None, updated_at=now
         )
+    for pk, due in to_replan:
+        # Conditional like the cancel: a row claimed meanwhile is left to its send-time re-check.
+        Reminder.objects.filter(pk=pk, status=Reminder.Status.PENDING, attempts=0).update(due_at=due, updated_at=now)
     if to_create:
         Reminder.objects.bulk_create(to_create)

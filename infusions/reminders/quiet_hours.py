@@ -1,7 +1,8 @@
 """SMS quiet hours: when a text message may not reach a patient's phone. Pure: no Django, no database.
 
-The window is the clinic's local wall-clock time (`start` until `end`, e.g. 21:00 until 08:00, so it
-may cross midnight) in the clinic's time zone; both are passed in. Instants in and out are aware
+The window is a location's local wall-clock time (`start` until `end`, e.g. 21:00 until 08:00, so it
+may cross midnight) in that location's time zone; both are passed in (`QuietHours.at(location,
+organisation)` reads them off a location without importing it). Instants in and out are aware
 datetimes (UTC out). Reminder offsets are elapsed hours, but quiet hours follow the clock on the
 wall, so on the nights the clocks change the window is an hour longer or shorter in elapsed time.
 """
@@ -21,9 +22,11 @@ class QuietHours:
     tz: tzinfo
 
     @classmethod
-    def of(cls, clinic, tz: tzinfo) -> "QuietHours":
-        """The window a clinic's settings (`sms_quiet_start`, `sms_quiet_end`) describe, in `tz`."""
-        return cls(start=clinic.sms_quiet_start, end=clinic.sms_quiet_end, tz=tz)
+    def at(cls, location, organisation) -> "QuietHours":
+        """The window at a location: its own override or the organisation's default
+        (`location.quiet_hours(organisation)`), in the location's time zone (`location.tz`)."""
+        start, end = location.quiet_hours(organisation)
+        return cls(start=start, end=end, tz=location.tz)
 
     def contains(self, moment: datetime) -> bool:
         local = moment.astimezone(self.tz).time()

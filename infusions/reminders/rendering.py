@@ -1,9 +1,14 @@
 """What a reminder says: its context, its texts (e-mail subject and body, SMS) and the e-mail with its .ics.
 
 A reminder says the minimum necessary, because a message can be read by whoever shares the
-patient's phone or inbox: first name, date, time, the clinic's name, address and phone, the
-preparation instructions (a clinic setting) and the confirmation link. Never a diagnosis, a
-medication, a score or a screening result; nothing clinical is ever put into the context.
+patient's phone or inbox: first name, date, time, the name it is signed with, the address and phone
+of the visit's location, the preparation instructions (an organisation setting) and the confirmation
+link. Never a diagnosis, a medication, a score or a screening result; nothing clinical is ever put
+into the context.
+
+The visit's place and time are its location's (`appointment.chair.location`: load it with
+`select_related("chair__location")`): the time on that location's wall clock, its address and phone,
+and `location.signed_name(organisation)`. The preparation text is the organisation's.
 """
 
 from dataclasses import dataclass
@@ -12,23 +17,22 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
-from clinic.context import ClinicContext
 from infusions import ics
 from infusions.reminders.tokens import confirm_url
 
 
-def context_for(appointment, context: ClinicContext) -> dict:
-    """Everything a reminder may say (see the module docstring), with the visit's time in clinic time."""
-    clinic = context.clinic
-    local = context.local(appointment.start)
+def context_for(appointment, organisation) -> dict:
+    """Everything a reminder may say (see the module docstring), with the visit's time in its location's zone."""
+    location = appointment.chair.location
+    local = appointment.start.astimezone(location.tz)
     return {
         "first_name": appointment.patient.first_name,
         "date": local.strftime("%A %-d %B %Y"),
         "time": local.strftime("%-I:%M %p"),
-        "clinic_name": clinic.name,
-        "clinic_address": clinic.address,
-        "clinic_phone": clinic.phone,
-        "preparation": clinic.preparation_text,
+        "clinic_name": location.signed_name(organisation),
+        "clinic_address": location.address,
+        "clinic_phone": location.phone,
+        "preparation": organisation.preparation_text,
         "confirm_url": confirm_url(appointment),
     }
 
@@ -40,8 +44,9 @@ class Rendered:
     sms: str
 
 
-def render(appointment, context: ClinicContext) -> Rendered:
-    values = context_for(appointment, context)
+def render(appointment, organisation) -> Rendered:
+    """The texts of a reminder of `appointment`; `organisation` is the shared settings row (clinic.models.Clinic)."""
+    values = context_for(appointment, organisation)
     return Rendered(
         subject=" ".join(render_to_string("infusions/email/reminder_subject.txt", values).split()),
         body=render_to_string("infusions/email/reminder_body.txt", values),
@@ -49,10 +54,10 @@ def render(appointment, context: ClinicContext) -> Rendered:
     )
 
 
-def email_message(reminder, context: ClinicContext, *, connection) -> EmailMessage:
+def email_message(reminder, organisation, *, connection) -> EmailMessage:
     """The e-mail for one reminder row, with the visit as an .ics attachment (time and place only)."""
     appointment = reminder.appointment
-    text = render(appointment, context)
+    text = render(appointment, organisation)
     message = EmailMessage(
         subject=text.subject,
         body=text.body,
@@ -62,5 +67,5 @@ def email_message(reminder, context: ClinicContext, *, connection) -> EmailMessa
         headers={"X-Clinic-Reminder": str(reminder.pk), "Auto-Submitted": "auto-generated"},
         connection=connection,
     )
-    message.attach("visit.ics", ics.calendar([appointment], context.clinic), "text/calendar")
+    message.attach("visit.ics", ics.calendar([appointment], organisation), "text/calendar")
     return message

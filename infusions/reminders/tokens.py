@@ -21,9 +21,11 @@ def confirm_token(appointment) -> str:
     return signing.dumps({"a": appointment.pk, "s": int(appointment.start.timestamp())}, salt=CONFIRM_SALT)
 
 
-def read_confirm_token(token: str) -> tuple[int, datetime]:
-    """(appointment id, start) from a token; raises signing.BadSignature (or SignatureExpired)."""
-    data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+def read_confirm_token(token: str, *, max_age: timedelta | None = CONFIRM_MAX_AGE) -> tuple[int, datetime]:
+    """(appointment id, start) from a token; raises signing.BadSignature (or SignatureExpired).
+
+    `max_age=None` reads an expired but genuine token (to say which location to call, never to confirm)."""
+    data = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age)
     return int(data["a"]), datetime.fromtimestamp(int(data["s"]), tz=UTC)
 
 

@@ -15,7 +15,7 @@ CHANGE = ("infusions.change_reminder",)
 
 @require(*VIEW)
 def visit_reminders(request, pk):
-    queryset = with_reminders(Appointment.objects.select_related("patient", "chair"))
+    queryset = with_reminders(Appointment.objects.select_related("patient", "chair__location"))
     appointment = get_object_or_404(queryset, pk=pk)
     return render(request, "infusions/reminders_visit.html", {"appointment": appointment})
 

@@ -9,7 +9,10 @@ register = template.Library()
 
 @register.simple_tag
 def missing_reminders(appointment, patient=None) -> list[str]:
-    """Why a consented channel has no reminder for this visit, in the front desk's words."""
+    """Why a consented channel has no reminder for this visit, in the front desk's words.
+
+    The quiet hours named are those of the visit's location (`appointment.chair.location`: load the
+    visits with `select_related("chair__location")`), its override or the organisation's default."""
     channels = missing_channels(appointment, patient or appointment.patient)
     if not channels:
         return []
@@ -19,9 +22,10 @@ def missing_reminders(appointment, patient=None) -> list[str]:
         Reminder.Channel.SMS: None,
     }
     if Reminder.Channel.SMS in channels:
-        clinic = clinic_context().clinic
+        location = appointment.chair.location
+        start, end = location.quiet_hours(clinic_context().clinic)
         why[Reminder.Channel.SMS] = (
-            f"No SMS reminder: none could go out outside quiet hours ({clinic.sms_quiet_start:%H:%M}–"
-            f"{clinic.sms_quiet_end:%H:%M}) at least {hours} hours before the visit."
+            f"No SMS reminder: none could go out outside quiet hours ({start:%H:%M}–{end:%H:%M}, "
+            f"{location.zone_label} time) at least {hours} hours before the visit."
         )
     return [why[channel] + " Give the patient the preparation instructions now." for channel in channels]

@@ -4,7 +4,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from clinic.tests.factories import ChairFactory, ScreeningFactory, open_every_day
+from clinic.context import clinic_context
+from clinic.tests.factories import ChairFactory, ScreeningFactory, main_location, open_every_day
 from infusions.models import Protocol
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -38,3 +39,8 @@ def at(day, hour, minute=0):
 
 def series_visits(first_day, chair, *, gap_days=3, count=6, hour=9):
     return [(at(first_day + timedelta(days=gap_days * n), hour), chair.pk) for n in range(count)]
+
+
+def main_clinic():
+    """The main location's clinic context: what the selectors that plan one location's chairs take."""
+    return clinic_context(main_location())

@@ -5,19 +5,24 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from clinic.context import clinic_context
-from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory, clinic_settings
+from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory, clinic_settings, main_location
 from infusions import reminders
 from infusions.models import Appointment, InfusionSeries, Reminder
 from infusions.reminders import dispatch
 from infusions.tests.helpers import LA, depression
 
 
-def visit(start: datetime, *, patient=None, chair=None, sync=True, minutes=90, **patient_fields) -> Appointment:
-    """A scheduled visit at `start` (aware), with its reminders synced as the booking services do."""
+def visit(
+    start: datetime, *, patient=None, chair=None, location=None, sync=True, minutes=90, **patient_fields
+) -> Appointment:
+    """A scheduled visit at `start` (aware) on `chair`, or a chair at `location` (default: the main
+    location, in the TIME_ZONE setting's zone), with its reminders synced as the booking services do."""
     user = UserFactory()
     patient = patient or PatientFactory(created_by=user, **patient_fields)
-    series = InfusionSeries.objects.create(patient=patient, protocol=depression(), created_by=user)
-    chair = chair or ChairFactory()
+    chair = chair or ChairFactory(location=location or main_location())
+    series = InfusionSeries.objects.create(
+        patient=patient, protocol=depression(), created_by=user, location=chair.location
+    )
     appointment = Appointment.objects.create(
         series=series,
         patient=patient,
@@ -57,8 +62,10 @@ def due_reminders(visits: int) -> list[int]:
     clinic_settings(sms_quiet_start=later.time(), sms_quiet_end=(later + timedelta(hours=1)).time())
     user = UserFactory()
     patient = PatientFactory(created_by=user)
-    series = InfusionSeries.objects.create(patient=patient, protocol=depression(), created_by=user)
     chair = ChairFactory()
+    series = InfusionSeries.objects.create(
+        patient=patient, protocol=depression(), created_by=user, location=chair.location
+    )
     first = timezone.now().replace(microsecond=0) + timedelta(days=2)
     block = timedelta(minutes=90)
     appointments = Appointment.objects.bulk_create(

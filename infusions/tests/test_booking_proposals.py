@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from clinic.tests.factories import ScreeningFactory, clinic_settings, front_desk
+from clinic.tests.factories import ScreeningFactory, clinic_settings, front_desk, main_location
 from infusions import selectors, services
 from infusions.models import Appointment, InfusionSeries, Protocol
 from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
@@ -32,7 +32,7 @@ def screened_for(indication):
 def test_a_patient_who_may_not_be_booked_gets_the_eligibility_reason_and_no_plan():
     clinic()
     waiting = ScreeningFactory(outcome="review").patient
-    proposal = services.series_propose(patient=waiting)
+    proposal = services.series_propose(location=main_location(), patient=waiting)
     assert not proposal.bookable
     assert proposal.eligibility.reason == "Waiting for a clinician's review."
     assert (proposal.protocol, proposal.visits, proposal.refusal) == (None, (), "")
@@ -40,7 +40,7 @@ def test_a_patient_who_may_not_be_booked_gets_the_eligibility_reason_and_no_plan
 
 def test_the_series_proposal_carries_the_protocol_and_starts_no_earlier_than_today():
     chair, _ = clinic()
-    proposal = services.series_propose(patient=bookable_patient(), earliest=date(2026, 11, 1))
+    proposal = services.series_propose(location=main_location(), patient=bookable_patient(), earliest=date(2026, 11, 1))
     assert proposal.bookable and proposal.protocol.indication == "depression"
     assert len(proposal.visits) == 6 and proposal.visits[0].start == at(TODAY, 8)
     assert proposal.chairs[chair.pk] == "Chair 1" and proposal.problems == ()
@@ -48,7 +48,9 @@ def test_the_series_proposal_carries_the_protocol_and_starts_no_earlier_than_tod
 
 def test_an_edited_series_comes_back_with_the_rules_it_breaks():
     chair, _ = clinic()
-    proposal = services.series_propose(patient=bookable_patient(), visits=series_visits(MONDAY, chair, gap_days=1))
+    proposal = services.series_propose(
+        location=main_location(), patient=bookable_patient(), visits=series_visits(MONDAY, chair, gap_days=1)
+    )
     assert {p.kind for p in proposal.problems} == {"spacing"}
     assert [v.start for v in proposal.visits] == [start for start, _ in series_visits(MONDAY, chair, gap_days=1)]
 
@@ -66,7 +68,7 @@ def test_without_a_protocol_for_the_indication_the_proposal_and_the_booking_refu
     chair, _ = clinic()
     patient = screened_for("ocd")
     Protocol.objects.filter(indication="ocd").delete()
-    proposal = services.series_propose(patient=patient)
+    proposal = services.series_propose(location=main_location(), patient=patient)
     assert not proposal.bookable and "No protocol is set up" in proposal.refusal
     with pytest.raises(services.BookingError, match="No protocol is set up"):
         services.series_book(patient=patient, visits=series_visits(MONDAY, chair), by=front_desk())
@@ -75,7 +77,7 @@ def test_without_a_protocol_for_the_indication_the_proposal_and_the_booking_refu
 
 def test_maintenance_is_refused_before_a_completed_series_or_an_order():
     clinic()
-    proposal = services.maintenance_propose(patient=bookable_patient())
+    proposal = services.maintenance_propose(location=main_location(), patient=bookable_patient())
     assert proposal.eligibility.bookable and not proposal.bookable
     assert proposal.refusal == services.MAINTENANCE_NOT_YET
 
@@ -85,7 +87,7 @@ def test_maintenance_defaults_come_from_the_clinic_settings(clinician):
     clinic_settings(maintenance_interval_weeks=6)
     patient = bookable_patient()
     services.maintenance_order(patient=patient, by=clinician)
-    proposal = services.maintenance_propose(patient=patient, count=2)
+    proposal = services.maintenance_propose(location=main_location(), patient=patient, count=2)
     assert proposal.order is not None and proposal.order.patient == patient
     assert proposal.maintenance == services.MaintenanceChoice(count=2, every_weeks=6, first=TODAY, suggested=None)
     assert [v.start.date() for v in proposal.visits] == [TODAY, date(2027, 1, 12)]
@@ -103,7 +105,9 @@ def test_maintenance_eligibility_asks_for_a_screening_within_the_clinics_validit
 def test_the_other_times_for_one_visit_replace_only_that_visit():
     chair, _ = clinic()
     visits = series_visits(MONDAY, chair)
-    found = services.series_options(patient=bookable_patient(), visits=visits, index=1, day=date(2026, 12, 11))
+    found = services.series_options(
+        location=main_location(), patient=bookable_patient(), visits=visits, index=1, day=date(2026, 12, 11)
+    )
     assert found.day == date(2026, 12, 11) and found.current.start == visits[1][0]
     assert found.options and all(o.slot.start.date() == date(2026, 12, 11) for o in found.options)
     assert len({o.slot.start for o in found.options}) == len(found.options)  # one chair per start time
@@ -114,9 +118,13 @@ def test_the_other_times_for_one_visit_replace_only_that_visit():
 def test_a_visit_number_outside_the_plan_is_a_bad_plan():
     chair, _ = clinic()
     with pytest.raises(services.BadPlan):
-        services.series_options(patient=bookable_patient(), visits=series_visits(MONDAY, chair), index=6)
+        services.series_options(
+            location=main_location(), patient=bookable_patient(), visits=series_visits(MONDAY, chair), index=6
+        )
     with pytest.raises(services.BadPlan):
-        services.series_options(patient=bookable_patient(), visits=series_visits(MONDAY, chair), index=-1)
+        services.series_options(
+            location=main_location(), patient=bookable_patient(), visits=series_visits(MONDAY, chair), index=-1
+        )
 
 
 def test_a_protocol_dose_above_its_ceiling_is_refused_by_the_model_and_the_database():

@@ -10,7 +10,7 @@ from clinic.tests.factories import front_desk
 from infusions.planner import Plan
 from infusions.selectors import propose_series
 from infusions.services import series_book
-from infusions.tests.helpers import LA, bookable_patient, clinic, depression
+from infusions.tests.helpers import LA, bookable_patient, clinic, depression, main_clinic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_la")]
 
@@ -35,7 +35,7 @@ def test_a_series_across_a_change_of_clocks_stays_at_nine_local(today, earliest,
     OpeningHours.objects.update(opens=time(9, 0))
     patient = bookable_patient()
     with time_machine.travel(today, tick=False):
-        plan = propose_series(patient, depression(), earliest=earliest, now=today)
+        plan = propose_series(patient, depression(), clinic=main_clinic(), earliest=earliest, now=today)
         assert isinstance(plan, Plan)
         series = series_book(
             patient=patient,

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from clinic.context import clinic_context
+from clinic.tests.factories import main_location
 from infusions.models import Reminder
 from infusions.reminders import dispatch, sms
 from infusions.reminders.quiet_hours import QuietHours
@@ -77,7 +78,6 @@ def test_quiet_hours_hold_in_local_time_across_the_dst_change():
     appointment = visit(local(2026, 3, 9, 8, 30))
     assert due(appointment, "sms", 24) == local(2026, 3, 8, 8, 30)
     assert due(appointment, "sms", 72) == local(2026, 3, 5, 20, 0)
-    context = clinic_context()
-    quiet = QuietHours.of(context.clinic, context.tz)
+    quiet = QuietHours.at(main_location(), clinic_context().clinic)
     for row in Reminder.objects.filter(channel="sms"):
         assert not quiet.contains(row.due_at)

@@ -9,7 +9,8 @@ import time_machine
 from django.core import mail
 
 from clinic.context import clinic_context
-from clinic.tests.factories import CLEAN_ANSWERS, IntakeFactory, ScreeningFactory, clinic_settings
+from clinic.models import Location
+from clinic.tests.factories import CLEAN_ANSWERS, IntakeFactory, ScreeningFactory, clinic_settings, main_location
 from infusions.reminders import rendering, sms
 from infusions.tests.reminder_helpers import dispatch_due, local, visit
 
@@ -56,7 +57,8 @@ def _backends(settings):
 
 
 def test_texts_carry_the_visit_the_clinic_and_the_preparation_and_nothing_clinical():
-    clinic_settings(name="Harbour Infusion Clinic", address="1 Pier Street, Oakland", phone="+1 510 555 0199")
+    clinic_settings(name="Harbour Infusion Clinic")
+    Location.objects.filter(pk=main_location().pk).update(address="1 Pier Street, Oakland", phone="+1 510 555 0199")
     with time_machine.travel(local(2026, 2, 2, 10), tick=False):
         appointment = visit(START, first_name="Sam", last_name="Quinn")
         intake = IntakeFactory(patient=appointment.patient, answers=RICH_ANSWERS, indication="ptsd")
@@ -85,6 +87,6 @@ def test_a_clinic_name_with_an_ampersand_is_not_html_escaped():
     clinic_settings(name="Mind & Body Clinic")
     with time_machine.travel(local(2026, 2, 2, 10), tick=False):
         appointment = visit(START)
-        text = rendering.render(appointment, clinic_context())
+        text = rendering.render(appointment, clinic_context().clinic)
     assert "Mind & Body Clinic" in text.subject and "Mind & Body Clinic" in text.sms
     assert "&amp;" not in text.body

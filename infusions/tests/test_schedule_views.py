@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.tests.factories import UserFactory
+from clinic.tests.factories import UserFactory, main_location
 from infusions.models import Appointment, InfusionSeries
 from infusions.tests.helpers import at, bookable_patient, clinic, depression
 
@@ -29,7 +29,9 @@ def _fill(chairs, visits_per_chair_and_day, days=7, first_slot=0):
     for chair in chairs:
         for n in range(visits_per_chair_and_day):
             patient = bookable_patient()
-            series = InfusionSeries.objects.create(patient=patient, protocol=protocol, created_by=user)
+            series = InfusionSeries.objects.create(
+                location=main_location(), patient=patient, protocol=protocol, created_by=user
+            )
             for d in range(days):
                 start = at(DAY + timedelta(days=d), 8) + timedelta(minutes=90 * (first_slot + n))
                 rows.append(

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory
+from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory, main_location
 from infusions.models import Appointment, Closure, InfusionSeries, OpeningHours, Protocol
 from infusions.planner import NoPlan, Plan, Preferences, plan_series
 from infusions.selectors import (
@@ -18,7 +18,7 @@ from infusions.selectors import (
     planning_range,
     propose_series,
 )
-from infusions.tests.helpers import LA, bookable_patient, clinic, depression
+from infusions.tests.helpers import LA, bookable_patient, clinic, depression, main_clinic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_la")]
 
@@ -36,11 +36,11 @@ def whole_range_proposal(patient, protocol, *, earliest, preferences=None, now=N
     """What propose_series answered before windows: every booking of the whole range, full horizon."""
     first, last = planning_range(earliest)
     return plan_series(
-        clinic_schedule(first, last),
+        clinic_schedule(first, last, clinic=main_clinic()),
         block_minutes=protocol.chair_minutes,
         earliest=earliest,
         rules=protocol.series_rules(),
-        patient_busy=patient_busy(patient, first, last),
+        patient_busy=patient_busy(patient, first, last, clinic=main_clinic()),
         preferences=preferences or Preferences(),
         horizon_days=HORIZON_DAYS,
         not_before=now,
@@ -60,12 +60,14 @@ def random_clinic(rng):
     if rng.random() < 0.3:
         OpeningHours.objects.filter(weekday=rng.randrange(7)).delete()
     for _ in range(rng.randint(0, 6)):
-        Closure.objects.get_or_create(date=EARLIEST + timedelta(days=rng.randrange(90)))
+        Closure.objects.get_or_create(location=main_location(), date=EARLIEST + timedelta(days=rng.randrange(90)))
     full_days = rng.choice((0, 0, 5, 25, 40, 60, 95))
     rows = []
     for chair in [*chairs, spare]:
         owner = PatientFactory(created_by=user)
-        series = InfusionSeries.objects.create(patient=owner, protocol=protocol, created_by=user)
+        series = InfusionSeries.objects.create(
+            location=main_location(), patient=owner, protocol=protocol, created_by=user
+        )
         minute = 0  # minutes since local midnight of EARLIEST (wall clock, local day by local day)
         while minute < 92 * 24 * 60:
             day = EARLIEST + timedelta(days=minute // (24 * 60))
@@ -93,7 +95,9 @@ def random_clinic(rng):
             )
             minute = begin + length
     patient = bookable_patient()
-    own_series = InfusionSeries.objects.create(patient=patient, protocol=protocol, created_by=user)
+    own_series = InfusionSeries.objects.create(
+        location=main_location(), patient=patient, protocol=protocol, created_by=user
+    )
     for day in rng.sample(range(60), rng.randint(0, 8)):  # one a day: the patient never overlaps itself
         start = local(EARLIEST + timedelta(days=day), rng.choice((480, 540, 600, 780)))
         rows.append(
@@ -131,7 +135,9 @@ def test_it_proposes_what_the_whole_range_proposes(seed):
         preferences = random_preferences(rng)
         earliest = EARLIEST + timedelta(days=rng.choice((0, 0, 3, 10)))
         now = rng.choice((NOW, datetime.combine(earliest, time(11), tzinfo=LA)))
-        windowed = propose_series(patient, protocol, earliest=earliest, preferences=preferences, now=now)
+        windowed = propose_series(
+            patient, protocol, earliest=earliest, preferences=preferences, now=now, clinic=main_clinic()
+        )
         whole = whole_range_proposal(patient, protocol, earliest=earliest, preferences=preferences, now=now)
         assert windowed == whole
 
@@ -143,7 +149,7 @@ def test_the_random_clinics_cover_early_late_and_missing_plans():
         rng = random.Random(seed)
         with transaction.atomic():
             patient, _ = random_clinic(rng)
-            plan = propose_series(patient, random_protocol(rng), earliest=EARLIEST, now=NOW)
+            plan = propose_series(patient, random_protocol(rng), earliest=EARLIEST, now=NOW, clinic=main_clinic())
             transaction.set_rollback(True)
         if isinstance(plan, NoPlan):
             seen.add("none")
@@ -164,7 +170,7 @@ def test_it_treats_days_past_the_first_window_as_unknown_not_free():
     patient = bookable_patient()
     user = UserFactory()
     owner = PatientFactory(created_by=user)
-    series = InfusionSeries.objects.create(patient=owner, protocol=protocol, created_by=user)
+    series = InfusionSeries.objects.create(location=main_location(), patient=owner, protocol=protocol, created_by=user)
     Appointment.objects.bulk_create(
         Appointment(
             series=series,
@@ -177,7 +183,7 @@ def test_it_treats_days_past_the_first_window_as_unknown_not_free():
         for n in range(40)
         if n not in (3, 26)
     )
-    plan = propose_series(patient, protocol, earliest=EARLIEST, now=NOW)
+    plan = propose_series(patient, protocol, earliest=EARLIEST, now=NOW, clinic=main_clinic())
     assert isinstance(plan, Plan)
     assert plan.visits[0].start == local(EARLIEST + timedelta(days=40), 8 * 60)
     assert plan == whole_range_proposal(patient, protocol, earliest=EARLIEST, now=NOW)
@@ -187,8 +193,9 @@ def test_it_reads_five_queries_when_the_plan_starts_in_the_first_window():
     clinic(chairs=2)
     patient = bookable_patient()
     protocol = depression()
+    main = main_clinic()
     with CaptureQueriesContext(connection) as captured:
-        plan = propose_series(patient, protocol, earliest=EARLIEST, now=NOW)
+        plan = propose_series(patient, protocol, earliest=EARLIEST, now=NOW, clinic=main)
     assert isinstance(plan, Plan)
     assert len(captured) == 5
 
@@ -197,9 +204,12 @@ def test_it_reads_three_more_queries_per_widening_and_explains_no_plan_as_before
     clinic(chairs=1)
     patient = bookable_patient()
     protocol = depression()
-    Closure.objects.bulk_create([Closure(date=EARLIEST + timedelta(days=n)) for n in range(95)])
+    Closure.objects.bulk_create(
+        [Closure(location=main_location(), date=EARLIEST + timedelta(days=n)) for n in range(95)]
+    )
+    main = main_clinic()
     with CaptureQueriesContext(connection) as captured:
-        plan = propose_series(patient, protocol, earliest=EARLIEST, now=NOW)
+        plan = propose_series(patient, protocol, earliest=EARLIEST, now=NOW, clinic=main)
     assert isinstance(plan, NoPlan)
     assert len(captured) == 5 + 3 + 3  # 28 days, 56 days, then the whole 89-day range
     assert plan == whole_range_proposal(patient, protocol, earliest=EARLIEST, now=NOW)

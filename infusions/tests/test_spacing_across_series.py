@@ -7,6 +7,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from clinic.tests.factories import front_desk as make_front_desk
+from clinic.tests.factories import main_location
 from infusions.models import InfusionSeries, MaintenanceOrder
 from infusions.services import BookingError, maintenance_book, maintenance_propose, series_book
 from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
@@ -53,7 +54,7 @@ def test_it_refuses_a_series_visit_next_to_a_maintenance_visit():
 
 def test_the_maintenance_proposal_avoids_days_next_to_the_patients_other_visits():
     patient, _, _ = _one_maintenance_visit(MONDAY)
-    proposal = maintenance_propose(patient=patient, first=MONDAY)
+    proposal = maintenance_propose(location=main_location(), patient=patient, first=MONDAY)
     (visit,) = proposal.visits
     assert visit.start.date() == MONDAY + timedelta(days=2)
 
@@ -64,7 +65,11 @@ def test_the_database_holds_one_active_initial_series_per_patient():
     patient = bookable_patient()
     series_book(patient=patient, visits=series_visits(MONDAY, chair), by=user)
     with pytest.raises(IntegrityError), transaction.atomic():
-        InfusionSeries.objects.create(patient=patient, protocol=depression(), created_by=user)
+        InfusionSeries.objects.create(location=main_location(), patient=patient, protocol=depression(), created_by=user)
     # Maintenance and finished series are not limited.
-    InfusionSeries.objects.create(patient=patient, protocol=depression(), created_by=user, kind="maintenance")
-    InfusionSeries.objects.create(patient=patient, protocol=depression(), created_by=user, status="cancelled")
+    InfusionSeries.objects.create(
+        location=main_location(), patient=patient, protocol=depression(), created_by=user, kind="maintenance"
+    )
+    InfusionSeries.objects.create(
+        location=main_location(), patient=patient, protocol=depression(), created_by=user, status="cancelled"
+    )

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from clinic.tests.factories import front_desk
+from clinic.tests.factories import front_desk, main_location
 from infusions.models import Appointment
 from infusions.services import StatusError, appointment_mark, appointment_undo_mark, series_book
 from infusions.tests.helpers import bookable_patient, clinic, series_visits
@@ -76,7 +76,11 @@ def _other_visit(appointment, *, patient, start, end, chair):
 
     user = front_desk()
     series = InfusionSeries.objects.create(
-        patient=patient, protocol=appointment.series.protocol, created_by=user, kind=InfusionSeries.Kind.MAINTENANCE
+        location=main_location(),
+        patient=patient,
+        protocol=appointment.series.protocol,
+        created_by=user,
+        kind=InfusionSeries.Kind.MAINTENANCE,
     )
     return Appointment.objects.create(series=series, patient=patient, chair=chair, sequence=1, start=start, end=end)
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from clinic.locations import check_location, current_location
 from clinic.roles import require
 from infusions import selectors, services
 from infusions.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm, decode_visit
@@ -90,6 +91,16 @@ def _plan_url(flow: Flow, patient, params, visits=()) -> str:
     return reverse(flow.plan, args=[patient.pk]) + ("?" + urlencode(query) if query else "")
 
 
+def _location(request, visits):
+    """Where the plan is booked: the location of its chairs (one the user works at), or the user's current one."""
+    if visits:
+        location_id = selectors.location_of_chairs({chair_id for _, chair_id in visits})
+        if location_id is None:
+            raise services.BadPlan("The plan's chairs are not at one location.")
+        return check_location(request, location_id)
+    return current_location(request)
+
+
 def _refused(request, flow: Flow, patient, proposal: services.Proposal):
     context = {
         "flow": flow,
@@ -115,9 +126,10 @@ def plan(request, patient_id, flow: Flow):
     form = flow.form(request.GET or None)
     try:
         visits = decode_visits(request.GET.getlist("v"))
-    except ValueError:
+        location = _location(request, visits)
+    except (ValueError, services.BadPlan):
         return HttpResponseBadRequest("Bad visit in the plan.")
-    proposal = flow.propose(patient=patient, visits=visits or None, **form.wishes())
+    proposal = flow.propose(patient=patient, location=location, visits=visits or None, **form.wishes())
     if not proposal.bookable:
         return _refused(request, flow, patient, proposal)
     params = _params(request.GET, flow)
@@ -146,6 +158,7 @@ def plan(request, patient_id, flow: Flow):
         "encoded": encoded,
         "params": params,
         "fresh_url": _plan_url(flow, patient, params),
+        "location": location,
     }
     return render(request, "infusions/plan.html", context)
 
@@ -156,9 +169,10 @@ def pick(request, patient_id, flow: Flow):
     patient = get_object_or_404(Patient, pk=patient_id)
     try:
         visits = decode_visits(request.GET.getlist("v"))
+        location = _location(request, visits)
         index = int(request.GET.get("i", ""))
         day_form = DayForm(request.GET)
-        found = flow.options(patient=patient, visits=visits, index=index, day=day_form.day())
+        found = flow.options(patient=patient, location=location, visits=visits, index=index, day=day_form.day())
     except (ValueError, services.BadPlan):
         return HttpResponseBadRequest("Bad visit in the plan.")
     if not found.proposal.bookable:
@@ -177,6 +191,7 @@ def pick(request, patient_id, flow: Flow):
         "day_form": day_form.shown(found.day),
         "hidden": [*params, *(("v", v) for v in encode_visits(found.visits)), ("i", index)],
         "back_url": _plan_url(flow, patient, params, found.visits),
+        "location": location,
     }
     return render(request, "infusions/pick.html", context)
 
@@ -189,16 +204,17 @@ def confirm(request, patient_id, flow: Flow):
     params = _params(request.POST, flow)
     try:
         visits = decode_visits(request.POST.getlist("v"))
-    except ValueError:
+        location = _location(request, visits)
+    except (ValueError, services.BadPlan):
         return HttpResponseBadRequest("Bad visit in the plan.")
     try:
-        series = flow.book(patient=patient, visits=visits, by=request.user)
+        series = flow.book(patient=patient, visits=visits, by=request.user, location=location)
     except services.SlotTaken:
         messages.error(request, "That time was just taken. Here is a fresh proposal.")
         return redirect(_plan_url(flow, patient, params))
     except services.BookingError as exc:
         # The plan page shows a refusal or the rules the plan breaks itself; say it once.
-        shown = flow.propose(patient=patient, visits=visits or None)
+        shown = flow.propose(patient=patient, location=location, visits=visits or None)
         if shown.bookable and not shown.problems:
             messages.error(request, str(exc))
         query = urlencode([*params, *(("v", v) for v in request.POST.getlist("v"))])

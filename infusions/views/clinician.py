@@ -12,12 +12,13 @@ from infusions import selectors, services
 from infusions.forms import MaintenanceOrderForm
 from infusions.models import Appointment, MaintenanceOrder
 from infusions.views.feedback import attempt
+from infusions.views.visits import load_visit
 from intake.models import Patient
 
 
 @require("infusions.view_dose_sheet", "infusions.view_appointment")
 def day_sheet(request, pk):
-    appointment = get_object_or_404(Appointment.objects.select_related("series__protocol", "patient", "chair"), pk=pk)
+    appointment = load_visit(request, pk, "series__protocol", "patient")
     return render(request, "infusions/day_sheet.html", selectors.day_sheet(appointment))
 
 

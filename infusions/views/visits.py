@@ -6,7 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from django.utils import timezone
+
 from clinic.context import clinic_context
+from clinic.locations import check_location, user_locations
 from clinic.roles import require
 from infusions import ics, selectors, services
 from infusions.forms import DayForm, decode_visit
@@ -17,9 +20,22 @@ from intake.models import Patient
 CHANGE = ("infusions.change_appointment",)
 
 
+def load_visit(request, pk, *related) -> Appointment:
+    """The visit, 404 if there is none, 403 unless the user works at its location; its page in that zone."""
+    appointment = get_object_or_404(Appointment.objects.select_related("chair__location", *related), pk=pk)
+    timezone.activate(check_location(request, appointment.chair.location_id).tz)
+    return appointment
+
+
+def _series(request, pk, *related) -> InfusionSeries:
+    series = get_object_or_404(InfusionSeries.objects.select_related("location", *related), pk=pk)
+    timezone.activate(check_location(request, series.location_id).tz)
+    return series
+
+
 @require("infusions.view_infusionseries", "infusions.view_appointment")
 def series_detail(request, pk):
-    series = get_object_or_404(InfusionSeries.objects.select_related("patient", "protocol"), pk=pk)
+    series = _series(request, pk, "patient", "protocol")
     return render(request, "infusions/series.html", selectors.series_page(series))
 
 
@@ -30,7 +46,7 @@ def _day_url(name, day, *args) -> str:
 @require_POST
 @require(*CHANGE)
 def visit_cancel(request, pk):
-    appointment = get_object_or_404(Appointment, pk=pk)
+    appointment = load_visit(request, pk)
     attempt(request, services.appointment_cancel, appointment=appointment, success="Visit cancelled.")
     return redirect("infusions:series", pk=appointment.series_id)
 
@@ -38,18 +54,19 @@ def visit_cancel(request, pk):
 @require_POST
 @require(*CHANGE)
 def visit_mark(request, pk):
-    appointment = get_object_or_404(Appointment, pk=pk)
+    appointment = load_visit(request, pk)
     status = request.POST.get("status", "")
     attempt(request, services.appointment_mark, appointment=appointment, status=status, success="Visit updated.")
     if request.POST.get("next") == "day":
-        return redirect(_day_url("infusions:day", clinic_context().local_date(appointment.start)))
+        local_day = clinic_context(appointment.chair.location).local_date(appointment.start)
+        return redirect(_day_url("infusions:day", local_day))
     return redirect("infusions:series", pk=appointment.series_id)
 
 
 @require_POST
 @require(*CHANGE)
 def visit_undo_mark(request, pk):
-    appointment = get_object_or_404(Appointment, pk=pk)
+    appointment = load_visit(request, pk)
     attempt(request, services.appointment_undo_mark, appointment=appointment, success="Mark undone.")
     return redirect("infusions:series", pk=appointment.series_id)
 
@@ -57,7 +74,7 @@ def visit_undo_mark(request, pk):
 @require_POST
 @require(*CHANGE, "infusions.change_infusionseries")
 def series_cancel_rest(request, pk):
-    series = get_object_or_404(InfusionSeries, pk=pk)
+    series = _series(request, pk)
     attempt(
         request,
         services.series_cancel_rest,
@@ -70,16 +87,17 @@ def series_cancel_rest(request, pk):
 @require_POST
 @require(*CHANGE, "infusions.change_infusionseries")
 def series_complete(request, pk):
-    series = get_object_or_404(InfusionSeries, pk=pk)
+    series = _series(request, pk)
     attempt(request, services.series_complete, series=series, success="Series marked completed.")
     return redirect("infusions:series", pk=series.pk)
 
 
 @require(*CHANGE)
 def visit_move(request, pk):
-    """GET: free times on a day for this visit. POST: move it there (past the window needs a confirm)."""
-    appointment = get_object_or_404(Appointment.objects.select_related("series__protocol", "patient", "chair"), pk=pk)
-    context = {"appointment": appointment}
+    """GET: free times on a day for this visit, at its location or (chosen explicitly) another of the user's.
+    POST: move it there (past the window needs a confirm; another location needs `other_location`)."""
+    appointment = load_visit(request, pk, "series__protocol", "patient")
+    context = {"appointment": appointment, "locations": user_locations(request.user)}
     if request.method == "POST":
         try:
             start, chair_id = decode_visit(request.POST.get("chair", ""), request.POST.get("start", ""))
@@ -92,19 +110,30 @@ def visit_move(request, pk):
                 chair_id=chair_id,
                 by=request.user,
                 confirm_past_window=request.POST.get("confirm") == "1",
+                to_other_location=request.POST.get("other_location") == "1",
             )
         except services.NeedsConfirmation as exc:
-            # The page shows the time in the clinic's zone (the template localises aware datetimes).
+            # The page shows the time in the visit's zone (the template localises aware datetimes).
             context["confirm"] = {"message": str(exc), "start": int(start.timestamp()), "chair": chair_id}
             context["confirm_when"] = start
+            context["other_location"] = request.POST.get("other_location") == "1"
         except services.BookingError as exc:
             messages.error(request, str(exc))
-            return redirect(_day_url("infusions:visit_move", clinic_context().local_date(start), pk))
+            return redirect(_day_url("infusions:visit_move", clinic_context(appointment.chair.location).local_date(start), pk))
         else:
             messages.success(request, "Visit moved.")
             return redirect("infusions:series", pk=appointment.series_id)
     day_form = DayForm(request.GET or None)
-    context.update(selectors.move_options(appointment, day_form.day()))
+    location = appointment.chair.location
+    if request.GET.get("location"):
+        try:
+            location = check_location(request, int(request.GET["location"]))
+        except ValueError:
+            return HttpResponseBadRequest("Bad location.")
+        timezone.activate(location.tz)
+    context.update(selectors.move_options(appointment, day_form.day(), location=location))
+    context["other_location"] = location.pk != appointment.chair.location_id
+    context["location_hidden"] = [("location", location.pk)] if context["other_location"] else []
     context["day_form"] = day_form.shown(context["day"])
     return render(request, "infusions/move.html", context)
 

@@ -1,0 +1,60 @@
+"""Where a staff user works: their locations, the one they are working at now, and the access check.
+
+Staff work at one or more locations (`Location.staff`); the navigation's switcher remembers the
+current one per user (`CurrentLocation`). A page about a location's chairs, visits or day asks
+`current_location(request)` (403 for a user who works at none) or `check_location(request, location)`
+for a record that belongs to a location (403 unless the user works there).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from clinic.models import CurrentLocation, Location
+
+NO_LOCATION = "You do not work at any location yet: ask the staff admin to add you to one."
+
+
+def user_locations(user) -> list[Location]:
+    """The active locations the user works at, each marked `is_current` (one query, cached on the user)."""
+    cached = getattr(user, "_clinic_locations", None)
+    if cached is None:
+        if not user.is_authenticated:
+            return []
+        current = CurrentLocation.objects.filter(user=user, location=OuterRef("pk"))
+        cached = list(Location.objects.for_user(user).annotate(is_current=Exists(current)))
+        if cached and not any(loc.is_current for loc in cached):
+            cached[0].is_current = True  # the first in the organisation's order until the user chooses
+        user._clinic_locations = cached
+    return cached
+
+
+def current_location_or_none(user) -> Location | None:
+    return next((loc for loc in user_locations(user) if loc.is_current), None)
+
+
+def current_location(request) -> Location:
+    """The location the user is working at now; 403 when they work at none."""
+    location = current_location_or_none(request.user)
+    if location is None:
+        raise PermissionDenied(NO_LOCATION)
+    return location
+
+
+def check_location(request, location_id: int) -> Location:
+    """The user's location with this id; 403 unless they work there."""
+    for location in user_locations(request.user):
+        if location.pk == location_id:
+            return location
+    raise PermissionDenied("You do not work at that location.")
+
+
+def location_switch(*, user, location_id: int) -> Location:
+    """Make one of the user's locations their current one (remembered across sign-ins)."""
+    location = next((loc for loc in user_locations(user) if loc.pk == location_id), None)
+    if location is None:
+        raise PermissionDenied("You do not work at that location.")
+    with transaction.atomic():
+        CurrentLocation.objects.update_or_create(user=user, defaults={"location": location})
+    user._clinic_locations = None
+    return location
