@@ -166,7 +166,9 @@ def week_schedule(location, day: date | None = None) -> dict:
 FIRST_WINDOW_EXTRA_DAYS = 7
 
 
-def propose_series(patient, protocol, *, clinic: ClinicContext, earliest: date, preferences=None, now=None, avoid_days=()):
+def propose_series(
+    patient, protocol, *, clinic: ClinicContext, earliest: date, preferences=None, now=None, avoid_days=()
+):
     """The planner's earliest series for this patient from `earliest`, on the chairs of `clinic.location`.
 
     Same answer as planning over the whole range (`planning_range`), but bookings are read in growing

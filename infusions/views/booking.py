@@ -114,8 +114,9 @@ def _refused(request, flow: Flow, patient, proposal: services.Proposal):
 
 @require(*BOOK)
 def book_search(request):
+    location = current_location(request)  # booking happens at a location: none, 403
     form = PatientSearchForm(request.GET or None)
-    context = {"form": form, **selectors.booking_search(form.query())}
+    context = {"form": form, "location": location, **selectors.booking_search(form.query())}
     return render(request, "infusions/book_search.html", context)
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from clinic.roles import may, require
 from infusions import selectors, services
 from infusions.forms import MaintenanceOrderForm
-from infusions.models import Appointment, MaintenanceOrder
+from infusions.models import MaintenanceOrder
 from infusions.views.feedback import attempt
 from infusions.views.visits import load_visit
 from intake.models import Patient

@@ -4,9 +4,8 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
-
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from clinic.context import clinic_context
 from clinic.locations import check_location, user_locations
@@ -119,7 +118,9 @@ def visit_move(request, pk):
             context["other_location"] = request.POST.get("other_location") == "1"
         except services.BookingError as exc:
             messages.error(request, str(exc))
-            return redirect(_day_url("infusions:visit_move", clinic_context(appointment.chair.location).local_date(start), pk))
+            return redirect(
+                _day_url("infusions:visit_move", clinic_context(appointment.chair.location).local_date(start), pk)
+            )
         else:
             messages.success(request, "Visit moved.")
             return redirect("infusions:series", pk=appointment.series_id)
