@@ -26,8 +26,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
 from clinic.context import ClinicContext, clinic_context
-from infusions import reminders, selectors
 from clinic.models import Location
+from infusions import reminders, selectors
 from infusions.models import Appointment, Chair, InfusionSeries, MaintenanceOrder, Protocol
 from infusions.planner import (
     CONFIRMABLE,
@@ -505,9 +505,7 @@ def maintenance_options(
 # --- Booking -----------------------------------------------------------------------------------
 
 
-def series_book(
-    *, patient, visits: Sequence[VisitRequest], by, location: Location | None = None
-) -> InfusionSeries:
+def series_book(*, patient, visits: Sequence[VisitRequest], by, location: Location | None = None) -> InfusionSeries:
     """Book an initial series on the protocol of the patient's screened indication: every visit or none, all at
     one location (`location`, or the one whose chairs the visits name)."""
     location = _location_of(visits, location) if visits else location
@@ -559,9 +557,7 @@ def maintenance_book(
             if problems:
                 raise BookingError(problems[0].message)
         _check_across_series(days, patient=patient, min_gap_days=protocol.min_gap_days, clinic=clinic)
-        series, appointments = _create_series(
-            patient, protocol, InfusionSeries.Kind.MAINTENANCE, planned, by, location
-        )
+        series, appointments = _create_series(patient, protocol, InfusionSeries.Kind.MAINTENANCE, planned, by, location)
         if order is not None:
             order.fulfilled_series = series
             order._history_user = by
