@@ -1,9 +1,12 @@
 """Appointment reminders by e-mail and SMS: an outbox written with each booking, drained by Celery.
 
 Which module holds what:
-- `outbox`: which rows a visit should have (consented channels, due times from the clinic's
-  offsets) and `sync_for`, which the booking services call inside their transaction.
+- `outbox`: which rows a visit should have (consented channels, due times from the organisation's
+  offsets and the quiet hours of the visit's location) and `sync_for`, which the booking services
+  call inside their transaction.
 - `quiet_hours`: the pure SMS quiet-hours window (no Django; the window and time zone passed in).
+- Every visit is reminded at its location (`appointment.chair.location`): its zone, address, phone,
+  signed name and quiet hours; the preparation text and offsets are the organisation's.
 - `dispatch`: claiming due rows (conditional UPDATE, SKIP LOCKED), lease reclaim, the send-time
   re-check, recording outcomes, retry with backoff, and the front desk's `reminder_retry`.
 - `rendering`: what a reminder says, and the e-mail with the visit's .ics.

@@ -5,8 +5,9 @@
    caller's, so two workers or two beats never hold the same row. On PostgreSQL the candidate ids
    are picked with `SELECT ... FOR UPDATE SKIP LOCKED` so concurrent claims do not even wait.
 2. `send_claimed` re-checks each row (visit still scheduled at the same start, consent, the quiet hours
-   of the visit's location), renews its lease, sends, and records the outcome, all conditional on the claim token. A failed
-   send is retried after BACKOFF, and marked failed after MAX_ATTEMPTS.
+   of the visit's location), renews its lease, sends (in the words, time and place of the visit's
+   location), and records the outcome, all conditional on the claim token. A failed send is retried
+   after BACKOFF, and marked failed after MAX_ATTEMPTS.
 3. A row left in "sending" longer than the lease (its worker died) is reclaimed by the next claim.
    That is the one gap: a provider that accepted a message whose worker died before recording it
    sends it again. Reminders err on the side of at-least-once (README, Reminders).

@@ -6,7 +6,8 @@ import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
-from clinic.tests.factories import clinic_settings
+from clinic.models import Location
+from clinic.tests.factories import clinic_settings, main_location
 from infusions.services import appointment_cancel, series_book
 from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
@@ -36,7 +37,8 @@ def test_the_day_sheet_gives_the_planned_dose_in_mg_and_ml_for_clinician_confirm
 
 
 def test_the_calendar_lists_booked_visits_without_clinical_content(client, front_desk, series):
-    clinic_row = clinic_settings(address="1 Main St")
+    clinic_row = clinic_settings()
+    Location.objects.filter(pk=main_location().pk).update(address="1 Main St")
     appointment_cancel(appointment=series.appointments.get(sequence=6), by=front_desk)
     client.force_login(front_desk)
     response = client.get(reverse("infusions:patient_calendar", args=[series.patient_id]))
