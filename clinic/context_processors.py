@@ -16,7 +16,7 @@ def roles(request):
     }
     context["current_location"] = next((loc for loc in context["my_locations"] if loc.is_current), None)
     if context["is_clinician"]:
-        from intake.models import Screening
+        from intake.selectors import urgent_count
 
-        context["urgent_count"] = Screening.objects.awaiting_review().filter(urgent=True).count()
+        context["urgent_count"] = urgent_count()
     return context

@@ -85,6 +85,41 @@ class Clinic(models.Model):
     )
     sms_quiet_end = models.TimeField(default=time(8, 0), help_text="…until this time.")
 
+    # The infusion day's thresholds: defaults from published protocols, the medical director's to change.
+    bp_no_start_systolic = models.PositiveSmallIntegerField(
+        "do not start above systolic",
+        default=180,
+        help_text="Resting BP above this or the diastolic below: no infusion "
+        "today (Swiss ketamine label). The same thresholds as screening.",
+    )
+    bp_no_start_diastolic = models.PositiveSmallIntegerField("do not start above diastolic", default=100)
+    bp_decision_systolic = models.PositiveSmallIntegerField(
+        "prescriber decides above systolic",
+        default=140,
+        help_text="Above this or the diastolic below: start only on a prescriber's recorded decision "
+        "(esketamine label).",
+    )
+    bp_decision_diastolic = models.PositiveSmallIntegerField("prescriber decides above diastolic", default=90)
+    alert_systolic = models.PositiveSmallIntegerField(
+        default=180, help_text="During the visit: a reading above this needs an action note (example local protocol)."
+    )
+    alert_diastolic = models.PositiveSmallIntegerField(default=110)
+    alert_heart_rate = models.PositiveSmallIntegerField(default=120)
+    alert_spo2 = models.PositiveSmallIntegerField("alert below SpO2 (%)", default=92)
+    reading_interval_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Vital signs during the infusion (Emory, Yale: every 10 minutes).",
+    )
+    observation_interval_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1), MaxValueValidator(60)], help_text="…and during observation."
+    )
+    observation_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(240)],
+        help_text="At least this long observed after the infusion ends before discharge (20-30 min).",
+    )
+
     class Meta:
         verbose_name = "organisation settings"
         verbose_name_plural = "organisation settings"

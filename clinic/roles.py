@@ -22,8 +22,9 @@ from django.db.models import Q
 COORDINATOR = "Intake coordinator"
 CLINICIAN = "Clinician"
 FRONT_DESK = "Front desk"
+NURSE = "Infusion nurse"
 STAFF_ADMIN = "Staff admin"
-ROLES = (COORDINATOR, CLINICIAN, FRONT_DESK, STAFF_ADMIN)
+ROLES = (COORDINATOR, CLINICIAN, NURSE, FRONT_DESK, STAFF_ADMIN)
 
 # app_label.codename for each role. Models and custom permissions are declared in the apps.
 # Front desk never sees medical answers: not even the day sheet (weight, planned dose).
@@ -43,12 +44,29 @@ ROLE_PERMISSIONS = {
         "intake.view_screening",
         "intake.view_reviewdecision",
         "intake.add_reviewdecision",
+        "intake.view_safetyalert",
+        "intake.change_safetyalert",  # to record the same-day follow-up
         "infusions.view_appointment",
         "infusions.view_infusionseries",
         "infusions.view_dose_sheet",
         "infusions.view_maintenanceorder",
         "infusions.add_maintenanceorder",
         "infusions.change_maintenanceorder",  # to cancel an open order
+        # The infusion day: a prescriber orders the dose and releases the start gates, and keeps the record too.
+        "infusions.view_infusionrecord",
+        "infusions.order_dose",
+        "infusions.keep_infusion_record",
+        "infusions.view_infusion_stage",
+    ],
+    # The infusion room: check-in, vital signs, adverse events, discharge. No eligibility decision, no dose order.
+    NURSE: [
+        "intake.view_patient",
+        "infusions.view_appointment",
+        "infusions.view_infusionseries",
+        "infusions.view_dose_sheet",
+        "infusions.view_infusionrecord",
+        "infusions.keep_infusion_record",
+        "infusions.view_infusion_stage",
     ],
     FRONT_DESK: [
         "intake.view_patient_contact",
@@ -61,6 +79,8 @@ ROLE_PERMISSIONS = {
         "infusions.view_reminder",
         "infusions.change_reminder",
         "infusions.view_maintenanceorder",
+        # Where a patient is on the infusion day (waiting, in chair, observation, ready for pickup); no readings.
+        "infusions.view_infusion_stage",
     ],
     # Set-up only: locations, chairs, hours, closures, protocols, the organisation's settings and
     # users; records are looked up read-only in admin (clinic.look_up_records). No clinical or booking act.
@@ -91,6 +111,7 @@ ROLE_PERMISSIONS = {
 ROLE_HOME = {
     COORDINATOR: "intake:home",
     CLINICIAN: "intake:queue",
+    NURSE: "infusions:room",
     FRONT_DESK: "infusions:home",
 }
 

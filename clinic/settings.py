@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap's own files, served locally
     "axes",
     "csp",
+    "django_htmx",
     "simple_history",
     "clinic",
     "intake",
@@ -51,6 +52,8 @@ MIDDLEWARE = [
     "clinic.middleware.NoStoreForSignedInMiddleware",
     "clinic.middleware.LocationTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: True on the requests htmx makes (the infusion room's board refresh).
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

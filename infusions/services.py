@@ -703,7 +703,9 @@ def appointment_mark(*, appointment, status: str, by) -> Appointment:
     deferral, a decline) is not started until that is resolved.
     """
     if status not in Appointment.MARK_FROM:
-        raise StatusError("A visit can be marked arrived, completed or no-show.")
+        if status == Appointment.Status.COMPLETED:
+            raise StatusError("A visit is completed by its discharge on the visit's chair-side record.")
+        raise StatusError("A visit can be marked arrived or no-show.")
     with transaction.atomic():
         appointment = _locked(appointment)
         clinic = clinic_context(appointment.chair.location)

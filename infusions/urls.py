@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from infusions.views import booking, clinician, schedule, visits
+from infusions.views import booking, clinician, infusion_day, schedule, visits
 
 # The booking pages are the same for both flows; each URL names its flow.
 SERIES, MAINTENANCE = {"flow": booking.SERIES}, {"flow": booking.MAINTENANCE}
@@ -32,6 +32,21 @@ urlpatterns = [
     path("visits/<int:pk>/sheet/", clinician.day_sheet, name="day_sheet"),
     path("patients/<int:patient_id>/maintenance-order/", clinician.maintenance_order, name="maintenance_order"),
     path("maintenance-orders/<int:pk>/cancel/", clinician.maintenance_order_cancel, name="maintenance_order_cancel"),
+    # The infusion day: a visit's chair-side record, step by step, and the infusion room.
+    path("room/", infusion_day.room, name="room"),
+    path("room/board/", infusion_day.room_board, name="room_board"),
+    path("visits/<int:pk>/record/", infusion_day.record, name="record"),
+    path("visits/<int:pk>/record/print/", infusion_day.record_print, name="record_print"),
+    path("visits/<int:pk>/record/check-in/", infusion_day.check_in, name="record_check_in"),
+    path("visits/<int:pk>/record/gate/", infusion_day.release_gate, name="record_gate"),
+    path("visits/<int:pk>/record/order/", infusion_day.order_dose, name="record_order"),
+    path("visits/<int:pk>/record/start/", infusion_day.start, name="record_start"),
+    path("visits/<int:pk>/record/reading/", infusion_day.add_reading, name="record_reading"),
+    path("visits/<int:pk>/record/event/", infusion_day.add_event, name="record_event"),
+    path("visits/<int:pk>/record/end/", infusion_day.end_infusion, name="record_end"),
+    path("visits/<int:pk>/record/ready/", infusion_day.ready_for_pickup, name="record_ready"),
+    path("visits/<int:pk>/record/discharge/", infusion_day.discharge, name="record_discharge"),
+    path("visits/<int:pk>/record/amend/", infusion_day.amend, name="record_amend"),
     # Reminder pages and the patient's (public, signed) confirmation link.
     path("", include("infusions.urls_reminders")),
 ]

@@ -315,3 +315,53 @@ class RecordAccess(models.Model):
 
     def __str__(self):
         return f"user {self.user_id} opened patient {self.patient_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SafetyAlertQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class SafetyAlert(models.Model):
+    """An urgent item for clinicians outside a screening: a positive PHQ-9 item 9 at a visit's check-in
+    (or, next, by a patient's questionnaire link). It counts in the same urgent count as an urgent
+    screening, stands at the top of the queue, and stays open until a prescriber records the same-day
+    follow-up."""
+
+    class Source(models.TextChoices):
+        CHECK_IN = "check_in", "Check-in before an infusion"
+        PATIENT_LINK = "patient_link", "The patient's questionnaire link"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="safety_alerts")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    detail = models.CharField(max_length=200, help_text="What was answered, for clinicians only.")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    follow_up = models.TextField(blank=True, help_text="The prescriber's same-day follow-up.")
+    history = HistoricalRecords()
+
+    objects = SafetyAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        indexes = [models.Index(fields=["resolved_at", "raised_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | Q(resolved_at__isnull=False, resolved_by__isnull=False),
+                name="safety_alert_resolved_with_who",
+            )
+        ]
+
+    def __str__(self):
+        return f"Safety alert {self.pk} for patient {self.patient_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from intake.models import Flag, Intake, Patient, Screening
+from intake.models import Flag, Intake, Patient, SafetyAlert, Screening
 
 
 def _with_visits_on_hold(screenings: QuerySet[Screening]) -> QuerySet[Screening]:
@@ -15,6 +15,17 @@ def _with_visits_on_hold(screenings: QuerySet[Screening]) -> QuerySet[Screening]
     """
     booked = Q(patient__appointments__status="scheduled", patient__appointments__start__gte=timezone.now())
     return screenings.annotate(visits_on_hold=Count("patient__appointments", filter=booked, distinct=True))
+
+
+def urgent_count() -> int:
+    """Urgent screenings waiting for a decision and open safety alerts (item 9 at a check-in): one number,
+    the one the navigation and the queue show (2 queries)."""
+    return Screening.objects.awaiting_review().filter(urgent=True).count() + SafetyAlert.objects.open().count()
+
+
+def open_alerts() -> list[SafetyAlert]:
+    """Open safety alerts, oldest first, with their patients (1 query)."""
+    return list(SafetyAlert.objects.open().select_related("patient"))
 
 
 def review_queue() -> QuerySet[Screening]:

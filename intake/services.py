@@ -15,7 +15,17 @@ from django.db import IntegrityError, transaction
 
 from clinic.context import ClinicContext, clinic_context
 from intake import screening as rules
-from intake.models import Decision, Flag, Intake, Outcome, Patient, RecordAccess, ReviewDecision, Screening
+from intake.models import (
+    Decision,
+    Flag,
+    Intake,
+    Outcome,
+    Patient,
+    RecordAccess,
+    ReviewDecision,
+    SafetyAlert,
+    Screening,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -321,3 +331,40 @@ def review_decide(
 def record_access_log(*, by: AbstractBaseUser, patient_id: int, view: str) -> RecordAccess:
     """Note that `by` opened this patient's clinical record (append-only access log)."""
     return RecordAccess.objects.create(user=by, patient_id=patient_id, view=view)
+
+
+# --- Urgent items outside a screening --------------------------------------------------------------
+
+
+class AlertRefused(Exception):
+    """The alert cannot be resolved (already resolved, or no follow-up written)."""
+
+
+def safety_alert_raise(*, patient: Patient, source: str, detail: str, by=None) -> SafetyAlert:
+    """An urgent item for clinicians (a positive PHQ-9 item 9 outside intake): counted with urgent screenings.
+
+    Called inside the caller's transaction, so an alert exists exactly when what raised it was saved.
+    """
+    alert = SafetyAlert(patient=patient, source=source, detail=detail[:200], raised_by=by)
+    alert._history_user = by
+    alert.save()
+    logger.info("safety alert %s raised for patient %s (%s)", alert.pk, patient.pk, source)
+    return alert
+
+
+def safety_alert_resolve(*, alert: SafetyAlert, by: AbstractBaseUser, follow_up: str) -> SafetyAlert:
+    """A prescriber records the same-day follow-up; the alert leaves the urgent count."""
+    follow_up = follow_up.strip()
+    if not follow_up:
+        raise AlertRefused("Write the follow-up: what was done today about the answer.")
+    with transaction.atomic():
+        alert = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
+        if not alert.is_open:
+            raise AlertRefused("This alert was already resolved.")
+        alert.resolved_at = clinic_context().now()
+        alert.resolved_by = by
+        alert.follow_up = follow_up
+        alert._history_user = by
+        alert.save(update_fields=["resolved_at", "resolved_by", "follow_up"])
+    logger.info("safety alert %s resolved by user %s", alert.pk, by.pk)
+    return alert

@@ -11,4 +11,5 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
     path("queue/", views.queue, name="queue"),
     path("queue/<int:screening_id>/", views.case, name="case"),
+    path("alerts/<int:alert_id>/resolve/", views.alert_resolve, name="alert_resolve"),
 ]

@@ -16,7 +16,7 @@ from intake import screening as rules
 from intake import selectors, services
 from intake.eligibility import booking_eligibility
 from intake.forms import DecisionForm, IntakeForm, answer_rows
-from intake.models import Intake, Patient, search_text
+from intake.models import Intake, Patient, SafetyAlert, search_text
 
 CLINICAL = ("intake.view_patient", "intake.view_intake", "intake.view_screening")
 REVIEW = (*CLINICAL, "intake.view_reviewdecision", "intake.add_reviewdecision")
@@ -135,7 +135,22 @@ def patient_detail(request, patient_id: int):
 @require(*REVIEW)
 def queue(request):
     """Flagged cases waiting for a decision: urgent first, then exclude, defer, review, oldest first."""
-    return render(request, "intake/queue.html", {"cases": selectors.review_queue()})
+    context = {"cases": selectors.review_queue(), "alerts": selectors.open_alerts()}
+    return render(request, "intake/queue.html", context)
+
+
+@require(*REVIEW, "intake.change_safetyalert")
+@require_http_methods(["POST"])
+def alert_resolve(request, alert_id: int):
+    """A prescriber records the same-day follow-up of a safety alert (item 9 outside intake)."""
+    alert = get_object_or_404(SafetyAlert, pk=alert_id)
+    try:
+        services.safety_alert_resolve(alert=alert, by=request.user, follow_up=request.POST.get("follow_up", ""))
+    except services.AlertRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Follow-up recorded; the alert is resolved.")
+    return redirect("intake:queue")
 
 
 @require(*REVIEW)

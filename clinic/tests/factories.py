@@ -137,9 +137,7 @@ class ChairFactory(factory.django.DjangoModelFactory):
 def open_every_day(opens=time(8, 0), closes=time(17, 30), *, location=None):
     location = location or main_location()
     for weekday in range(7):
-        OpeningHours.objects.get_or_create(
-            location=location, weekday=weekday, opens=opens, defaults={"closes": closes}
-        )
+        OpeningHours.objects.get_or_create(location=location, weekday=weekday, opens=opens, defaults={"closes": closes})
 
 
 def clinic_settings(**fields):

@@ -234,6 +234,7 @@ class Appointment(models.Model):
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
         NO_SHOW = "no_show", "No-show"
+        DEFERRED = "deferred", "Deferred at check-in"
 
     # Statuses that hold the chair and the patient's time.
     ACTIVE_STATUSES = (Status.SCHEDULED, Status.ARRIVED, Status.COMPLETED)
@@ -278,9 +279,10 @@ class Appointment(models.Model):
     # The status machine. A mark (arrived, completed, no-show) may be reached only from these statuses, and
     # not before the visit's start (completed: not before its end); cancel and move only while scheduled.
     # A mark made by mistake may be undone, back to the status before it, on the clinic-local day it was made.
+    # Completed is no mark: a visit is completed by its discharge on the chair-side record
+    # (infusions.visit_record), deferred by a start gate at check-in.
     MARK_FROM = {
         Status.ARRIVED: (Status.SCHEDULED,),
-        Status.COMPLETED: (Status.SCHEDULED, Status.ARRIVED),
         Status.NO_SHOW: (Status.SCHEDULED,),
     }
     UNDO_REASON = "undo_mark"
@@ -316,10 +318,6 @@ class Appointment(models.Model):
         return self._may_mark_now(self.Status.ARRIVED) and not self.hold
 
     @property
-    def can_mark_completed(self) -> bool:
-        return self._may_mark_now(self.Status.COMPLETED)
-
-    @property
     def can_mark_no_show(self) -> bool:
         return self._may_mark_now(self.Status.NO_SHOW)
 
@@ -348,6 +346,8 @@ class Appointment(models.Model):
             return "The series is no longer active."
         if clinic.local_date(mark[1]) != clinic.today():
             return "A mark can be undone only on the day it was made."
+        if self.status == self.Status.ARRIVED and type(self).objects.filter(pk=self.pk, record__isnull=False).exists():
+            return "The patient is checked in: the visit's record goes on from there."
         return None
 
     @property

@@ -44,3 +44,55 @@ def series_visits(first_day, chair, *, gap_days=3, count=6, hour=9):
 def main_clinic():
     """The main location's clinic context: what the selectors that plan one location's chairs take."""
     return clinic_context(main_location())
+
+
+def complete(appointment, *, nurse=None, prescriber=None):
+    """Complete a visit the only way there is: check-in, dose order, start, end, discharge, through the real
+    services, the clock moved through the visit (and back afterwards)."""
+    import time_machine
+
+    from clinic.roles import NURSE
+    from clinic.tests.factories import UserFactory, clinician
+    from infusions import chairside, visit_record
+
+    nurse = nurse or UserFactory(role=NURSE)
+    prescriber = prescriber or clinician()
+    start = appointment.start
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        record = visit_record.record_check_in(appointment=appointment, values=clean_check_in(), by=nurse)
+        visit_record.record_order_dose(record=record, mg_per_kg="0.5", vial_mg_per_ml=50, by=prescriber)
+        visit_record.record_start(record=record, by=nurse)
+    with time_machine.travel(start + timedelta(minutes=45), tick=False):
+        record.refresh_from_db()
+        visit_record.record_end_infusion(record=record, dose_given_mg=record.dose_mg, by=nurse)
+    with time_machine.travel(start + timedelta(minutes=80), tick=False):
+        codes = [code for code, _ in chairside.DISCHARGE_CHECKLIST]
+        visit_record.record_discharge(record=record, checklist=codes, by=nurse)
+    appointment.refresh_from_db()
+    record.refresh_from_db()
+    return record
+
+
+def clean_check_in(**changes):
+    """Check-in values that open every gate: BP 120/80, fasting, an escort, PHQ-9 item 9 answered 0."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from infusions.visit_record import CheckInValues
+
+    values = CheckInValues(
+        weight_kg=Decimal("70.0"),
+        systolic=120,
+        diastolic=80,
+        heart_rate=72,
+        spo2=98,
+        fasting_kept=True,
+        escort_name="Sam Driver",
+        escort_phone="+15550109999",
+        escort_sms_consent=False,
+        intoxicated=False,
+        pregnancy_possible=False,
+        medication_changes="",
+        questionnaires={"phq9": [1, 1, 1, 1, 1, 1, 1, 0, 0]},
+    )
+    return replace(values, **changes)

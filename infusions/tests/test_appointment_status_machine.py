@@ -19,19 +19,21 @@ def visit(status, series_status=InfusionSeries.Status.ACTIVE, start=None):
 
 
 @pytest.mark.parametrize(
-    ("status", "arrived", "completed", "no_show", "cancel", "move"),
+    ("status", "arrived", "no_show", "cancel", "move"),
     [
-        (S.SCHEDULED, True, True, True, True, True),
-        (S.ARRIVED, False, True, False, False, False),
-        (S.COMPLETED, False, False, False, False, False),
-        (S.NO_SHOW, False, False, False, False, False),
-        (S.CANCELLED, False, False, False, False, False),
+        (S.SCHEDULED, True, True, True, True),
+        (S.ARRIVED, False, False, False, False),
+        (S.COMPLETED, False, False, False, False),
+        (S.NO_SHOW, False, False, False, False),
+        (S.CANCELLED, False, False, False, False),
+        (S.DEFERRED, False, False, False, False),
     ],
 )
 @time_machine.travel(datetime(2026, 12, 8, 12, 0, tzinfo=UTC), tick=False)  # after the visit
-def test_each_status_allows_exactly_its_next_steps(status, arrived, completed, no_show, cancel, move):
+def test_each_status_allows_exactly_its_next_steps(status, arrived, no_show, cancel, move):
     a = visit(status)
-    assert (a.can_mark_arrived, a.can_mark_completed, a.can_mark_no_show) == (arrived, completed, no_show)
+    assert (a.can_mark_arrived, a.can_mark_no_show) == (arrived, no_show)
+    assert not a.can_mark(S.COMPLETED)  # a visit is completed by its discharge, never by a mark
     assert (a.can_cancel, a.can_move) == (cancel, move)
     assert a.can_mark(S.ARRIVED) == arrived and a.can_mark(S.NO_SHOW) == no_show
 
@@ -52,28 +54,23 @@ def test_a_scheduled_visit_of_an_inactive_series_cannot_be_moved_and_says_why():
 
 
 @pytest.mark.parametrize(
-    ("now", "arrived", "no_show", "completed"),
+    ("now", "arrived", "no_show"),
     [
-        (datetime(2026, 12, 7, 16, 59, tzinfo=UTC), False, False, False),  # 08:59 local, before the start
-        (datetime(2026, 12, 7, 17, 0, tzinfo=UTC), True, True, False),  # 09:00 local, the start
-        (datetime(2026, 12, 7, 18, 29, tzinfo=UTC), True, True, False),  # 10:29, before the end
-        (datetime(2026, 12, 7, 18, 30, tzinfo=UTC), True, True, True),  # 10:30, the end
+        (datetime(2026, 12, 7, 16, 59, tzinfo=UTC), False, False),  # 08:59 local, before the start
+        (datetime(2026, 12, 7, 17, 0, tzinfo=UTC), True, True),  # 09:00 local, the start
+        (datetime(2026, 12, 7, 18, 30, tzinfo=UTC), True, True),  # 10:30, the end
     ],
 )
-def test_arrived_and_no_show_open_at_the_start_and_completed_at_the_end(now, arrived, no_show, completed):
+def test_arrived_and_no_show_open_at_the_start(now, arrived, no_show):
     a = visit(S.SCHEDULED, start=at(date(2026, 12, 7), 9))
     a.end = at(date(2026, 12, 7), 10, 30)
     clinic = ClinicContext(tz=LA)
     with time_machine.travel(now, tick=False):
-        assert (a.can_mark_arrived, a.can_mark_no_show, a.can_mark_completed) == (arrived, no_show, completed)
+        assert (a.can_mark_arrived, a.can_mark_no_show) == (arrived, no_show)
         assert (a.mark_refusal(S.ARRIVED, clinic) is None) is arrived
-        assert (a.mark_refusal(S.COMPLETED, clinic) is None) is completed
     with time_machine.travel(datetime(2026, 12, 7, 16, 0, tzinfo=UTC), tick=False):
         assert a.mark_refusal(S.NO_SHOW, clinic) == (
             "This visit starts at 09:00 on 2026-12-07; it can be marked no-show from then."
-        )
-        assert a.mark_refusal(S.COMPLETED, clinic) == (
-            "This visit ends at 10:30 on 2026-12-07; it can be marked completed from then."
         )
 
 

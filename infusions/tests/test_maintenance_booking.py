@@ -9,12 +9,11 @@ from infusions.models import InfusionSeries
 from infusions.services import (
     BookingError,
     NotBookable,
-    appointment_mark,
     maintenance_book,
     series_book,
     series_complete,
 )
-from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
+from infusions.tests.helpers import at, bookable_patient, clinic, complete, series_visits
 
 pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 12, 7)  # last visit on 22 December
@@ -26,8 +25,8 @@ def completed(front_desk):
         chair, _ = clinic()
         series = series_book(patient=bookable_patient(), visits=series_visits(MONDAY, chair), by=front_desk)
         traveller.move_to(datetime(2026, 12, 23, 1, 0, tzinfo=UTC))
-        for visit in series.appointments.all():
-            appointment_mark(appointment=visit, status="completed", by=front_desk)
+        for visit in series.appointments.order_by("start"):
+            complete(visit)
         series_complete(series=series, by=front_desk)
         yield series, chair, traveller
 

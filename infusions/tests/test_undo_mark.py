@@ -10,7 +10,7 @@ from django.urls import reverse
 from clinic.tests.factories import front_desk, main_location
 from infusions.models import Appointment
 from infusions.services import StatusError, appointment_mark, appointment_undo_mark, series_book
-from infusions.tests.helpers import bookable_patient, clinic, series_visits
+from infusions.tests.helpers import bookable_patient, clinic, complete, series_visits
 
 pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 12, 7)
@@ -26,7 +26,7 @@ def visit():
         yield series.appointments.get(sequence=1), traveller
 
 
-@pytest.mark.parametrize("marks", [["no_show"], ["arrived"], ["completed"], ["arrived", "completed"]])
+@pytest.mark.parametrize("marks", [["no_show"], ["arrived"]])
 def test_it_undoes_the_last_mark_back_to_the_status_before_it_and_records_who(visit, marks):
     appointment, _ = visit
     user = front_desk()
@@ -35,7 +35,7 @@ def test_it_undoes_the_last_mark_back_to_the_status_before_it_and_records_who(vi
     with mock.patch("infusions.services.reminders.sync_for") as sync_for:
         appointment_undo_mark(appointment=appointment, by=user)
     appointment.refresh_from_db()
-    before = "arrived" if marks == ["arrived", "completed"] else "scheduled"
+    before = "scheduled"
     assert appointment.status == before
     sync_for.assert_called_once()
     change = appointment.history.order_by("-history_id").first()
@@ -44,6 +44,17 @@ def test_it_undoes_the_last_mark_back_to_the_status_before_it_and_records_who(vi
     # An undo is not undone again (that would be a new mark).
     with pytest.raises(StatusError, match="no mark to undo"):
         appointment_undo_mark(appointment=appointment, by=user)
+
+
+def test_a_discharged_visit_and_a_checked_in_arrival_are_not_undone(visit):
+    """A completed visit is signed at discharge, and a checked-in patient's record goes on: neither is undone."""
+    appointment, traveller = visit
+    traveller.move_to(datetime(2026, 12, 8, 1, 0, tzinfo=UTC))  # the evening of the visit's day
+    record = complete(appointment)
+    with pytest.raises(StatusError, match="no mark to undo"):
+        appointment_undo_mark(appointment=appointment, by=front_desk())
+    assert Appointment.objects.get(pk=appointment.pk).status == S.COMPLETED
+    assert record.is_signed
 
 
 def test_a_mark_cannot_be_undone_on_a_later_day(visit):
