@@ -6,15 +6,20 @@ from django.contrib import admin
 
 from clinic.admin import LocationAdmin, NoRevertHistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 from infusions.models import (
+    AdverseEvent,
+    Amendment,
     Appointment,
     Chair,
     Closure,
+    InfusionRecord,
     InfusionSeries,
     MaintenanceOrder,
     OpeningHours,
     Protocol,
     Reminder,
+    VitalReading,
 )
+from intake.admin import ClinicalRecordAdmin
 
 
 @admin.register(Chair)
@@ -110,3 +115,36 @@ class ReminderAdmin(ReadOnlyAdmin):
 @admin.register(MaintenanceOrder)
 class MaintenanceOrderAdmin(ReadOnlyHistoryAdmin):
     list_display = ("id", "patient_id", "ordered_by", "ordered_at", "fulfilled_series_id", "cancelled_at")
+
+
+# --- The infusion day's records: clinical, read-only, every opening logged -------------------------
+
+
+@admin.register(InfusionRecord)
+class InfusionRecordAdmin(ClinicalRecordAdmin):
+    list_display = ("id", "appointment_id", "stage", "checked_in_at", "started_at", "ended_at", "discharged_at")
+    list_filter = ("stage",)
+
+    def patient_id_of(self, obj) -> int:
+        return obj.appointment.patient_id
+
+
+class _RecordPartAdmin(ClinicalRecordAdmin):
+    def patient_id_of(self, obj) -> int:
+        return obj.record.appointment.patient_id
+
+
+@admin.register(VitalReading)
+class VitalReadingAdmin(_RecordPartAdmin):
+    list_display = ("id", "record_id", "taken_at", "phase", "systolic", "diastolic", "heart_rate", "spo2")
+
+
+@admin.register(AdverseEvent)
+class AdverseEventAdmin(_RecordPartAdmin):
+    list_display = ("id", "record_id", "occurred_at", "kind", "severity", "outcome")
+    list_filter = ("kind", "severity")
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "record_id", "made_at", "made_by")

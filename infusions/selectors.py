@@ -109,7 +109,7 @@ def today_visits(location) -> dict:
     begin, end = clinic.day_bounds(today)
     visits = (
         Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
-        .select_related("chair", "patient")
+        .select_related("chair", "patient", "record")  # the record for its stage only: never readings here
         .order_by("start", "chair__position")
     )
     return {"visits": with_holds(visits), "today": today, "clinic": clinic}

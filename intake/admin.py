@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
 from clinic.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
-from intake.models import Flag, Intake, Patient, RecordAccess, ReviewDecision, Screening
+from intake.models import Flag, Intake, Patient, RecordAccess, ReviewDecision, SafetyAlert, Screening
 from intake.services import record_access_log
 
 
@@ -86,3 +86,9 @@ class ReviewDecisionAdmin(ClinicalRecordAdmin):
 class RecordAccessAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "patient_id", "view")
     list_filter = ("view",)
+
+
+@admin.register(SafetyAlert)
+class SafetyAlertAdmin(ClinicalRecordAdmin):
+    list_display = ("id", "patient_id", "source", "raised_at", "resolved_at", "resolved_by")
+    list_filter = ("source",)

@@ -51,6 +51,7 @@ def test_it_seeds_a_demo_clinic_once(settings):
         ("clinician", "Clinician"),
         ("frontdesk", "Front desk"),
         ("frontdesk2", "Front desk"),
+        ("nurse", "Infusion nurse"),
     ):
         user = User.objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == [role]
@@ -99,6 +100,7 @@ def test_it_seeds_two_locations_in_different_time_zones(settings):
     assert works_at("frontdesk2") == ["Denver"]
     assert works_at("clinician") == ["Denver", "Seattle"]
     assert works_at("coordinator") == ["Seattle"]
+    assert works_at("nurse") == ["Seattle"]
     assert works_at("admin") == ["Denver", "Seattle"]
 
 

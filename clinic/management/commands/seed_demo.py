@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clinic.models import Clinic, Location
-from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, STAFF_ADMIN
+from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, NURSE, STAFF_ADMIN
 
 # The one deliberate upward import of the base app: the demo clinic needs chairs and hours, which
 # belong to infusions. Nothing else in clinic/ (outside tests and the URL wiring) imports a feature app.
@@ -64,6 +64,7 @@ DEMO_USERS = [
     ("clinician", CLINICIAN, ("Seattle", "Denver")),
     ("frontdesk", FRONT_DESK, ("Seattle",)),
     ("frontdesk2", FRONT_DESK, ("Denver",)),
+    ("nurse", NURSE, ("Seattle",)),
 ]
 ADMIN_LOCATIONS = ("Seattle", "Denver")
 
