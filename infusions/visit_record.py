@@ -432,7 +432,8 @@ def _text_escort(record_id: int) -> None:
         pk=record_id
     )
     location = record.appointment.chair.location
-    body = f"{record.appointment.patient.first_name} is ready to be picked up at {location.name}, {location.address}."
+    where = ", ".join(part for part in (location.name, location.address) if part)  # no ", ." for a blank address
+    body = f"{record.appointment.patient.first_name} is ready to be picked up at {where}."
     try:
         get_backend().send(to=record.escort_phone, body=body, reference=f"pickup-{record.pk}")
     except Exception as exc:  # noqa: BLE001 - the pickup text is a courtesy; the desk sees the stage anyway

@@ -26,7 +26,7 @@ ORDER = (*VIEW, "infusions.order_dose")
 def _forms(page: dict) -> dict:
     record, protocol = page.get("record"), page["protocol"]
     return {
-        "check_in_form": record_forms.CheckInForm(
+        "checkin_form": record_forms.CheckInForm(
             initial={"weight_kg": page["appointment"].patient.weight_kg}, prefix="checkin"
         ),
         "gate_form": record_forms.GateForm(prefix="gate"),
