@@ -21,6 +21,10 @@ class RenewIdleSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
+        # A page's own refresh (htmx, the infusion room every 30 s) is not the user at work: an open room
+        # tab must not keep an unattended session alive.
+        if request.headers.get("HX-Request") == "true":
+            return response
         if session is not None and not session.is_empty():
             now = int(time.time())
             if now - session.get(self.KEY, 0) >= settings.SESSION_RENEW_SECONDS:

@@ -173,6 +173,14 @@ def require(*perms: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
+                if request.headers.get("HX-Request") == "true":
+                    # A page's own refresh after the session ended: send the whole page to sign-in,
+                    # not the sign-in form into the part being refreshed.
+                    from django_htmx.http import HttpResponseClientRedirect
+
+                    return HttpResponseClientRedirect(
+                        redirect_to_login(request.headers.get("HX-Current-URL", "/"))["Location"]
+                    )
                 return redirect_to_login(request.get_full_path())
             if not may(request.user, *perms):
                 raise PermissionDenied

@@ -119,6 +119,16 @@ class GateForm(forms.Form):
     note = _text(label="Decision", widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RecheckForm(forms.Form):
+    fasting_kept = forms.BooleanField(label="Fasting kept (re-checked)", required=False)
+    escort_name = _text(label="Responsible adult taking the patient home: name", max_length=120, required=False)
+    escort_phone = _text(label="…and phone", max_length=40, required=False)
+
+
+class DeferForm(forms.Form):
+    reason = _text(label="Why the visit cannot go ahead today", max_length=250)
+
+
 class DoseOrderForm(forms.Form):
     mg_per_kg = forms.DecimalField(label="Dose (mg/kg)", min_value=Decimal("0.05"), max_digits=4, decimal_places=2)
     vial_mg_per_ml = forms.TypedChoiceField(

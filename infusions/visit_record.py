@@ -56,11 +56,13 @@ def thresholds_for(organisation) -> chairside.Thresholds:
 
 
 def released(record: InfusionRecord) -> frozenset[str]:
-    """The gates a prescriber has released on this record."""
+    """The gates a prescriber has released on this record: the BP decision, and the item-9 follow-up (recorded
+    here or on the clinicians' queue: either resolves the check-in's safety alert)."""
     codes = set()
     if record.bp_decision_at:
         codes.add("BP_NEEDS_DECISION")
-    if record.follow_up_at:
+    alert = record.safety_alert if record.safety_alert_id else None
+    if record.follow_up_at or (alert is not None and alert.resolved_at is not None):
         codes.add("ITEM9_FOLLOW_UP")
     return frozenset(codes)
 
@@ -88,7 +90,9 @@ def gates(record: InfusionRecord, thresholds: chairside.Thresholds) -> list:
 def _locked(record: InfusionRecord) -> InfusionRecord:
     return (
         InfusionRecord.objects.select_for_update(of=("self",))
-        .select_related("appointment__chair__location", "appointment__series__protocol", "appointment__patient")
+        .select_related(
+            "appointment__chair__location", "appointment__series__protocol", "appointment__patient", "safety_alert"
+        )
         .get(pk=record.pk)
     )
 
@@ -186,12 +190,13 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
         _save(appointment, by, ["status", "updated_at"])
         sync_for([appointment])
         if record.item9 > 0:
-            intake_services.safety_alert_raise(
+            record.safety_alert = intake_services.safety_alert_raise(
                 patient=appointment.patient,
                 source=SafetyAlert.Source.CHECK_IN,
                 detail=f"PHQ-9 item 9 answered {record.item9} of 3 at check-in for visit {appointment.sequence}.",
                 by=by,
             )
+            _save(record, by, ["safety_alert"])
     logger.info("appointment %s checked in by user %s (stage %s)", appointment.pk, by.pk, record.stage)
     return record
 
@@ -206,21 +211,50 @@ def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> 
         raise RecordRefused(errors={"note": "Write the decision: what was weighed and decided."})
     with transaction.atomic():
         record = _locked(record)
-        _open(record, Stage.CHECKED_IN)
+        # The follow-up of a positive item 9 is owed even when the visit was deferred.
+        _open(record, Stage.CHECKED_IN, *((Stage.DEFERRED,) if gate == "ITEM9_FOLLOW_UP" else ()))
         context = _context(record)
-        if gate not in {g.code for g in gates(record, thresholds_for(context.clinic))}:
-            raise RecordRefused("That gate does not apply to this check-in.")
+        if gate not in {g.code for g in gates(record, thresholds_for(context.clinic)) if g.blocks}:
+            raise RecordRefused("That gate does not apply to this check-in, or is released already.")
         if gate == "BP_NEEDS_DECISION":
             record.bp_decision_by, record.bp_decision_at, record.bp_decision_note = by, context.now(), note
         else:
             record.follow_up_by, record.follow_up_at, record.follow_up_note = by, context.now(), note
-            alerts = SafetyAlert.objects.open().filter(
-                patient_id=record.appointment.patient_id, source=SafetyAlert.Source.CHECK_IN
-            )
-            for alert in alerts:
-                intake_services.safety_alert_resolve(alert=alert, by=by, follow_up=note)
+            if record.safety_alert is not None and record.safety_alert.is_open:
+                intake_services.safety_alert_resolve(alert=record.safety_alert, by=by, follow_up=note)
         _save(record, by)
     logger.info("record %s: gate %s released by user %s", record.pk, gate, by.pk)
+    return record
+
+
+def record_recheck(*, record: InfusionRecord, fasting_kept: bool, escort_name: str, escort_phone: str, by):
+    """Correct what a nurse re-checked before the start: the escort has arrived, the fast was confirmed."""
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.CHECKED_IN)
+        record.fasting_kept = fasting_kept
+        record.escort_name, record.escort_phone = escort_name.strip(), escort_phone.strip()
+        _save(record, by, ["fasting_kept", "escort_name", "escort_phone"])
+    logger.info("record %s: check-in re-checked by user %s", record.pk, by.pk)
+    return record
+
+
+def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
+    """No infusion today for a checked-in patient (no escort came, the fast was broken, the patient declined):
+    the visit is deferred with the reason and the front desk rebooks it."""
+    reason = reason.strip()
+    if not reason:
+        raise RecordRefused(errors={"reason": "Say why the visit cannot go ahead today."})
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.CHECKED_IN)
+        record.stage, record.deferred_reason = Stage.DEFERRED, reason[:250]
+        _save(record, by, ["stage", "deferred_reason"])
+        appointment = record.appointment
+        appointment.status = Appointment.Status.DEFERRED
+        _save(appointment, by, ["status", "updated_at"])
+        sync_for([appointment])
+    logger.info("record %s: deferred by user %s", record.pk, by.pk)
     return record
 
 

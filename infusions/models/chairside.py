@@ -67,6 +67,11 @@ class InfusionRecord(models.Model):
     )
     follow_up_at = models.DateTimeField(null=True, blank=True)
     follow_up_note = models.TextField(blank=True)
+    # A positive item 9 at check-in raises this alert; its resolution (here or from the clinicians' queue)
+    # is the same-day follow-up that releases the start.
+    safety_alert = models.OneToOneField(
+        "intake.SafetyAlert", on_delete=models.PROTECT, null=True, blank=True, related_name="infusion_record"
+    )
     deferred_reason = models.CharField(max_length=250, blank=True)
 
     # The prescriber's dose order: mg/kg of today's weight; the rest is computed once and kept as ordered.

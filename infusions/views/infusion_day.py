@@ -30,6 +30,15 @@ def _forms(page: dict) -> dict:
             initial={"weight_kg": page["appointment"].patient.weight_kg}, prefix="checkin"
         ),
         "gate_form": record_forms.GateForm(prefix="gate"),
+        "recheck_form": record_forms.RecheckForm(
+            initial={
+                "fasting_kept": getattr(record, "fasting_kept", False),
+                "escort_name": getattr(record, "escort_name", ""),
+                "escort_phone": getattr(record, "escort_phone", ""),
+            },
+            prefix="recheck",
+        ),
+        "defer_form": record_forms.DeferForm(prefix="defer"),
         "order_form": record_forms.DoseOrderForm(
             initial={"mg_per_kg": protocol.dose_mg_per_kg, "vial_mg_per_ml": 50, "bag_ml": 100}, prefix="order"
         ),
@@ -119,6 +128,32 @@ def release_gate(request, pk):
             record=r, gate=f.cleaned_data["gate"], note=f.cleaned_data["note"], by=request.user
         ),
         success="Decision recorded.",
+    )
+
+
+@require_POST
+@require(*KEEP)
+def recheck(request, pk):
+    return _step(
+        request,
+        pk,
+        form_class=record_forms.RecheckForm,
+        prefix="recheck",
+        act=lambda a, r, f: visit_record.record_recheck(record=r, by=request.user, **f.cleaned_data),
+        success="Check-in updated.",
+    )
+
+
+@require_POST
+@require(*KEEP)
+def defer(request, pk):
+    return _step(
+        request,
+        pk,
+        form_class=record_forms.DeferForm,
+        prefix="defer",
+        act=lambda a, r, f: visit_record.record_defer(record=r, reason=f.cleaned_data["reason"], by=request.user),
+        success="Deferred: the front desk rebooks this visit.",
     )
 
 
