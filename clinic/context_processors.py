@@ -12,7 +12,16 @@ def roles(request):
         "perms": template_perms(request.user),
     }
     if context["is_clinician"]:
+        context["urgent_count"] = urgent_count(request)
+    return context
+
+
+def urgent_count(request) -> int:
+    """Urgent cases waiting for a decision: one query per request at most (a view that counted the
+    queue already, the queue page, leaves its figure on the request)."""
+    if getattr(request, "urgent_count", None) is None:
+        # The base app asks intake here, deliberately: every clinician page shows the badge.
         from intake.models import Screening
 
-        context["urgent_count"] = Screening.objects.awaiting_review().filter(urgent=True).count()
-    return context
+        request.urgent_count = Screening.objects.awaiting_review().filter(urgent=True).count()
+    return request.urgent_count
