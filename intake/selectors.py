@@ -20,15 +20,19 @@ def _with_visits_on_hold(screenings: QuerySet[Screening]) -> QuerySet[Screening]
 
 def review_queue() -> QuerySet[Screening]:
     """Flagged cases waiting for a decision, in queue order, with patient, flags and the patient's
-    booked visits now on hold (2 queries)."""
+    booked visits now on hold (2 queries). Only what the queue shows: not the answers and scores
+    (JSON decoded row by row), nor the flags' reasons and sources (the case page has those)."""
+    flags = Flag.objects.only("id", "screening_id", "position", "code", "severity").order_by("position")
     return _with_visits_on_hold(
         Screening.objects.awaiting_review()
+        .defer("answers", "scores")
         .select_related("patient")
-        .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
+        .prefetch_related(Prefetch("flags", queryset=flags))
     )
 
 
-QUEUE_PAGE_SIZE = 50
+# A clinician works the queue from the top; 25 rows keep each page as light as the other lists.
+QUEUE_PAGE_SIZE = 25
 
 
 def review_queue_counts() -> dict[str, int]:
