@@ -118,19 +118,27 @@ def day_schedule(day: date | None = None) -> dict:
     clinic = clinic_context()
     day = day or clinic.today()
     begin, end = clinic.day_bounds(day)
-    chairs = list(Chair.objects.filter(active=True))
-    by_chair: dict[int, list] = {chair.id: [] for chair in chairs}
-    visits = (
+    visits = with_holds(
         Appointment.objects.filter(start__gte=begin, start__lt=end)
         .select_related("patient", "series")
         .order_by("start", "id")
     )
-    for visit in with_holds(visits):
-        if visit.chair_id not in by_chair:  # an inactive chair that still has visits
-            by_chair[visit.chair_id] = []
-            chairs.append(visit.chair)
+    chairs = _chairs_holding(visits)
+    by_chair: dict[int, list] = {chair.id: [] for chair in chairs}
+    for visit in visits:
         by_chair[visit.chair_id].append(visit)
     return {"day": day, "columns": [(chair, by_chair[chair.id]) for chair in chairs]}
+
+
+def _chairs_holding(visits) -> list[Chair]:
+    """The active chairs in order, then any inactive chair that still holds one of `visits` (one
+    query; a second only when there is such a chair). Not joined to every visit row: the week
+    view's 8 chairs were built once per visit."""
+    chairs = list(Chair.objects.filter(active=True))
+    missing = {visit.chair_id for visit in visits} - {chair.id for chair in chairs}
+    if missing:
+        chairs += list(Chair.objects.filter(pk__in=missing))
+    return chairs
 
 
 def week_schedule(day: date | None = None) -> dict:
@@ -141,19 +149,15 @@ def week_schedule(day: date | None = None) -> dict:
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
     begin, end = clinic.day_bounds(days[0], days[-1])
-    chairs = list(Chair.objects.filter(active=True))
     cells: dict[tuple[int, date], list] = defaultdict(list)
-    visits = (
+    visits = with_holds(
         Appointment.objects.filter(start__gte=begin, start__lt=end)
         .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("patient", "chair")
+        .select_related("patient")
         .order_by("start", "id")
     )
-    known = {chair.id for chair in chairs}
-    for visit in with_holds(visits):
-        if visit.chair_id not in known:
-            known.add(visit.chair_id)
-            chairs.append(visit.chair)
+    chairs = _chairs_holding(visits)
+    for visit in visits:
         cells[(visit.chair_id, clinic.local_date(visit.start))].append(visit)
     rows = [(chair, [cells.get((chair.id, d), []) for d in days]) for chair in chairs]
     return {"monday": monday, "days": days, "rows": rows}
