@@ -32,8 +32,14 @@ run: install
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# On the configured database (SQLite unless DATABASE_URL). With BENCH_POSTGRES_URL (a throwaway
+# database's URL), booking, pages and reminders run again on PostgreSQL: bench-results-postgresql.json.
 bench: install
 	$(PY) -m bench
+	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
+	  echo "--- again on PostgreSQL: booking, pages, reminders"; \
+	  DATABASE_URL="$(BENCH_POSTGRES_URL)" BENCH_RESULTS=bench-results-postgresql.json $(PY) -m bench booking pages reminders; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -61,7 +61,7 @@ def _answers(rng, i):
 def _seed() -> dict:
     from clinic.context import clinic_context
     from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK
-    from clinic.tests.factories import ChairFactory, UserFactory, open_every_day
+    from clinic.tests.factories import ChairFactory, UserFactory, main_location, open_every_day
     from infusions import selectors, services
     from intake.models import Screening
     from intake.services import intake_create
@@ -77,12 +77,12 @@ def _seed() -> dict:
         if screening.outcome == "clear":
             clear.append(screening.patient)
     protocol = services.protocol_for("depression")
-    context = clinic_context()
+    context = clinic_context(main_location())
     today, now = context.today(), context.now()
     booked = 0
     for k, patient in enumerate(clear[:SERIES]):
         earliest = today + timedelta(days=(k * 7) // 40)
-        plan = selectors.propose_series(patient, protocol, earliest=earliest, now=now)
+        plan = selectors.propose_series(patient, protocol, clinic=context, earliest=earliest, now=now)
         visits = getattr(plan, "visits", None)
         if visits:
             services.series_book(patient=patient, visits=[(v.start, v.chair_id) for v in visits], by=users[FRONT_DESK])

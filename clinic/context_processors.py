@@ -16,7 +16,17 @@ def roles(request):
     }
     context["current_location"] = next((loc for loc in context["my_locations"] if loc.is_current), None)
     if context["is_clinician"]:
-        from intake.selectors import urgent_count
-
-        context["urgent_count"] = urgent_count()
+        context["urgent_count"] = urgent_count(request)
     return context
+
+
+def urgent_count(request) -> int:
+    """Urgent cases waiting for a decision: one query per request at most (a view that counted the
+    queue already, the queue page, leaves its figure on the request)."""
+    if getattr(request, "urgent_count", None) is None:
+        # The base app asks intake here, deliberately: every clinician page shows the badge (urgent
+        # screenings and open safety alerts).
+        from intake.selectors import urgent_count as count
+
+        request.urgent_count = count()
+    return request.urgent_count

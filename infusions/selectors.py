@@ -121,19 +121,27 @@ def day_schedule(location, day: date | None = None) -> dict:
     clinic = clinic_context(location)
     day = day or clinic.today()
     begin, end = clinic.day_bounds(day)
-    chairs = list(Chair.objects.filter(location=location, active=True))
-    by_chair: dict[int, list] = {chair.id: [] for chair in chairs}
-    visits = (
+    visits = with_holds(
         Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
-        .select_related("patient", "series", "chair")
+        .select_related("patient", "series")
         .order_by("start", "id")
     )
-    for visit in with_holds(visits):
-        if visit.chair_id not in by_chair:  # an inactive chair that still has visits
-            by_chair[visit.chair_id] = []
-            chairs.append(visit.chair)
+    chairs = _chairs_holding(location, visits)
+    by_chair: dict[int, list] = {chair.id: [] for chair in chairs}
+    for visit in visits:
         by_chair[visit.chair_id].append(visit)
     return {"day": day, "columns": [(chair, by_chair[chair.id]) for chair in chairs], "clinic": clinic}
+
+
+def _chairs_holding(location, visits) -> list[Chair]:
+    """The location's active chairs in order, then any inactive chair that still holds one of `visits` (one
+    query; a second only when there is such a chair). Not joined to every visit row: the week
+    view's 8 chairs were built once per visit."""
+    chairs = list(Chair.objects.filter(location=location, active=True))
+    missing = {visit.chair_id for visit in visits} - {chair.id for chair in chairs}
+    if missing:
+        chairs += list(Chair.objects.filter(pk__in=missing))
+    return chairs
 
 
 def week_schedule(location, day: date | None = None) -> dict:
@@ -144,19 +152,15 @@ def week_schedule(location, day: date | None = None) -> dict:
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
     begin, end = clinic.day_bounds(days[0], days[-1])
-    chairs = list(Chair.objects.filter(location=location, active=True))
     cells: dict[tuple[int, date], list] = defaultdict(list)
-    visits = (
+    visits = with_holds(
         Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
         .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("patient", "chair")
+        .select_related("patient")
         .order_by("start", "id")
     )
-    known = {chair.id for chair in chairs}
-    for visit in with_holds(visits):
-        if visit.chair_id not in known:
-            known.add(visit.chair_id)
-            chairs.append(visit.chair)
+    chairs = _chairs_holding(location, visits)
+    for visit in visits:
         cells[(visit.chair_id, clinic.local_date(visit.start))].append(visit)
     rows = [(chair, [cells.get((chair.id, d), []) for d in days]) for chair in chairs]
     return {"monday": monday, "days": days, "rows": rows, "clinic": clinic}

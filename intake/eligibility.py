@@ -7,6 +7,7 @@ stands, never what was found (minimum necessary).
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from intake.models import Decision, Outcome, Patient, Screening
@@ -44,7 +45,22 @@ def booking_eligibility_for(patients, *, max_screening_age_days: int | None = No
 
 
 def _screenings():
-    return Screening.objects.select_related("intake", "decision")
+    """Only the columns the answer needs. The answers and scores (JSON documents decoded row by row)
+    stay in the database: the indication screened is read from the snapshot by the query itself.
+    The day and week views ask this for every patient on the schedule."""
+    return (
+        Screening.objects.select_related("intake", "decision")
+        .only(
+            "id",
+            "patient_id",
+            "outcome",
+            "screened_at",
+            "intake__indication",
+            "decision__decision",
+            "decision__rescreen_on",
+        )
+        .annotate(screened_indication=KT("answers__indication"))
+    )
 
 
 def _eligibility(screening: Screening | None, *, max_screening_age_days: int | None, now) -> Eligibility:
@@ -52,7 +68,7 @@ def _eligibility(screening: Screening | None, *, max_screening_age_days: int | N
     if screening is None:
         return Eligibility(False, "no_screening", "No intake screening yet: the intake must be completed first.")
     # The indication that was screened (the snapshot), not whatever the intake says now.
-    indication = screening.answers.get("indication") or screening.intake.indication
+    indication = screening.screened_indication or screening.intake.indication
     common = {"indication": indication, "screened_at": screening.screened_at}
     decision = getattr(screening, "decision", None)
 

@@ -381,11 +381,10 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            InlineRadios("decision"), "rescreen_on", "justification", Submit("decide", "Record decision")
-        )
+        # Rendered by templates/intake/_decision_form.html with Bootstrap's classes, not crispy.
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"
+        for name in ("rescreen_on", "justification"):
+            self.fields[name].widget.attrs["class"] = "form-control"
 
 
 def answer_rows(answers: dict) -> list[tuple[str, str]]:

@@ -1,5 +1,6 @@
 """Reads for the intake pages. Each uses a fixed number of queries, whatever the data."""
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,12 +31,36 @@ def open_alerts() -> list[SafetyAlert]:
 
 def review_queue() -> QuerySet[Screening]:
     """Flagged cases waiting for a decision, in queue order, with patient, flags and the patient's
-    booked visits now on hold (2 queries)."""
+    booked visits now on hold (2 queries). Only what the queue shows: not the answers and scores
+    (JSON decoded row by row), nor the flags' reasons and sources (the case page has those)."""
+    flags = Flag.objects.only("id", "screening_id", "position", "code", "severity").order_by("position")
     return _with_visits_on_hold(
         Screening.objects.awaiting_review()
+        .defer("answers", "scores")
         .select_related("patient")
-        .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
+        .prefetch_related(Prefetch("flags", queryset=flags))
     )
+
+
+# A clinician works the queue from the top; 25 rows keep each page as light as the other lists.
+QUEUE_PAGE_SIZE = 25
+
+
+def review_queue_counts() -> dict[str, int]:
+    """How many cases wait for a decision, and how many of them are urgent (1 query)."""
+    return Screening.objects.awaiting_review().aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
+
+
+def review_queue_page(number, *, counts: dict[str, int]) -> Page:
+    """One page of the review queue, in queue order (2 queries: the cases, their flags).
+
+    `counts` is `review_queue_counts()`: its total sizes the paginator, so the page links cost no
+    second COUNT. An out-of-range or malformed page number gives the nearest page, as
+    `Paginator.get_page` does.
+    """
+    paginator = Paginator(review_queue(), QUEUE_PAGE_SIZE)
+    paginator.count = counts["total"]  # the cached_property, filled from the one counting query
+    return paginator.get_page(number)
 
 
 def screening_get(screening_id: int) -> Screening:

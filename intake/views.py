@@ -134,8 +134,23 @@ def patient_detail(request, patient_id: int):
 
 @require(*REVIEW)
 def queue(request):
-    """Flagged cases waiting for a decision: urgent first, then exclude, defer, review, oldest first."""
-    context = {"cases": selectors.review_queue(), "alerts": selectors.open_alerts()}
+    """Flagged cases waiting for a decision: urgent first, then exclude, defer, review, oldest first.
+
+    A page at a time (QUEUE_PAGE_SIZE cases); the urgent count covers the whole queue, every page.
+    """
+    counts = selectors.review_queue_counts()
+    alerts = selectors.open_alerts()
+    # The navigation's badge asks for it once per request: urgent screenings and open safety alerts.
+    request.urgent_count = counts["urgent"] + len(alerts)
+    page = selectors.review_queue_page(request.GET.get("page"), counts=counts)
+    context = {
+        "cases": page.object_list,
+        "page": page,
+        "page_links": page.paginator.get_elided_page_range(page.number),
+        "total": counts["total"],
+        "urgent": counts["urgent"],
+        "alerts": alerts,
+    }
     return render(request, "intake/queue.html", context)
 
 

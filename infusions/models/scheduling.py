@@ -6,6 +6,8 @@ SQLite the booking service checks inside a transaction that holds the write lock
 (settings: transaction_mode IMMEDIATE), so two bookings cannot interleave.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -218,13 +220,23 @@ class InfusionSeries(models.Model):
         return self.is_active
 
 
+# No visit is longer (a protocol's chair time is at most 10 hours); a database constraint holds it,
+# and the overlap queries rely on it to read only the range they ask for.
+VISIT_MAX_LENGTH = timedelta(hours=12)
+
+
 class AppointmentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=Appointment.ACTIVE_STATUSES)
 
     def overlapping(self, start, end):
-        """Half-open: [start, end) meets [a, b) only when a < end and start < b."""
-        return self.filter(start__lt=end, end__gt=start)
+        """Half-open: [start, end) meets [a, b) only when a < end and start < b.
+
+        A visit lasts at most Appointment.MAX_LENGTH (a database constraint), so one that reaches
+        past `start` began at most that long before it: the lower bound on `start` lets the
+        (chair, start) and (start) indexes read only the range asked for, not the whole history.
+        """
+        return self.filter(start__gte=start - Appointment.MAX_LENGTH, start__lt=end, end__gt=start)
 
 
 class Appointment(models.Model):
@@ -238,6 +250,7 @@ class Appointment(models.Model):
 
     # Statuses that hold the chair and the patient's time.
     ACTIVE_STATUSES = (Status.SCHEDULED, Status.ARRIVED, Status.COMPLETED)
+    MAX_LENGTH = VISIT_MAX_LENGTH
 
     series = models.ForeignKey(InfusionSeries, on_delete=models.PROTECT, related_name="appointments")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
@@ -263,6 +276,9 @@ class Appointment(models.Model):
         permissions = [("view_dose_sheet", "Can see the infusion day sheet (planned dose)")]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="appointment_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(end__lte=F("start") + VISIT_MAX_LENGTH), name="appointment_at_most_12_hours"
+            ),
         ]
 
     def __str__(self):

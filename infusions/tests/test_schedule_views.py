@@ -89,3 +89,20 @@ def test_the_week_view_puts_each_visit_under_its_local_day(client, front_desk):
     assert response.context["days"][0] == DAY  # a Monday
     (chair, cells) = response.context["rows"][0]
     assert [len(c) for c in cells] == [1, 1, 1, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("name", ["infusions:day", "infusions:week"])
+def test_an_inactive_chair_with_visits_is_shown_after_the_active_ones_in_one_more_query(client, front_desk, name):
+    chairs = clinic(chairs=3)
+    client.force_login(front_desk)
+    client.get(reverse("healthz"))  # renews the session: measure page queries only
+    _fill(chairs, 2)
+    before, _ = _queries(client, reverse(name), {"date": DAY.isoformat()})
+    chairs[0].active = False
+    chairs[0].save()
+    chairs[1].active = False
+    chairs[1].save()
+    after, response = _queries(client, reverse(name), {"date": DAY.isoformat()})
+    shown = [chair.name for chair, _ in response.context["columns" if name == "infusions:day" else "rows"]]
+    assert shown == ["Chair 3", "Chair 1", "Chair 2"]
+    assert after == before + 1  # the inactive chairs, both in one query, however many visits they hold

@@ -75,7 +75,9 @@ def random_clinic(rng):
             if chair == spare:
                 break
             if offset.days < full_days:
-                begin, length = minute, 24 * 60  # a whole day, across midnight into the next
+                # A whole day, up to midnight into the next, as three 8-hour visits (no visit is
+                # longer than 12 hours: a database constraint).
+                begin, length = minute, 8 * 60
             else:
                 begin = minute + rng.choice((0, 15, 45, 120, 300))
                 length = rng.choice((90, 90, 180, 30, 600))  # some run past midnight
@@ -177,11 +179,12 @@ def test_it_treats_days_past_the_first_window_as_unknown_not_free():
             patient=owner,
             chair=chair,
             sequence=1,
-            start=local(EARLIEST + timedelta(days=n), 0),
-            end=local(EARLIEST + timedelta(days=n + 1), 0),
+            start=local(EARLIEST + timedelta(days=n), third * 8 * 60),
+            end=local(EARLIEST + timedelta(days=n), (third + 1) * 8 * 60),
         )
         for n in range(40)
         if n not in (3, 26)
+        for third in range(3)  # a whole day as three 8-hour visits (none may last over 12 hours)
     )
     plan = propose_series(patient, protocol, earliest=EARLIEST, now=NOW, clinic=main_clinic())
     assert isinstance(plan, Plan)

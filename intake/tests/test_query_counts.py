@@ -52,4 +52,19 @@ def test_queries_do_not_grow_with_cases_or_flags(client, clinician, view):
         counts.append(queries(client, url))
     assert counts[0] == counts[1], counts
     if view == "queue":
-        assert len(client.get(reverse("intake:queue")).context["cases"]) == 200
+        # One page of cases, counted over all 200.
+        assert client.get(reverse("intake:queue")).context["page"].paginator.count == 200
+
+
+def test_the_patient_search_costs_the_same_for_3_or_40_patients(client, coordinator):
+    client.force_login(coordinator)
+    client.get(reverse("healthz"))  # renews the session: measure page queries only
+    counts = []
+    for total in (3, 40):
+        for n in range(total - (3 if counts else 0)):
+            ScreeningFactory(intake=IntakeFactory(patient=PatientFactory(last_name=f"Haddad{n}")))
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("intake:home"), {"q": "Haddad"}).content.decode()
+        assert page.count("Haddad") == total + 1  # each row, and the search box
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts

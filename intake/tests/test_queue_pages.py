@@ -1,0 +1,36 @@
+"""The review queue comes a page at a time; urgent cases first, and the urgent count covers every page."""
+
+import pytest
+from django.urls import reverse
+
+from clinic.tests.factories import ScreeningFactory
+from intake.selectors import QUEUE_PAGE_SIZE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_one_page_with_links_and_counts_urgent_cases_on_every_page(client, clinician):
+    reviews = [ScreeningFactory(outcome="review") for _ in range(QUEUE_PAGE_SIZE + 5)]
+    urgent = [ScreeningFactory(outcome="review", urgent=True) for _ in range(3)]
+    client.force_login(clinician)
+
+    first = client.get(reverse("intake:queue"))
+    assert list(first.context["cases"])[:3] == urgent  # urgent first, though screened last
+    assert len(first.context["cases"]) == QUEUE_PAGE_SIZE
+    assert 'href="?page=2"' in first.content.decode()
+    assert 'data-testid="urgent-count">3 urgent' in first.content.decode()
+    assert f"{len(reviews) + 3} cases waiting, 3 urgent" in first.content.decode()
+
+    second = client.get(reverse("intake:queue"), {"page": 2})
+    assert second.status_code == 200
+    assert list(second.context["cases"]) == reviews[QUEUE_PAGE_SIZE - 3 :]
+    # No urgent case is on page 2, yet the badge still counts all three.
+    assert 'data-testid="urgent-count">3 urgent' in second.content.decode()
+    assert 'href="?page=1"' in second.content.decode()
+
+
+def test_a_page_number_out_of_range_or_malformed_shows_the_nearest_page(client, clinician):
+    cases = [ScreeningFactory(outcome="review") for _ in range(QUEUE_PAGE_SIZE + 1)]
+    client.force_login(clinician)
+    assert list(client.get(reverse("intake:queue"), {"page": 99}).context["cases"]) == cases[-1:]
+    assert list(client.get(reverse("intake:queue"), {"page": "x"}).context["cases"]) == cases[:QUEUE_PAGE_SIZE]
