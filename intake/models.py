@@ -99,6 +99,9 @@ class Intake(models.Model):
     answers = models.JSONField(help_text="The validated intake answers, without the patient part.")
     indication = models.CharField(max_length=40, choices=INDICATION_CHOICES)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Where the coordinator was working when taking it (the patient belongs to the organisation; this only
+    # lets a clinician filter the queue by site). Empty for intakes from before locations, or a command.
+    location = models.ForeignKey("clinic.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     taken_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The form's one-time token (server-issued, hidden): a second POST of the same form (a double

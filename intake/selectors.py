@@ -29,13 +29,19 @@ def open_alerts() -> list[SafetyAlert]:
     return list(SafetyAlert.objects.open().select_related("patient"))
 
 
-def review_queue() -> QuerySet[Screening]:
+def _awaiting(location=None) -> QuerySet[Screening]:
+    """Cases waiting for a decision; with `location`, those whose intake was taken there."""
+    cases = Screening.objects.awaiting_review()
+    return cases if location is None else cases.filter(intake__location=location)
+
+
+def review_queue(location=None) -> QuerySet[Screening]:
     """Flagged cases waiting for a decision, in queue order, with patient, flags and the patient's
     booked visits now on hold (2 queries). Only what the queue shows: not the answers and scores
     (JSON decoded row by row), nor the flags' reasons and sources (the case page has those)."""
     flags = Flag.objects.only("id", "screening_id", "position", "code", "severity").order_by("position")
     return _with_visits_on_hold(
-        Screening.objects.awaiting_review()
+        _awaiting(location)
         .defer("answers", "scores")
         .select_related("patient")
         .prefetch_related(Prefetch("flags", queryset=flags))
@@ -46,19 +52,19 @@ def review_queue() -> QuerySet[Screening]:
 QUEUE_PAGE_SIZE = 25
 
 
-def review_queue_counts() -> dict[str, int]:
+def review_queue_counts(location=None) -> dict[str, int]:
     """How many cases wait for a decision, and how many of them are urgent (1 query)."""
-    return Screening.objects.awaiting_review().aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
+    return _awaiting(location).aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
 
 
-def review_queue_page(number, *, counts: dict[str, int]) -> Page:
+def review_queue_page(number, *, counts: dict[str, int], location=None) -> Page:
     """One page of the review queue, in queue order (2 queries: the cases, their flags).
 
     `counts` is `review_queue_counts()`: its total sizes the paginator, so the page links cost no
     second COUNT. An out-of-range or malformed page number gives the nearest page, as
     `Paginator.get_page` does.
     """
-    paginator = Paginator(review_queue(), QUEUE_PAGE_SIZE)
+    paginator = Paginator(review_queue(location), QUEUE_PAGE_SIZE)
     paginator.count = counts["total"]  # the cached_property, filled from the one counting query
     return paginator.get_page(number)
 

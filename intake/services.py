@@ -109,8 +109,11 @@ def intake_create(
     today: date | None = None,
     submission_token: str | None = None,
     confirm_implausible: bool = False,
+    location=None,
 ) -> Screening:
     """Validate an intake answers document, create the patient and the intake, and screen it.
+
+    `location` is where the coordinator works now (the queue can be filtered by it).
 
     `by` is the coordinator taking the intake. Raises `screening.AnswersInvalid` (nothing stored)
     or `ValidationError` (e.g. consent to SMS without a phone number).
@@ -137,7 +140,12 @@ def intake_create(
     )
     patient.full_clean()
     intake = Intake(
-        patient=patient, answers=rest, indication=rest["indication"], taken_by=by, submission_token=submission_token
+        patient=patient,
+        answers=rest,
+        indication=rest["indication"],
+        taken_by=by,
+        location=location,
+        submission_token=submission_token,
     )
     intake.full_clean(exclude=["patient"], validate_unique=False)
     try:

@@ -5,12 +5,14 @@ Every page that shows a patient's clinical record writes a RecordAccess row (who
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from clinic.context import clinic_context
+from clinic.locations import check_location, current_location_or_none, user_locations
 from clinic.roles import require
 from intake import screening as rules
 from intake import selectors, services
@@ -43,6 +45,7 @@ def intake_new(request):
                 today=today,
                 submission_token=form.submission_token,
                 confirm_implausible=form.confirmed_implausible,
+                location=current_location_or_none(request.user),
                 **form.consents,
             )
         except services.AlreadySubmitted as earlier:
@@ -138,11 +141,18 @@ def queue(request):
 
     A page at a time (QUEUE_PAGE_SIZE cases); the urgent count covers the whole queue, every page.
     """
-    counts = selectors.review_queue_counts()
+    location = None
+    if request.GET.get("location"):
+        try:
+            location = check_location(request, int(request.GET["location"]))
+        except ValueError:
+            return HttpResponseBadRequest("Bad location.")
+    counts = selectors.review_queue_counts(location=location)
     alerts = selectors.open_alerts()
-    # The navigation's badge asks for it once per request: urgent screenings and open safety alerts.
-    request.urgent_count = counts["urgent"] + len(alerts)
-    page = selectors.review_queue_page(request.GET.get("page"), counts=counts)
+    if location is None:
+        # The navigation's badge asks for it once per request: urgent screenings and open safety alerts.
+        request.urgent_count = counts["urgent"] + len(alerts)
+    page = selectors.review_queue_page(request.GET.get("page"), counts=counts, location=location)
     context = {
         "cases": page.object_list,
         "page": page,
@@ -150,6 +160,8 @@ def queue(request):
         "total": counts["total"],
         "urgent": counts["urgent"],
         "alerts": alerts,
+        "location": location,
+        "locations": user_locations(request.user),
     }
     return render(request, "intake/queue.html", context)
 
