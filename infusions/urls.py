@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from infusions.views import booking, clinician, infusion_day, schedule, visits
+from infusions.views import booking, clinician, course, infusion_day, schedule, visits
 
 # The booking pages are the same for both flows; each URL names its flow.
 SERIES, MAINTENANCE = {"flow": booking.SERIES}, {"flow": booking.MAINTENANCE}
@@ -49,6 +49,11 @@ urlpatterns = [
     path("visits/<int:pk>/record/ready/", infusion_day.ready_for_pickup, name="record_ready"),
     path("visits/<int:pk>/record/discharge/", infusion_day.discharge, name="record_discharge"),
     path("visits/<int:pk>/record/amend/", infusion_day.amend, name="record_amend"),
+    # Outcomes: the course page, the end-of-series evaluation, the reviews the rules raise.
+    path("patients/<int:patient_id>/course/", course.course_view, name="course"),
+    path("series/<int:series_id>/evaluate/", course.evaluate, name="series_evaluate"),
+    path("outcome-reviews/<int:pk>/booster/", course.review_booster, name="review_booster"),
+    path("outcome-reviews/<int:pk>/resolve/", course.review_resolve, name="review_resolve"),
     # Reminder pages and the patient's (public, signed) confirmation link.
     path("", include("infusions.urls_reminders")),
 ]

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from clinic.context import clinic_context
-from infusions import chairside, dosing
+from infusions import chairside, course, dosing
 from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, VitalReading
 from infusions.reminders import sync_for
 from intake import services as intake_services
@@ -189,6 +189,8 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
         _save(record, by)
         _save(appointment, by, ["status", "updated_at"])
         sync_for([appointment])
+        course.scores_from_check_in(record, by=by)
+        transaction.on_commit(lambda: course.rules_apply(patient_id=appointment.patient_id))
         if record.item9 > 0:
             record.safety_alert = intake_services.safety_alert_raise(
                 patient=appointment.patient,

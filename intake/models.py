@@ -368,3 +368,44 @@ class SafetyAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class OutcomeReviewQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class OutcomeReview(models.Model):
+    """A rule put the patient in the clinicians' queue: early non-response, or loss of response in maintenance
+    (with the suggested booster date)."""
+
+    class Code(models.TextChoices):
+        EARLY_NON_RESPONSE = "EARLY_NON_RESPONSE", "Early non-response"
+        LOSS_OF_RESPONSE = "LOSS_OF_RESPONSE", "Loss of response"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcome_reviews")
+    code = models.CharField(max_length=20, choices=Code.choices)
+    measure = models.CharField(max_length=10)
+    reason = models.CharField(max_length=250)
+    suggested_booster = models.DateField(null=True, blank=True)
+    suggestion_reason = models.CharField(max_length=200, blank=True)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(max_length=250, blank=True)
+    history = HistoricalRecords()
+
+    objects = OutcomeReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "code"], condition=Q(resolved_at__isnull=True), name="outcome_review_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} for patient {self.patient_id}"

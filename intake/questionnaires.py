@@ -13,8 +13,8 @@ and a patient's link ask the same definitions through `intake.questionnaire_form
 The dataclass also expresses the outcome scales that come next: the PCL-5 (20 items scored 0-4,
 total 0-80; 31-33 suggests probable PTSD; a 10-point drop is clinically meaningful, per the VA
 National Center for PTSD) and a 0-10 numeric pain rating (one item; a 30% reduction is a
-moderately important improvement, per IMMPACT). Their definitions, with the exact item wording,
-belong to the outcomes work; the tests build small stand-ins to show the shape fits.
+moderately important improvement, per IMMPACT): `PCL5` and `PAIN` below. `measures_for(indication)`
+says which measures a patient is followed with; `intake.outcomes` reads the scores over a course.
 """
 
 from collections.abc import Sequence
@@ -224,5 +224,116 @@ GAD7 = Questionnaire(
     response_fraction=Fraction(1, 2),
 )
 
+# --- PCL-5 (PTSD Checklist for DSM-5; VA National Center for PTSD, public domain) ----------
+
+# Weathers, Litz, Keane, Palmieri, Marx & Schnurr (2013), the standard past-month version as the VA
+# National Center for PTSD publishes it (ptsd.va.gov), items worded exactly as printed.
+PCL5 = Questionnaire(
+    code="pcl5",
+    title="PCL-5",
+    preamble=(
+        "Below is a list of problems that people sometimes have in response to a very stressful experience."
+        " Please read each problem carefully and then circle one of the numbers to the right to indicate how"
+        " much you have been bothered by that problem in the past month."
+    ),
+    items=(
+        "Repeated, disturbing, and unwanted memories of the stressful experience?",
+        "Repeated, disturbing dreams of the stressful experience?",
+        "Suddenly feeling or acting as if the stressful experience were actually happening again (as if you"
+        " were actually back there reliving it)?",
+        "Feeling very upset when something reminded you of the stressful experience?",
+        "Having strong physical reactions when something reminded you of the stressful experience (for example,"
+        " heart pounding, trouble breathing, sweating)?",
+        "Avoiding memories, thoughts, or feelings related to the stressful experience?",
+        "Avoiding external reminders of the stressful experience (for example, people, places, conversations,"
+        " activities, objects, or situations)?",
+        "Trouble remembering important parts of the stressful experience?",
+        "Having strong negative beliefs about yourself, other people, or the world (for example, having thoughts"
+        " such as: I am bad, there is something seriously wrong with me, no one can be trusted, the world is"
+        " completely dangerous)?",
+        "Blaming yourself or someone else for the stressful experience or what happened after it?",
+        "Having strong negative feelings such as fear, horror, anger, guilt, or shame?",
+        "Loss of interest in activities that you used to enjoy?",
+        "Feeling distant or cut off from other people?",
+        "Trouble experiencing positive feelings (for example, being unable to feel happiness or have loving"
+        " feelings for people close to you)?",
+        "Irritable behavior, angry outbursts, or acting aggressively?",
+        "Taking too many risks or doing things that could cause you harm?",
+        "Being “superalert” or watchful or on guard?",
+        "Feeling jumpy or easily startled?",
+        "Having difficulty concentrating?",
+        "Trouble falling or staying asleep?",
+    ),
+    options=(
+        Option(0, "Not at all"),
+        Option(1, "A little bit"),
+        Option(2, "Moderately"),
+        Option(3, "Quite a bit"),
+        Option(4, "Extremely"),
+    ),
+    # The VA National Center for PTSD suggests a cut-point of 31-33 for probable PTSD; the clinic takes
+    # the lowest, 31, so a borderline total is looked at rather than missed.
+    bands=(
+        Band(30, "below_threshold", "below threshold"),
+        Band(80, "probable_ptsd", "probable PTSD"),
+    ),
+    # No remission cutoff: the PCL-5 defines none (the cut-point screens for probable PTSD, it does not
+    # mark remission), so `in_remission` refuses to answer for it.
+    # A 10-point drop is a clinically meaningful change (VA National Center for PTSD).
+    response_points=10,
+)
+
+# --- Pain: a 0-10 numeric rating scale --------------------------------------------------------
+
+PAIN = Questionnaire(
+    code="pain",
+    title="Pain rating",
+    preamble="",  # the single item is the whole question
+    items=(
+        "Please rate your pain by choosing the number that best describes your pain on average in the last 24 hours.",
+    ),
+    options=(
+        Option(0, "0 – no pain"),
+        *(Option(value, str(value)) for value in range(1, 10)),
+        Option(10, "10 – pain as bad as you can imagine"),
+    ),
+    # The usual reading of a 0-10 rating: 0 none, 1-3 mild, 4-6 moderate, 7-10 severe.
+    bands=(
+        Band(0, "none", "none"),
+        Band(3, "mild", "mild"),
+        Band(6, "moderate", "moderate"),
+        Band(10, "severe", "severe"),
+    ),
+    # A 30% reduction is a moderately important improvement (IMMPACT: Dworkin et al., J Pain 2008).
+    # No remission cutoff is defined for a pain rating.
+    response_fraction=Fraction(3, 10),
+)
+
 # Every questionnaire by code, in the order forms and result pages show them.
-QUESTIONNAIRES: dict[str, Questionnaire] = {q.code: q for q in (PHQ9, GAD7)}
+QUESTIONNAIRES: dict[str, Questionnaire] = {q.code: q for q in (PHQ9, GAD7, PCL5, PAIN)}
+
+# The measures asked besides the PHQ-9 for each intake indication (intake.vocabulary.INDICATION_CHOICES;
+# DOMAIN §8): GAD-7 for anxiety, PCL-5 for PTSD, the pain rating for the pain indications. An indication
+# not listed here is followed by the PHQ-9 alone.
+MEASURE_FOR_INDICATION: dict[str, str | None] = {
+    "depression": None,
+    "anxiety": "gad7",
+    "ptsd": "pcl5",
+    "ocd": None,
+    "bipolar_depression": None,
+    "suicidal_ideation": None,
+    "chronic_pain": "pain",
+    "fibromyalgia": "pain",
+    "migraine": "pain",
+    "substance_use_disorder": None,
+}
+
+
+def measures_for(indication: str) -> tuple[str, ...]:
+    """The measure codes to ask a patient with this indication: the PHQ-9 always, first (item 9 is always
+    asked, DOMAIN §8), then the indication's own measure if it has one. Raises ValueError for an unknown
+    indication, so a new indication cannot silently go without its measure."""
+    if indication not in MEASURE_FOR_INDICATION:
+        raise ValueError(f"unknown indication: {indication!r}")
+    extra = MEASURE_FOR_INDICATION[indication]
+    return (PHQ9.code,) if extra is None else (PHQ9.code, extra)

@@ -35,6 +35,13 @@ def _awaiting(location=None) -> QuerySet[Screening]:
     return cases if location is None else cases.filter(intake__location=location)
 
 
+def open_outcome_reviews() -> list:
+    """Patients the outcome rules put in the queue (early non-response, loss of response), oldest first (1 query)."""
+    from intake.models import OutcomeReview
+
+    return list(OutcomeReview.objects.open().select_related("patient"))
+
+
 def review_queue(location=None) -> QuerySet[Screening]:
     """Flagged cases waiting for a decision, in queue order, with patient, flags and the patient's
     booked visits now on hold (2 queries). Only what the queue shows: not the answers and scores

@@ -160,6 +160,7 @@ def queue(request):
         "total": counts["total"],
         "urgent": counts["urgent"],
         "alerts": alerts,
+        "outcome_reviews": selectors.open_outcome_reviews(),
         "location": location,
         "locations": user_locations(request.user),
     }

@@ -14,6 +14,7 @@ PUBLIC = {
     "login": "the sign-in page",
     "healthz": "for monitors; says only ok/down",
     "infusions:reminder_confirm": "a patient's signed, expiring link to confirm attendance",
+    "infusions:patient_questions": "a patient's signed, expiring link to answer the questions before a visit",
 }
 
 

@@ -192,7 +192,7 @@ def _deliver(reminder, organisation, *, email_connection, sms_backend) -> None:
     if reminder.channel == Reminder.Channel.EMAIL:
         rendering.email_message(reminder, organisation, connection=email_connection).send()
     else:
-        text = rendering.render(reminder.appointment, organisation)
+        text = rendering.render(reminder.appointment, organisation, offset_hours=reminder.offset_hours)
         sms_backend.send(to=reminder.appointment.patient.phone, body=text.sms, reference=str(reminder.pk))
 
 

@@ -2,9 +2,10 @@
 
 A reminder says the minimum necessary, because a message can be read by whoever shares the
 patient's phone or inbox: first name, date, time, the name it is signed with, the address and phone
-of the visit's location, the preparation instructions (an organisation setting) and the confirmation
-link. Never a diagnosis, a medication, a score or a screening result; nothing clinical is ever put
-into the context.
+of the visit's location, the preparation instructions (an organisation setting), the confirmation
+link and, in the reminder sent 24 hours ahead only, the link to the questions asked before the visit
+(the link only, never the questions). Never a diagnosis, a medication, a score or a screening result;
+nothing clinical is ever put into the context.
 
 The visit's place and time are its location's (`appointment.chair.location`: load it with
 `select_related("chair__location")`): the time on that location's wall clock, its address and phone,
@@ -18,11 +19,13 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from infusions import ics
-from infusions.reminders.tokens import confirm_url
+from infusions.reminders.tokens import QUESTIONS_OFFSET_HOURS, confirm_url, questions_url
 
 
-def context_for(appointment, organisation) -> dict:
-    """Everything a reminder may say (see the module docstring), with the visit's time in its location's zone."""
+def context_for(appointment, organisation, *, offset_hours: int | None = None) -> dict:
+    """Everything a reminder may say (see the module docstring), with the visit's time in its location's zone.
+
+    `offset_hours` is the reminder's (Reminder.offset_hours): the 24-hour one carries the questions link."""
     location = appointment.chair.location
     local = appointment.start.astimezone(location.tz)
     return {
@@ -34,6 +37,7 @@ def context_for(appointment, organisation) -> dict:
         "clinic_phone": location.phone,
         "preparation": organisation.preparation_text,
         "confirm_url": confirm_url(appointment),
+        "questions_url": questions_url(appointment) if offset_hours == QUESTIONS_OFFSET_HOURS else "",
     }
 
 
@@ -44,9 +48,10 @@ class Rendered:
     sms: str
 
 
-def render(appointment, organisation) -> Rendered:
-    """The texts of a reminder of `appointment`; `organisation` is the shared settings row (clinic.models.Clinic)."""
-    values = context_for(appointment, organisation)
+def render(appointment, organisation, *, offset_hours: int | None = None) -> Rendered:
+    """The texts of a reminder of `appointment` sent `offset_hours` ahead; `organisation` is the shared settings
+    row (clinic.models.Clinic)."""
+    values = context_for(appointment, organisation, offset_hours=offset_hours)
     return Rendered(
         subject=" ".join(render_to_string("infusions/email/reminder_subject.txt", values).split()),
         body=render_to_string("infusions/email/reminder_body.txt", values),
@@ -57,7 +62,7 @@ def render(appointment, organisation) -> Rendered:
 def email_message(reminder, organisation, *, connection) -> EmailMessage:
     """The e-mail for one reminder row, with the visit as an .ics attachment (time and place only)."""
     appointment = reminder.appointment
-    text = render(appointment, organisation)
+    text = render(appointment, organisation, offset_hours=reminder.offset_hours)
     message = EmailMessage(
         subject=text.subject,
         body=text.body,

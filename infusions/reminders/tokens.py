@@ -1,8 +1,9 @@
-"""The patient's confirmation link: a signed token naming the visit and its start, and its URL.
+"""The patient's links: confirmation and the questions before a visit, each a signed token naming the visit
+and its start, and its URL.
 
-Signed with django.core.signing (the SECRET_KEY) and valid for CONFIRM_MAX_AGE. Because the start is
-in the token, a link for a visit that has since moved no longer confirms it. The token carries ids
-and a time only, never a name.
+Signed with django.core.signing (the SECRET_KEY), each kind with its own salt, valid for 15 days
+(CONFIRM_MAX_AGE, QUESTIONS_MAX_AGE). Because the start is in the token, a link for a visit that has
+since moved no longer confirms it nor takes answers for it. A token carries ids and a time only, never a name.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -33,3 +34,27 @@ def confirm_url(appointment) -> str:
     """The absolute link put into a reminder (SITE_URL is the clinic's public address)."""
     base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
     return base + reverse("infusions:reminder_confirm", args=[confirm_token(appointment)])
+
+
+# --- The patient's questions link: the outcome questionnaires before a visit --------------------------
+# Its own salt: a confirm token never opens the questions, nor the other way round.
+QUESTIONS_SALT = "infusions.reminders.questions"
+QUESTIONS_MAX_AGE = timedelta(days=15)
+QUESTIONS_OFFSET_HOURS = 24  # only the reminder sent this many hours ahead carries the questions link
+
+
+def questions_token(appointment) -> str:
+    """A signed token naming the visit and its start (ids and a time only, never a name)."""
+    return signing.dumps({"a": appointment.pk, "s": int(appointment.start.timestamp())}, salt=QUESTIONS_SALT)
+
+
+def read_questions_token(token: str) -> tuple[int, datetime]:
+    """(appointment id, start) from a token; raises signing.BadSignature (or SignatureExpired past 15 days)."""
+    data = signing.loads(token, salt=QUESTIONS_SALT, max_age=QUESTIONS_MAX_AGE)
+    return int(data["a"]), datetime.fromtimestamp(int(data["s"]), tz=UTC)
+
+
+def questions_url(appointment) -> str:
+    """The absolute questions link put into the 24-hour reminder."""
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("infusions:patient_questions", args=[questions_token(appointment)])

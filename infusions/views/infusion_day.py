@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 
 from clinic.locations import current_location
 from clinic.roles import may, require
-from infusions import record_forms, record_selectors, visit_record
+from infusions import course, record_forms, record_selectors, visit_record
 from infusions.forms import ScheduleDayForm
 from infusions.models import InfusionRecord
 from infusions.views.visits import load_visit
+from intake.questionnaire_forms import QuestionnaireFields
+from intake.questionnaires import QUESTIONNAIRES
 from intake.services import record_access_log
 
 VIEW = ("infusions.view_infusionrecord", "infusions.view_appointment")
@@ -25,10 +27,14 @@ ORDER = (*VIEW, "infusions.order_dose")
 
 def _forms(page: dict) -> dict:
     record, protocol = page.get("record"), page["protocol"]
+    check_in = {"weight_kg": page["appointment"].patient.weight_kg}
+    from_link = course.link_answers(page["appointment"]) if record is None else {}
+    for measure, items in from_link.items():  # the patient's answers by their link, for the nurse to confirm
+        if measure in ("phq9", "gad7"):  # the questionnaires the check-in asks
+            check_in.update(QuestionnaireFields(QUESTIONNAIRES[measure]).initial(items))
     return {
-        "checkin_form": record_forms.CheckInForm(
-            initial={"weight_kg": page["appointment"].patient.weight_kg}, prefix="checkin"
-        ),
+        "prefilled_from_link": bool(from_link),
+        "checkin_form": record_forms.CheckInForm(initial=check_in, prefix="checkin"),
         "gate_form": record_forms.GateForm(prefix="gate"),
         "recheck_form": record_forms.RecheckForm(
             initial={

@@ -1,0 +1,77 @@
+"""Outcomes across the course: the scores asked before every infusion (at check-in or by the patient's link),
+the prescriber's end-of-series evaluation. The reviews the rules raise are `intake.OutcomeReview` (the
+clinicians' queue is intake's).
+
+The baseline is the intake's screening (intake.Screening.scores); everything after it is an `OutcomeScore`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from infusions.models.scheduling import Appointment, InfusionSeries
+from intake.models import Patient
+
+__all__ = ["OutcomeScore", "SeriesEvaluation"]
+
+
+class OutcomeScore(models.Model):
+    class Source(models.TextChoices):
+        CHECK_IN = "check_in", "Check-in"
+        PATIENT_LINK = "patient_link", "The patient's link"
+        EVALUATION = "evaluation", "End-of-series evaluation"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcome_scores")
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="outcome_scores"
+    )
+    measure = models.CharField(max_length=10)  # a questionnaire code: phq9, gad7, pcl5, pain
+    items = models.JSONField()
+    total = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=14, choices=Source.choices)
+    taken_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+        indexes = [models.Index(fields=["patient", "measure", "taken_at"])]
+        constraints = [
+            # The patient's link answers once per visit and measure: a second use of the link is refused here too.
+            models.UniqueConstraint(
+                fields=["appointment", "measure"],
+                condition=Q(source="patient_link"),
+                name="outcome_link_once_per_visit_and_measure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.total} for patient {self.patient_id}"
+
+
+class SeriesEvaluation(models.Model):
+    """A prescriber's end-of-series evaluation: the outcome and the plan. The front desk sees only the order."""
+
+    class Outcome(models.TextChoices):
+        REMITTER = "remitter", "Remitter"
+        RESPONDER = "responder", "Responder"
+        NON_RESPONDER = "non_responder", "Non-responder"
+
+    class Plan(models.TextChoices):
+        MAINTENANCE = "maintenance", "Maintenance (boosters)"
+        STOP = "stop", "Stop treatment"
+        REFER = "refer", "Refer elsewhere"
+
+    series = models.OneToOneField(InfusionSeries, on_delete=models.PROTECT, related_name="evaluation")
+    outcome = models.CharField(max_length=14, choices=Outcome.choices)
+    plan = models.CharField(max_length=12, choices=Plan.choices)
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Evaluation of series {self.series_id}"
