@@ -57,6 +57,7 @@ ROLE_PERMISSIONS = {
         "infusions.order_dose",
         "infusions.keep_infusion_record",
         "infusions.view_infusion_stage",
+        "infusions.view_outcome_report",  # outcomes across the course, per location they work at
     ],
     # The infusion room: check-in, vital signs, adverse events, discharge. No eligibility decision, no dose order.
     NURSE: [
@@ -104,6 +105,7 @@ ROLE_PERMISSIONS = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        "infusions.view_outcome_report",  # aggregate figures only, every location (infusions.views.reports)
     ],
 }
 

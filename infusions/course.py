@@ -230,17 +230,23 @@ def rules_apply(*, patient_id: int) -> list[OutcomeReview]:
 
 
 def _own_interval(course: Course, patient_id: int) -> int | None:
-    last_series = (
-        Appointment.objects.filter(
-            patient_id=patient_id, series__kind=InfusionSeries.Kind.INITIAL, status=Appointment.Status.COMPLETED
-        )
-        .order_by("-start")
-        .values_list("start", flat=True)
-        .first()
+    """The patient's relapse interval from an earlier loss of response: only points before the last infusion
+    count, so the loss being reviewed now is not its own precedent (the first loss gets the clinic's default).
+    Days are counted in the clinic's time zone, not the database's UTC."""
+    completed = Appointment.objects.filter(patient_id=patient_id, status=Appointment.Status.COMPLETED).select_related(
+        "chair__location", "series"
     )
-    if last_series is None:
+    last_series = completed.filter(series__kind=InfusionSeries.Kind.INITIAL).order_by("-start").first()
+    last_any = completed.order_by("-start").first()
+    if last_series is None or last_any is None:
         return None
-    return outcomes.relapse_interval_days(course.points, last_series_infusion=last_series)
+    earlier = [point for point in course.points if point.at < last_any.start]
+    return outcomes.relapse_interval_days(
+        earlier,
+        last_series_infusion=clinic_context(last_series.chair.location).local(last_series.start),
+        measure=QUESTIONNAIRES[course.measure],
+        baseline=course.baseline,
+    )
 
 
 def review_resolve(*, review: OutcomeReview, by, resolution: str) -> OutcomeReview:

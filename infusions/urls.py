@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from infusions.views import booking, clinician, course, infusion_day, schedule, visits
+from infusions.views import booking, clinician, course, infusion_day, reports, schedule, visits
 
 # The booking pages are the same for both flows; each URL names its flow.
 SERIES, MAINTENANCE = {"flow": booking.SERIES}, {"flow": booking.MAINTENANCE}
@@ -54,6 +54,8 @@ urlpatterns = [
     path("series/<int:series_id>/evaluate/", course.evaluate, name="series_evaluate"),
     path("outcome-reviews/<int:pk>/booster/", course.review_booster, name="review_booster"),
     path("outcome-reviews/<int:pk>/resolve/", course.review_resolve, name="review_resolve"),
+    path("reports/", reports.outcome_report, name="reports"),
+    path("reports/outcomes.csv", reports.outcome_report_csv, name="reports_csv"),
     # Reminder pages and the patient's (public, signed) confirmation link.
     path("", include("infusions.urls_reminders")),
 ]

@@ -15,7 +15,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from intake import severity
-from intake.questionnaires import QUESTIONNAIRES
+from intake.questionnaires import INTAKE_MEASURES, QUESTIONNAIRES
 from intake.vocabulary import INDICATION_CHOICES
 
 
@@ -210,9 +210,10 @@ class Screening(models.Model):
 
     @property
     def score_lines(self) -> list["ScoreLine"]:
-        """Each questionnaire's stored score, in the registry's order, for the result pages."""
+        """Each intake questionnaire's stored score, in order, for the result pages."""
         lines = []
-        for code, questionnaire in QUESTIONNAIRES.items():
+        for code in INTAKE_MEASURES:
+            questionnaire = QUESTIONNAIRES[code]
             stored = (self.scores or {}).get(code)
             total = None if stored is None else stored["total"]
             band = None if stored is None else questionnaire.band_label(stored["band"])

@@ -27,6 +27,11 @@ from intake.questionnaires import PHQ9, Questionnaire
 EARLY_REVIEW_INFUSION = 4
 EARLY_IMPROVEMENT = Fraction(20, 100)
 
+# Response is a fall of at least 50% from baseline (DOMAIN §8; seed 002). Each questionnaire carries its
+# own criterion (the pain rating's 30%, the PCL-5's 10 points); this one judges a course whose measure
+# the caller did not name.
+RESPONSE_FALL = Fraction(1, 2)
+
 # In maintenance a PHQ-9 of 10 or more is loss of response whatever the fall from baseline: 10 is where
 # the PHQ-9's "moderate" band starts, i.e. the patient is no longer in the mild range (DOMAIN §8).
 PHQ9_LOSS_OF_RESPONSE_TOTAL = 10
@@ -60,6 +65,8 @@ class Point:
     def __post_init__(self):
         if self.at.tzinfo is None or self.at.utcoffset() is None:
             raise ValueError("a point's time must be an aware datetime")
+        if type(self.total) is not int or self.total < 0:
+            raise ValueError("a point's total must be a whole number of 0 or more")
         if self.phase not in PHASES:
             raise ValueError(f"phase must be one of {PHASES}, got {self.phase!r}")
         if self.infusion_number is not None and (type(self.infusion_number) is not int or self.infusion_number < 1):
@@ -189,21 +196,28 @@ def early_non_response(measure: Measure, baseline: int, points: Sequence[Point])
     )
 
 
-def _responded_at_end_of_series(questionnaire: Questionnaire, baseline: int, points: list[Point]) -> bool:
+def _responds(questionnaire: Questionnaire | None, baseline: int, total: int) -> bool:
+    """The measure's response criterion; with no measure known, DOMAIN §8's fall of at least 50%."""
+    if questionnaire is None:
+        return baseline > 0 and not _fall_is_less_than(baseline, total, RESPONSE_FALL)
+    return q.responded(questionnaire, baseline, total)
+
+
+def _responded_at_end_of_series(questionnaire: Questionnaire | None, baseline: int, points: list[Point]) -> bool:
     """A responder at the evaluation after the series, or, with no evaluation, at the last series point."""
     ends = [point for point in points if point.phase == "evaluation"] or [
         point for point in points if point.phase == "series"
     ]
-    return bool(ends) and q.responded(questionnaire, baseline, ends[-1].total)
+    return bool(ends) and _responds(questionnaire, baseline, ends[-1].total)
 
 
-def _lost(questionnaire: Questionnaire, baseline: int, total: int) -> bool:
+def _lost(questionnaire: Questionnaire | None, baseline: int, total: int) -> bool:
     """Loss of response: the fall from baseline no longer meets the measure's response criterion (50% for
     the PHQ-9 and GAD-7, DOMAIN §8; the pain rating's 30% and the PCL-5's 10 points likewise, so a patient
     still meeting their scale's response is not flagged), or a PHQ-9 of 10 or more."""
-    if questionnaire.code == PHQ9.code and total >= PHQ9_LOSS_OF_RESPONSE_TOTAL:
+    if questionnaire is not None and questionnaire.code == PHQ9.code and total >= PHQ9_LOSS_OF_RESPONSE_TOTAL:
         return True
-    return not q.responded(questionnaire, baseline, total)
+    return not _responds(questionnaire, baseline, total)
 
 
 def loss_of_response(measure: Measure, baseline: int, points: Sequence[Point]) -> Finding | None:
@@ -241,22 +255,38 @@ def loss_of_response(measure: Measure, baseline: int, points: Sequence[Point]) -
 
 
 def relapse_interval_days(
-    measure: Measure, baseline: int, points: Sequence[Point], *, last_series_infusion: datetime
+    points: Sequence[Point],
+    *,
+    last_series_infusion: datetime,
+    measure: Measure | None = None,
+    baseline: int | None = None,
 ) -> int | None:
     """The patient's own relapse interval: calendar days from the last infusion before a loss of response
     to the first maintenance point showing it, the most recent time it happened; None when it has not.
 
     Walks the maintenance points after the series in time order. An infusion (a point with an
     infusion_number: a booster, scored before it was given) starts a new interval; the first point of an
-    interval showing the loss ends it. Days are counted in the time zone of `last_series_infusion` (the
-    clinic's). None for a patient who did not respond by the end of the series: there was no response
-    to lose.
+    interval showing the loss ends it. Days are counted in the time zone of `last_series_infusion`: pass
+    it in the clinic's zone. None for a patient who did not respond by the end of the series (there was
+    no response to lose), and when there is no baseline.
+
+    `baseline` defaults to the latest baseline point's total. Pass `measure` so the loss is judged exactly
+    as `loss_of_response` judges it (the measure's own response criterion, and a PHQ-9 of 10 or more);
+    without it, only DOMAIN §8's generic rule applies: a fall from baseline below 50%.
     """
     if last_series_infusion.tzinfo is None or last_series_infusion.utcoffset() is None:
         raise ValueError("last_series_infusion must be an aware datetime")
-    questionnaire = _measure(measure)
-    _check(questionnaire, baseline, *(point.total for point in points))
     ordered = _chronological(points)
+    if baseline is None:
+        baselines = [point for point in ordered if point.phase == "baseline"]
+        if not baselines:
+            return None
+        baseline = baselines[-1].total
+    questionnaire = None if measure is None else _measure(measure)
+    if questionnaire is not None:
+        _check(questionnaire, baseline, *(point.total for point in points))
+    elif type(baseline) is not int or baseline < 0:
+        raise ValueError("baseline must be a whole number of 0 or more")
     if not _responded_at_end_of_series(questionnaire, baseline, ordered):
         return None
     zone = last_series_infusion.tzinfo

@@ -312,6 +312,9 @@ PAIN = Questionnaire(
 # Every questionnaire by code, in the order forms and result pages show them.
 QUESTIONNAIRES: dict[str, Questionnaire] = {q.code: q for q in (PHQ9, GAD7, PCL5, PAIN)}
 
+# The questionnaires the intake asks (and its screening stores); the others are asked at check-ins and by links.
+INTAKE_MEASURES = ("phq9", "gad7")
+
 # The measures asked besides the PHQ-9 for each intake indication (intake.vocabulary.INDICATION_CHOICES;
 # DOMAIN §8): GAD-7 for anxiety, PCL-5 for PTSD, the pain rating for the pain indications. An indication
 # not listed here is followed by the PHQ-9 alone.

@@ -1,12 +1,26 @@
+from datetime import time, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from clinic.context import clinic_context
 from clinic.models import Clinic, Location
-from infusions.models import Chair, OpeningHours
-from intake.models import Patient, Screening
+from infusions import course
+from infusions.models import (
+    Appointment,
+    Chair,
+    InfusionRecord,
+    InfusionSeries,
+    OpeningHours,
+    OutcomeScore,
+    Protocol,
+    SeriesEvaluation,
+)
+from intake.models import OutcomeReview, Patient, Screening
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +43,10 @@ def snapshot():
         "staff": sorted(Location.staff.through.objects.values_list("location_id", "user_id")),
         "patients": list(Patient.objects.order_by("pk").values_list("pk", flat=True)),
         "screenings": list(Screening.objects.order_by("pk").values_list("pk", flat=True)),
+        "series": list(InfusionSeries.objects.order_by("pk").values()),
+        "appointments": list(Appointment.objects.order_by("pk").values()),
+        "records": list(InfusionRecord.objects.order_by("pk").values()),
+        "scores": list(OutcomeScore.objects.order_by("pk").values()),
     }
 
 
@@ -61,10 +79,10 @@ def test_it_seeds_a_demo_clinic_once(settings):
     assert list(admin.groups.values_list("name", flat=True)) == ["Staff admin"]
     assert Clinic.objects.get().name == "Demo Wellness Clinic"
     outcomes = sorted(s.outcome for s in Screening.objects.all())
-    assert outcomes == ["clear", "exclude", "review"]
+    assert outcomes == ["clear", "clear", "exclude", "review"]
     # The demo names say nothing of the screening (front desk sees them).
     names = " ".join(Screening.objects.values_list("patient__last_name", flat=True)).lower()
-    assert not any(word in names for word in ("clear", "review", "exclude", "demo"))
+    assert not any(word in names for word in ("clear", "review", "exclude", "demo", "remit", "respond"))
 
 
 def test_it_seeds_two_locations_in_different_time_zones(settings):
@@ -115,3 +133,66 @@ def test_it_keeps_what_the_staff_admin_has_set_up(settings):
     assert denver.opening_hours.count() == 5
     assert sorted(denver.chairs.values_list("name", flat=True)) == ["Chair 1", "Chair 2", "Window"]
     assert Location.objects.get(name="Seattle").phone == "(555) 010-9999"
+
+
+def test_it_seeds_a_completed_course_with_falling_scores_at_seattle(settings, client):
+    settings.DEBUG = True
+    seed()
+    seed()
+    seattle = Location.objects.get(name="Seattle")
+    context = clinic_context(seattle)
+    (series,) = InfusionSeries.objects.all()
+    patient = series.patient
+    assert (patient.first_name, patient.last_name) == ("Morgan", "Ellery")
+    assert (series.kind, series.status, series.location) == ("initial", "completed", seattle)
+    protocol = Protocol.objects.get(indication="depression")
+    assert series.protocol == protocol
+
+    visits = list(series.appointments.order_by("start"))
+    assert [v.sequence for v in visits] == [1, 2, 3, 4, 5, 6]
+    assert {v.status for v in visits} == {Appointment.Status.COMPLETED}
+    days = [context.local_date(v.start) for v in visits]
+    assert days[-1] < context.today() and context.today() - days[0] <= timedelta(days=28)  # the past few weeks
+    gaps = {(b - a).days for a, b in zip(days, days[1:], strict=False)}
+    assert all(protocol.min_gap_days <= gap <= protocol.max_gap_days for gap in gaps)
+    assert (days[-1] - days[0]).days <= protocol.window_days
+    for visit in visits:
+        assert visit.chair.location == seattle
+        hours = seattle.opening_hours.get(weekday=context.local(visit.start).weekday())
+        assert hours.opens <= context.local(visit.start).time() and context.local(visit.end).time() <= hours.closes
+        assert visit.end - visit.start == timedelta(minutes=protocol.chair_minutes)
+        record = visit.record
+        assert record.stage == InfusionRecord.Stage.DISCHARGED and record.is_signed
+        assert record.checked_in_at < record.ordered_at < record.started_at < record.ended_at < record.discharged_at
+        assert visit.start - timedelta(hours=1) <= record.checked_in_at and record.discharged_at <= visit.end
+        assert time(8, 0) <= context.local(record.checked_in_at).time()
+        assert record.dose_mg_per_kg <= protocol.max_dose_mg_per_kg
+        assert record.dose_mg == (record.dose_mg_per_kg * record.weight_kg).quantize(Decimal("0.1"))
+        assert record.dose_given_mg == record.dose_mg
+        assert record.item9 == 0 and record.questionnaires["phq9"][8] == 0
+        assert record.systolic < 140 and record.fasting_kept and record.escort_name and not record.intoxicated
+
+    screening = Screening.objects.get(patient=patient)
+    assert screening.outcome == "clear"
+    assert screening.scores["phq9"]["total"] == 21
+    assert screening.screened_at < series.created_at < visits[0].start
+    scores = OutcomeScore.objects.filter(patient=patient, measure="phq9").order_by("taken_at")
+    assert [s.total for s in scores] == [15, 12, 9, 7, 5, 4]
+    assert {s.source for s in OutcomeScore.objects.filter(patient=patient)} == {"check_in"}
+    assert [s.appointment_id for s in scores] == [v.pk for v in visits]
+    assert all(s.total == sum(s.items) for s in OutcomeScore.objects.filter(patient=patient))
+
+    # The rules have nothing to say of a remitter in no maintenance: the demo queue is not cluttered.
+    assert course.rules_apply(patient_id=patient.pk) == []
+    assert not OutcomeReview.objects.exists()
+
+    # The course page as the demo clinician sees it: the chart, the remission, the evaluation still to record.
+    client.force_login(User.objects.get(username="clinician"))
+    response = client.get(reverse("infusions:course", args=[patient.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.count('role="img"') == 2  # PHQ-9 and GAD-7
+    assert "PHQ-9 from 21 at baseline to 4 at infusion 6." in content
+    assert 'data-testid="remission"' in content and 'data-testid="response"' in content
+    assert "Record the evaluation" in content and not SeriesEvaluation.objects.exists()
+    assert "style=" not in content

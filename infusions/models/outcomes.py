@@ -73,5 +73,9 @@ class SeriesEvaluation(models.Model):
     decided_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    class Meta:
+        # The outcome reports (infusions.reports) read every evaluation of a location: a permission of their own.
+        permissions = [("view_outcome_report", "Can see outcome reports")]
+
     def __str__(self):
         return f"Evaluation of series {self.series_id}"

@@ -60,6 +60,9 @@ def test_a_point_refuses_a_naive_time_an_unknown_phase_and_a_bad_infusion_number
     for number in (0, -1, 1.0, True):
         with pytest.raises(ValueError, match="infusion_number"):
             Point(START, 10, number, "series")
+    for total in (-1, 10.0, True, None):
+        with pytest.raises(ValueError, match="total"):
+            Point(START, total, None, "baseline")
     assert Point(START, 10, None, "baseline").infusion_number is None
 
 
@@ -301,45 +304,113 @@ def test_the_own_interval_runs_from_the_last_infusion_to_the_first_score_showing
         Point(last + timedelta(days=21), 11, None, "maintenance"),  # lost: 21 days after the 6th infusion
         Point(last + timedelta(days=23), 12, 7, "maintenance"),  # scored before booster 7, still the same loss
     ]
-    assert relapse_interval_days(PHQ9, 20, points, last_series_infusion=last) == 21
+    assert relapse_interval_days(points, last_series_infusion=last, measure=PHQ9, baseline=20) == 21
     later = [
         *points,
         Point(last + timedelta(days=30), 6, None, "maintenance"),
         Point(last + timedelta(days=42), 10, None, "maintenance"),  # lost again: 19 days after booster 7
         Point(last + timedelta(days=50), 14, None, "maintenance"),
     ]
-    assert relapse_interval_days(PHQ9, 20, later, last_series_infusion=last) == 19  # the most recent time
+    assert (
+        relapse_interval_days(later, last_series_infusion=last, measure=PHQ9, baseline=20) == 19
+    )  # the most recent time
 
 
 def test_there_is_no_own_interval_until_a_loss_has_happened():
     last = at(15)
     points = [*series(20, 16, 12, 9, 7, 6), Point(last + timedelta(days=14), 9, None, "maintenance")]
-    assert relapse_interval_days(PHQ9, 20, points, last_series_infusion=last) is None
-    assert relapse_interval_days(PHQ9, 20, series(20, 16, 12, 9, 7, 6), last_series_infusion=last) is None
+    assert relapse_interval_days(points, last_series_infusion=last, measure=PHQ9, baseline=20) is None
+    assert (
+        relapse_interval_days(series(20, 16, 12, 9, 7, 6), last_series_infusion=last, measure=PHQ9, baseline=20) is None
+    )
 
 
 def test_a_non_responder_has_no_own_interval():
     last = at(15)
     points = [*series(20, 18, 16, 14, 12, 11), Point(last + timedelta(days=14), 15, None, "maintenance")]
-    assert relapse_interval_days(PHQ9, 20, points, last_series_infusion=last) is None
+    assert relapse_interval_days(points, last_series_infusion=last, measure=PHQ9, baseline=20) is None
 
 
 def test_the_own_interval_counts_calendar_days_in_the_clinics_time_zone():
     last = datetime(2026, 3, 2, 23, 30, tzinfo=CLINIC)  # 04:30 UTC on 3 March
     lost = datetime(2026, 3, 21, 4, 0, tzinfo=UTC)  # midnight on 21 March in New York (after the DST change)
     points = [*series(20, 9), Point(lost, 15, None, "maintenance")]
-    assert relapse_interval_days(PHQ9, 20, points, last_series_infusion=last) == 19
+    assert relapse_interval_days(points, last_series_infusion=last, measure=PHQ9, baseline=20) == 19
 
 
 def test_maintenance_scores_from_before_the_last_series_infusion_are_ignored():
     last = at(15)
     points = [*series(20, 9), Point(last - timedelta(days=1), 15, None, "maintenance")]
-    assert relapse_interval_days(PHQ9, 20, points, last_series_infusion=last) is None
+    assert relapse_interval_days(points, last_series_infusion=last, measure=PHQ9, baseline=20) is None
 
 
 def test_the_own_interval_needs_an_aware_time():
     with pytest.raises(ValueError, match="aware"):
-        relapse_interval_days(PHQ9, 20, [], last_series_infusion=datetime(2026, 3, 2, 9, 0))  # noqa: DTZ001
+        relapse_interval_days([], last_series_infusion=datetime(2026, 3, 2, 9, 0), measure=PHQ9)  # noqa: DTZ001
+
+
+def test_the_baseline_defaults_to_the_baseline_point_and_without_one_there_is_no_interval():
+    last = at(15)
+    points = [*series(20, 16, 12, 9, 7, 6), Point(last + timedelta(days=20), 12, None, "maintenance")]
+    assert relapse_interval_days(points, last_series_infusion=last, measure=PHQ9) is None  # no baseline
+    with_baseline = [Point(at(-7), 20, None, "baseline"), *points]
+    assert relapse_interval_days(with_baseline, last_series_infusion=last, measure=PHQ9) == 20
+    assert relapse_interval_days(with_baseline, last_series_infusion=last, measure="phq9", baseline=7) is None
+
+
+def test_without_the_measure_only_the_generic_50_percent_rule_applies():
+    last = at(15)
+    points = [
+        Point(at(-7), 20, None, "baseline"),
+        *series(20, 16, 12, 9, 7, 6),
+        Point(last + timedelta(days=14), 10, None, "maintenance"),  # exactly 50% below baseline, but 10
+        Point(last + timedelta(days=28), 11, None, "maintenance"),  # 45%
+    ]
+    assert relapse_interval_days(points, last_series_infusion=last, measure=PHQ9) == 14
+    assert relapse_interval_days(points, last_series_infusion=last) == 28
+    pcl5 = [
+        Point(at(-7), 50, None, "baseline"),
+        *series(50, 45, 40, 30, 25, 20),
+        Point(last + timedelta(days=14), 30, None, "maintenance"),  # 20 points, 40%: lost by 50%, not by 10 points
+        Point(last + timedelta(days=28), 41, None, "maintenance"),
+    ]
+    assert relapse_interval_days(pcl5, last_series_infusion=last, measure=PCL5) == 28
+    assert relapse_interval_days(pcl5, last_series_infusion=last) == 14
+
+
+def test_the_latest_baseline_point_is_the_baseline():
+    last = at(15)
+    points = [
+        Point(at(-90), 10, None, "baseline"),  # an older screening
+        Point(at(-7), 20, None, "baseline"),
+        *series(20, 16, 12, 9),
+        Point(last + timedelta(days=18), 12, None, "maintenance"),
+    ]
+    assert relapse_interval_days(points, last_series_infusion=last) == 18  # 9 is a response from 20, not from 10
+
+
+def test_without_the_measure_a_baseline_of_0_is_still_never_a_response():
+    last = at(15)
+    points = [
+        Point(at(-7), 0, None, "baseline"),
+        *series(0, 0),
+        Point(last + timedelta(days=14), 3, None, "maintenance"),
+    ]
+    assert relapse_interval_days(points, last_series_infusion=last) is None
+
+
+def test_a_score_taken_at_the_last_series_infusion_itself_is_not_maintenance():
+    last = at(15)
+    points = [*series(20, 9), Point(last, 15, None, "maintenance")]
+    assert relapse_interval_days(points, last_series_infusion=last, measure=PHQ9, baseline=20) is None
+
+
+def test_relapse_interval_refuses_totals_off_the_named_scale():
+    points = [*series(20, 9), Point(at(30), 28, None, "maintenance")]
+    with pytest.raises(ValueError):
+        relapse_interval_days(points, last_series_infusion=at(3), measure=PHQ9, baseline=20)
+    with pytest.raises(ValueError, match="baseline"):
+        relapse_interval_days(points, last_series_infusion=at(3), baseline=-1)
 
 
 # --- booster suggestion ---------------------------------------------------------------------

@@ -172,7 +172,8 @@ def test_it_offers_the_standard_questionnaire_wording():
 
 
 def test_the_registry_holds_each_questionnaire_under_its_code():
-    assert QUESTIONNAIRES == {"phq9": PHQ9, "gad7": GAD7}
+    assert {code: q.code for code, q in QUESTIONNAIRES.items()} == {c: c for c in ("phq9", "gad7", "pcl5", "pain")}
+    assert (QUESTIONNAIRES["phq9"], QUESTIONNAIRES["gad7"]) == (PHQ9, GAD7)
 
 
 def test_item_9_is_the_suicide_item():

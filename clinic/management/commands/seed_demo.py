@@ -1,5 +1,6 @@
 """Seed a demo clinic: two locations in different time zones, their chairs and hours, one user per
-role (a second front desk at Denver), and three patients screened by the real rules.
+role (a second front desk at Denver), three patients screened by the real rules, and a fourth with a
+completed six-infusion series at Seattle whose PHQ-9 and GAD-7 fall across it (the course page's demo).
 
 Refuses to run when DEBUG is off, so demo users with a known password never reach a real clinic.
 Running it again changes nothing that is already there: every step looks for its rows first.
@@ -7,7 +8,8 @@ Running it again changes nothing that is already there: every step looks for its
 
 import os
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -88,7 +90,7 @@ class Command(BaseCommand):
                 "Would create: organisation settings; Seattle (America/Los_Angeles, 4 chairs, 08:00-17:30 daily) "
                 "and Denver (America/Denver, 3 chairs, Mon-Sat 08:00-18:00); users "
                 + usernames
-                + " and admin; three patients."
+                + " and admin; three patients, and a fourth with a completed six-infusion series at Seattle."
             )
             return
         with transaction.atomic():
@@ -122,6 +124,7 @@ class Command(BaseCommand):
             changed = True
         changed |= self._join(admin, STAFF_ADMIN, [locations[name] for name in ADMIN_LOCATIONS])
         changed |= self._seed_patients(User.objects.get(username="coordinator"))
+        changed |= self._seed_course(locations["Seattle"])
         return changed
 
     def _location(self, demo: DemoLocation, position: int) -> tuple[Location, bool]:
@@ -167,6 +170,31 @@ class Command(BaseCommand):
             user.locations.add(*missing_locations)
         return missing_role or bool(missing_locations)
 
+    # The intake answers every demo patient shares (each changes a few).
+    BASE_ANSWERS = {
+        "indication": "depression",
+        "failed_antidepressant_trials": 3,
+        "psychosis_history": "none",
+        "mania_history": "none",
+        "seizure_history": "none",
+        "cerebrovascular_history": False,
+        "hypertension": "none",
+        "blood_pressure": {"systolic": 122, "diastolic": 78},
+        "cardiac": "none",
+        "liver": "none",
+        "kidney": "none",
+        "hyperthyroidism": "none",
+        "unstable_medical_condition": False,
+        "bladder_condition": False,
+        "ketamine_allergy": False,
+        "substance_use": "none",
+        "pregnancy": "no",
+        "breastfeeding": False,
+        "medications": ["Zoloft 50 mg"],
+        "phq9": [2, 2, 2, 1, 1, 2, 1, 1, 0],
+        "gad7": [1, 1, 2, 1, 1, 0, 1],
+    }
+
     def _seed_patients(self, coordinator) -> bool:
         """Three made-up patients, screened by the real rules: one clear, two for the review queue.
 
@@ -175,29 +203,6 @@ class Command(BaseCommand):
         from intake.models import Patient
         from intake.services import intake_create
 
-        base = {
-            "indication": "depression",
-            "failed_antidepressant_trials": 3,
-            "psychosis_history": "none",
-            "mania_history": "none",
-            "seizure_history": "none",
-            "cerebrovascular_history": False,
-            "hypertension": "none",
-            "blood_pressure": {"systolic": 122, "diastolic": 78},
-            "cardiac": "none",
-            "liver": "none",
-            "kidney": "none",
-            "hyperthyroidism": "none",
-            "unstable_medical_condition": False,
-            "bladder_condition": False,
-            "ketamine_allergy": False,
-            "substance_use": "none",
-            "pregnancy": "no",
-            "breastfeeding": False,
-            "medications": ["Zoloft 50 mg"],
-            "phq9": [2, 2, 2, 1, 1, 2, 1, 1, 0],
-            "gad7": [1, 1, 2, 1, 1, 0, 1],
-        }
         demo = [
             # Names say nothing of the outcome: front desk sees these patients too.
             ("Avery", "Lindqvist", "1985-03-14", {}),
@@ -217,9 +222,165 @@ class Command(BaseCommand):
                     "phone": "+15550100123",
                     "email": f"{first.lower()}@example.org",
                 },
-                **base,
+                **self.BASE_ANSWERS,
                 **changes,
             }
             intake_create(answers=answers, by=coordinator, consent_email=True, consent_sms=True)
             created = True
         return created
+
+    # The course page's demo: the baseline at intake, then the score at each check-in of the series.
+    COURSE_PATIENT = ("Morgan", "Ellery", "1983-06-09")
+    COURSE_PHQ9 = (15, 12, 9, 7, 5, 4)  # from 21 at intake: a remitter
+    COURSE_GAD7 = (11, 9, 8, 6, 4, 3)  # from 14 at intake
+    COURSE_DAYS_AGO = (22, 19, 16, 13, 10, 7)  # every 3 days, the last a week ago
+    COURSE_START = time(10, 0)  # inside Seattle's opening hours (08:00-17:30 daily)
+
+    def _seed_course(self, seattle) -> bool:
+        """One Seattle patient with a completed six-infusion series in the past weeks, scores falling.
+
+        The services act only now (a check-in on the visit's own day, a discharge after its start), and the
+        seed cannot go back in time through them: it writes the rows the services would have written
+        directly, kept consistent with them. Visits in a Seattle chair inside its opening hours, spaced as the
+        depression protocol allows; the check-in values open every gate (BP 118/76, item 9 answered 0, an
+        escort); the dose is the protocol's, within its ceiling, computed by `infusions.dosing`; every record
+        is discharged and signed; the scores are the check-in's (source check_in). The baseline is the intake's
+        screening, moved to before the series. Made once: nothing when the patient already has a series.
+        """
+        from clinic.context import clinic_context
+        from infusions import chairside, dosing
+        from infusions.models import Appointment, InfusionRecord, InfusionSeries, OutcomeScore, Protocol
+        from intake.models import Intake, Patient, Screening
+        from intake.questionnaires import GAD7, PHQ9, QUESTIONNAIRES, score
+        from intake.services import intake_create
+
+        first, last, born = self.COURSE_PATIENT
+        patient = Patient.objects.filter(first_name=first, last_name=last, date_of_birth=born).first()
+        if patient is not None and patient.series.exists():
+            return False
+        chair = seattle.chairs.filter(active=True).order_by("position", "name").first()
+        protocol = Protocol.objects.filter(indication="depression").first()
+        if chair is None or protocol is None:
+            return False  # the staff admin removed the chairs or the protocol: no course to show
+        coordinator = User.objects.get(username="coordinator")
+        front_desk = User.objects.get(username="frontdesk")
+        nurse = User.objects.get(username="nurse")
+        prescriber = User.objects.get(username="clinician")
+        context = clinic_context(seattle)
+        today = context.today()
+
+        def local(day_offset: int, at: time, minutes: int = 0) -> datetime:
+            moment = datetime.combine(today - timedelta(days=day_offset), at, tzinfo=context.tz)
+            return moment + timedelta(minutes=minutes)
+
+        def items(measure: str, total: int) -> list[int]:
+            """Answers adding up to `total`; PHQ-9 item 9 (self-harm) always 0: nothing for the demo to alert."""
+            count = 9 if measure == PHQ9.code else 7
+            scored = count - 1 if measure == PHQ9.code else count
+            answers = [min(3, max(0, total - 3 * n)) for n in range(scored)]
+            return answers + [0] * (count - scored)
+
+        first_start = local(self.COURSE_DAYS_AGO[0], self.COURSE_START)
+        if patient is None:
+            answers = {
+                "patient": {
+                    "first_name": first,
+                    "last_name": last,
+                    "date_of_birth": born,
+                    "weight_kg": 72,
+                    "phone": "+15550100124",
+                    "email": f"{first.lower()}@example.org",
+                },
+                **self.BASE_ANSWERS,
+                "phq9": items(PHQ9.code, 21),
+                "gad7": items(GAD7.code, 14),
+            }
+            screening = intake_create(
+                answers=answers, by=coordinator, consent_email=True, consent_sms=True, location=seattle
+            )
+            patient = screening.patient
+            # The intake was taken a week before the first infusion (the course's baseline precedes it).
+            Intake.objects.filter(pk=screening.intake_id).update(taken_at=first_start - timedelta(days=7))
+            Screening.objects.filter(pk=screening.pk).update(screened_at=first_start - timedelta(days=7))
+
+        series = InfusionSeries.objects.create(
+            patient=patient,
+            location=seattle,
+            protocol=protocol,
+            kind=InfusionSeries.Kind.INITIAL,
+            status=InfusionSeries.Status.COMPLETED,
+            created_by=front_desk,
+        )
+        InfusionSeries.objects.filter(pk=series.pk).update(created_at=first_start - timedelta(days=5))
+        weight = Decimal("72.0")
+        dose = dosing.planned_dose(
+            mg_per_kg=protocol.dose_mg_per_kg,
+            weight_kg=weight,
+            ceiling_mg_per_kg=protocol.max_dose_mg_per_kg,
+            infusion_minutes=protocol.infusion_minutes,
+        )
+        vial = 50
+        for sequence, (days_ago, phq9, gad7) in enumerate(
+            zip(self.COURSE_DAYS_AGO, self.COURSE_PHQ9, self.COURSE_GAD7, strict=True), start=1
+        ):
+            start = local(days_ago, self.COURSE_START)
+            appointment = Appointment.objects.create(
+                series=series,
+                patient=patient,
+                chair=chair,
+                sequence=sequence,
+                start=start,
+                end=start + timedelta(minutes=protocol.chair_minutes),
+                status=Appointment.Status.COMPLETED,
+                confirmed_at=start - timedelta(days=1),
+            )
+            checked_in = start - timedelta(minutes=10)
+            started = start + timedelta(minutes=5)
+            ended = started + timedelta(minutes=protocol.infusion_minutes)
+            questionnaires = {PHQ9.code: items(PHQ9.code, phq9), GAD7.code: items(GAD7.code, gad7)}
+            InfusionRecord.objects.create(
+                appointment=appointment,
+                stage=InfusionRecord.Stage.DISCHARGED,
+                checked_in_at=checked_in,
+                checked_in_by=nurse,
+                weight_kg=weight,
+                systolic=118,
+                diastolic=76,
+                heart_rate=70,
+                spo2=98,
+                fasting_kept=True,
+                escort_name="Jordan Ellery",
+                escort_phone="+15550100125",
+                intoxicated=False,
+                pregnancy_possible=False,
+                questionnaires=questionnaires,
+                item9=0,
+                ordered_by=prescriber,
+                ordered_at=checked_in + timedelta(minutes=5),
+                dose_mg_per_kg=dose.mg_per_kg,
+                dose_mg=dose.mg,
+                vial_mg_per_ml=vial,
+                volume_ml=next(v.ml for v in dose.volumes if v.mg_per_ml == vial),
+                bag_ml=int(dose.bag_ml),
+                infusion_minutes=dose.infusion_minutes,
+                rate_ml_per_hour=dose.pump_ml_per_hour,
+                started_at=started,
+                started_by=nurse,
+                ended_at=ended,
+                dose_given_mg=dose.mg,
+                discharge_checklist=[code for code, _ in chairside.DISCHARGE_CHECKLIST],
+                discharged_at=ended + timedelta(minutes=30),
+                discharged_by=nurse,
+            )
+            for measure, answers in questionnaires.items():
+                OutcomeScore.objects.create(
+                    patient=patient,
+                    appointment=appointment,
+                    measure=measure,
+                    items=answers,
+                    total=score(QUESTIONNAIRES[measure], answers).total,
+                    source=OutcomeScore.Source.CHECK_IN,
+                    taken_at=checked_in,
+                    recorded_by=nurse,
+                )
+        return True
