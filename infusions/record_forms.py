@@ -9,7 +9,7 @@ from django import forms
 from infusions import chairside, dosing
 from infusions.visit_record import AdverseEventValues, CheckInValues, ReadingValues
 from intake.questionnaire_forms import QuestionnaireFields
-from intake.questionnaires import GAD7, PHQ9
+from intake.questionnaires import PHQ9, QUESTIONNAIRES
 from intake.screening import UNSAFE_TEXT, has_unsafe_characters
 
 
@@ -53,12 +53,15 @@ class CheckInForm(forms.Form):
         label="Medication changes since the last visit", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, measures=("phq9", "gad7"), **kwargs):
+        """`measures`: PHQ-9 (always, required: item 9 is the safety question), then the measure that fits the
+        patient's indication (`intake.questionnaires.measures_for`), which may be marked not administered."""
         super().__init__(*args, **kwargs)
         self.phq9 = QuestionnaireFields(PHQ9)
-        self.gad7 = QuestionnaireFields(GAD7, may_skip=True)
+        self.others = [QuestionnaireFields(QUESTIONNAIRES[m], may_skip=True) for m in measures if m != "phq9"]
         self.fields.update(self.phq9.fields())
-        self.fields.update(self.gad7.fields())
+        for other in self.others:
+            self.fields.update(other.fields())
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -81,16 +84,17 @@ class CheckInForm(forms.Form):
                 "medication_changes",
             ),
             self.phq9.layout(),
-            self.gad7.layout(),
+            *(other.layout() for other in self.others),
             Submit("check_in", "Check in"),
         )
 
     def clean(self):
         data = super().clean()
         self.answers = {"phq9": self.phq9.clean(self)}
-        gad7 = self.gad7.clean(self)
-        if gad7 is not None:
-            self.answers["gad7"] = gad7
+        for other in self.others:
+            items = other.clean(self)
+            if items is not None:
+                self.answers[other.questionnaire.code] = items
         if data.get("escort_sms_consent") and not data.get("escort_phone"):
             self.add_error("escort_phone", "Give the phone number the text goes to.")
         return data

@@ -77,7 +77,8 @@ def fill_check_in(page, *, systolic="130"):
     # PHQ-9: every item answered by its wording; item 9 ("Thoughts that you would be better off dead…"): not at all.
     for number, answer in enumerate(PHQ9_ANSWERS, start=1):
         field(page, f"checkin-phq9_{number}").get_by_label(answer, exact=True).check()
-    form.get_by_label("GAD-7 not administered").check()
+    # Depression: PHQ-9 is the measure (GAD-7 is asked when the indication is anxiety).
+    expect(form.get_by_label("GAD-7 not administered")).to_have_count(0)
 
 
 def test_a_visit_from_check_in_to_signed_discharge(page, sign_in, chromium, live_server):
@@ -115,7 +116,6 @@ def test_a_visit_from_check_in_to_signed_discharge(page, sign_in, chromium, live
         expect(field(page, "checkin-phq9_9")).to_contain_text("9. Thoughts that you would be better off dead")
         expect(field(page, "checkin-phq9_9").get_by_label(NOT_AT_ALL)).to_be_checked()
         expect(field(page, "checkin-phq9_2").get_by_label(HALF)).to_be_checked()
-        expect(form.get_by_label("GAD-7 not administered")).to_be_checked()
         assert not InfusionRecord.objects.exists()
 
         form.get_by_label("Resting BP systolic (mmHg)").fill("130")

@@ -448,3 +448,23 @@ def test_the_queue_shows_the_check_in_s_safety_alert_with_988_and_the_badge_coun
     assert "Check-in before an infusion" in row
     assert 'data-testid="crisis-box"' in html and "call or text 988" in html
     assert urgent_badge(html) == badge_before + 1
+
+
+@pytest.mark.parametrize(
+    ("indication", "asked", "not_asked"),
+    [
+        ("depression", [], ["gad7", "pcl5", "pain"]),
+        ("anxiety", ["gad7"], ["pcl5", "pain"]),
+        ("ptsd", ["pcl5"], ["gad7"]),
+    ],
+)
+def test_the_check_in_asks_phq9_and_the_measure_that_fits_the_indication(client, indication, asked, not_asked):
+    """PHQ-9 always (item 9 is the safety question), then the indication's measure (GAD-7, PCL-5, pain)."""
+    from clinic.tests.factories import ScreeningFactory
+    from infusions.views.infusion_day import check_in_measures
+
+    screening = ScreeningFactory(outcome="clear", answers={"indication": indication}, intake__indication=indication)
+    appointment = type("Visit", (), {"patient_id": screening.patient_id})()
+    measures = check_in_measures(appointment)
+    assert measures[0] == "phq9"
+    assert all(m in measures for m in asked) and not any(m in measures for m in not_asked)

@@ -16,8 +16,9 @@ from infusions import course, record_forms, record_selectors, visit_record
 from infusions.forms import ScheduleDayForm
 from infusions.models import InfusionRecord
 from infusions.views.visits import load_visit
+from intake.models import Screening
 from intake.questionnaire_forms import QuestionnaireFields
-from intake.questionnaires import QUESTIONNAIRES
+from intake.questionnaires import QUESTIONNAIRES, measures_for
 from intake.services import record_access_log
 
 VIEW = ("infusions.view_infusionrecord", "infusions.view_appointment")
@@ -25,16 +26,31 @@ KEEP = (*VIEW, "infusions.keep_infusion_record")
 ORDER = (*VIEW, "infusions.order_dose")
 
 
+def check_in_measures(appointment) -> tuple[str, ...]:
+    """PHQ-9 and the measure that fits the indication of the patient's newest screening (1 query)."""
+    indication = (
+        Screening.objects.filter(patient_id=appointment.patient_id)
+        .order_by("-screened_at", "-id")
+        .values_list("intake__indication", flat=True)
+        .first()
+    )
+    try:
+        return measures_for(indication) if indication else ("phq9",)
+    except ValueError:
+        return ("phq9",)
+
+
 def _forms(page: dict) -> dict:
     record, protocol = page.get("record"), page["protocol"]
+    measures = check_in_measures(page["appointment"])
     check_in = {"weight_kg": page["appointment"].patient.weight_kg}
     from_link = course.link_answers(page["appointment"]) if record is None else {}
     for measure, items in from_link.items():  # the patient's answers by their link, for the nurse to confirm
-        if measure in ("phq9", "gad7"):  # the questionnaires the check-in asks
+        if measure in measures:  # the questionnaires the check-in asks
             check_in.update(QuestionnaireFields(QUESTIONNAIRES[measure]).initial(items))
     return {
         "prefilled_from_link": bool(from_link),
-        "checkin_form": record_forms.CheckInForm(initial=check_in, prefix="checkin"),
+        "checkin_form": record_forms.CheckInForm(initial=check_in, prefix="checkin", measures=measures),
         "gate_form": record_forms.GateForm(prefix="gate"),
         "recheck_form": record_forms.RecheckForm(
             initial={
@@ -85,13 +101,13 @@ def record_print(request, pk):
     return render(request, "infusions/record_print.html", page)
 
 
-def _step(request, pk, *, form_class, prefix, act, success, needs_record=True):
+def _step(request, pk, *, form_class, prefix, act, success, needs_record=True, form_kwargs=lambda appointment: {}):
     appointment = load_visit(request, pk, "series__protocol", "patient")
     record = InfusionRecord.objects.filter(appointment=appointment).first()
     if needs_record and record is None:
         messages.error(request, "Check the patient in first.")
         return redirect("infusions:record", pk=pk)
-    form = form_class(request.POST, prefix=prefix) if form_class else None
+    form = form_class(request.POST, prefix=prefix, **form_kwargs(appointment)) if form_class else None
     if form is None or form.is_valid():
         try:
             act(appointment, record, form)
@@ -117,6 +133,7 @@ def check_in(request, pk):
         form_class=record_forms.CheckInForm,
         prefix="checkin",
         needs_record=False,
+        form_kwargs=lambda appointment: {"measures": check_in_measures(appointment)},
         act=lambda a, r, f: visit_record.record_check_in(appointment=a, values=f.values(), by=request.user),
         success="Checked in.",
     )
