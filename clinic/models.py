@@ -74,6 +74,12 @@ class Clinic(models.Model):
     maintenance_interval_weeks = models.PositiveIntegerField(
         default=4, validators=[MinValueValidator(1), MaxValueValidator(26)]
     )
+    maintenance_checkin_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MaxValueValidator(90)],
+        help_text="In maintenance, a patient not asked the questions for this many days gets a link to answer "
+        "them (by the e-mail or SMS they consented to); the link expires after as many days. 0: never.",
+    )
     reminder_offsets_hours = models.CharField(
         max_length=60,
         default="72,24",

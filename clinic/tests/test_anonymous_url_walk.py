@@ -15,6 +15,7 @@ PUBLIC = {
     "healthz": "for monitors; says only ok/down",
     "infusions:reminder_confirm": "a patient's signed, expiring link to confirm attendance",
     "infusions:patient_questions": "a patient's signed, expiring link to answer the questions before a visit",
+    "infusions:patient_checkin": "a patient's signed, single-use, expiring maintenance check-in link",
 }
 
 

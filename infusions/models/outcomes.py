@@ -3,17 +3,21 @@ the prescriber's end-of-series evaluation. The reviews the rules raise are `inta
 clinicians' queue is intake's).
 
 The baseline is the intake's screening (intake.Screening.scores); everything after it is an `OutcomeScore`.
+In maintenance the patient is also asked every few weeks (the organisation's `maintenance_checkin_days`) by
+an `OutcomeInvitation`: a single-use link with no visit behind it.
 """
+
+import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from infusions.models.scheduling import Appointment, InfusionSeries
 from intake.models import Patient
 
-__all__ = ["OutcomeScore", "SeriesEvaluation"]
+__all__ = ["OutcomeInvitation", "OutcomeScore", "SeriesEvaluation"]
 
 
 class OutcomeScore(models.Model):
@@ -50,6 +54,48 @@ class OutcomeScore(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.total} for patient {self.patient_id}"
+
+
+def new_nonce() -> str:
+    """A fresh random string for an invitation's link (the token carries it beside the id)."""
+    return secrets.token_urlsafe(24)
+
+
+class OutcomeInvitation(models.Model):
+    """The maintenance check-in: a patient in maintenance is asked the questions by a signed, single-use link.
+
+    Open until it is used (`used_at`, set by one conditional update together with the scores it records) or,
+    past `expires_at` unanswered, lapsed by the next run of `infusions.tasks.invite_maintenance_checkins`
+    (`lapsed_at`) so the next one may be made: the database holds at most one open invitation per patient,
+    whatever two workers or two beats do. `sent_at` is stamped when a run takes the invitation to send it and
+    cleared again when the send fails (the next run retries while it is still open). The token
+    (`infusions.reminders.tokens.checkin_token`) carries the id and the nonce, never a name.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcome_invitations")
+    nonce = models.CharField(max_length=40, unique=True, default=new_nonce, editable=False)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    lapsed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(used_at__isnull=True, lapsed_at__isnull=True),
+                name="outcome_invitation_one_open_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="outcome_invitation_expires_later"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Check-in invitation {self.pk} for patient {self.patient_id}"
 
 
 class SeriesEvaluation(models.Model):

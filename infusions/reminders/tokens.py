@@ -1,5 +1,5 @@
 """The patient's links: confirmation and the questions before a visit, each a signed token naming the visit
-and its start, and its URL.
+and its start, and its URL; and the maintenance check-in, a token naming an `OutcomeInvitation`.
 
 Signed with django.core.signing (the SECRET_KEY), each kind with its own salt, valid for 15 days
 (CONFIRM_MAX_AGE, QUESTIONS_MAX_AGE). Because the start is in the token, a link for a visit that has
@@ -58,3 +58,28 @@ def questions_url(appointment) -> str:
     """The absolute questions link put into the 24-hour reminder."""
     base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
     return base + reverse("infusions:patient_questions", args=[questions_token(appointment)])
+
+
+# --- The maintenance check-in link: the questions between visits (an OutcomeInvitation) -------------------
+# Its own salt: neither a visit's questions token nor a confirm token opens a check-in, nor the other way round.
+# Expiry and single use are the invitation's (expires_at, used_at); the signature's age is only a backstop
+# (the setting is at most 90 days).
+CHECKIN_SALT = "infusions.reminders.checkin"
+CHECKIN_MAX_AGE = timedelta(days=91)
+
+
+def checkin_token(invitation) -> str:
+    """A signed token naming the invitation and its random nonce (never a name)."""
+    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=CHECKIN_SALT)
+
+
+def read_checkin_token(token: str) -> tuple[int, str]:
+    """(invitation id, nonce) from a token; raises signing.BadSignature (or SignatureExpired)."""
+    data = signing.loads(token, salt=CHECKIN_SALT, max_age=CHECKIN_MAX_AGE)
+    return int(data["i"]), str(data["n"])
+
+
+def checkin_url(invitation) -> str:
+    """The absolute check-in link put into the invitation's e-mail or SMS."""
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("infusions:patient_checkin", args=[checkin_token(invitation)])
