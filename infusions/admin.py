@@ -15,8 +15,11 @@ from infusions.models import (
     InfusionSeries,
     MaintenanceOrder,
     OpeningHours,
+    OutcomeInvitation,
+    OutcomeScore,
     Protocol,
     Reminder,
+    SeriesEvaluation,
     VitalReading,
 )
 from intake.admin import ClinicalRecordAdmin
@@ -148,3 +151,19 @@ class AdverseEventAdmin(_RecordPartAdmin):
 @admin.register(Amendment)
 class AmendmentAdmin(ReadOnlyAdmin):
     list_display = ("id", "record_id", "made_at", "made_by")
+
+
+@admin.register(OutcomeScore)
+class OutcomeScoreAdmin(ClinicalRecordAdmin):
+    list_display = ("id", "patient_id", "measure", "total", "source", "taken_at")
+    list_filter = ("measure", "source")
+
+
+@admin.register(SeriesEvaluation)
+class SeriesEvaluationAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("id", "series_id", "outcome", "plan", "decided_by", "decided_at")
+
+
+@admin.register(OutcomeInvitation)
+class OutcomeInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("id", "patient_id", "created_at", "sent_at", "used_at", "expires_at")

@@ -169,7 +169,8 @@ def courses(patient_id: int) -> dict[str, Course]:
             appointment = row.appointment
             if row.source == OutcomeScore.Source.EVALUATION:
                 phase, number = "evaluation", None
-            elif appointment is not None and appointment.series.kind == InfusionSeries.Kind.MAINTENANCE:
+            elif appointment is None or appointment.series.kind == InfusionSeries.Kind.MAINTENANCE:
+                # A maintenance booster, or the patient's two-weekly check-in by link (no visit).
                 phase, number = "maintenance", None
             else:
                 phase, number = "series", appointment.sequence if appointment else None
@@ -312,7 +313,7 @@ def _label(point) -> str:
     if point.phase == "evaluation":
         return "Evaluation"
     if point.phase == "maintenance":
-        return f"Booster {point.at:%Y-%m-%d}"
+        return f"Maintenance {point.at:%Y-%m-%d}"
     return f"Inf {point.infusion_number}" if point.infusion_number else f"{point.at:%Y-%m-%d}"
 
 

@@ -8,7 +8,16 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
 from clinic.admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
-from intake.models import Flag, Intake, Patient, RecordAccess, ReviewDecision, SafetyAlert, Screening
+from intake.models import (
+    Flag,
+    Intake,
+    OutcomeReview,
+    Patient,
+    RecordAccess,
+    ReviewDecision,
+    SafetyAlert,
+    Screening,
+)
 from intake.services import record_access_log
 
 
@@ -92,3 +101,9 @@ class RecordAccessAdmin(ReadOnlyAdmin):
 class SafetyAlertAdmin(ClinicalRecordAdmin):
     list_display = ("id", "patient_id", "source", "raised_at", "resolved_at", "resolved_by")
     list_filter = ("source",)
+
+
+@admin.register(OutcomeReview)
+class OutcomeReviewAdmin(ClinicalRecordAdmin):
+    list_display = ("id", "patient_id", "code", "measure", "raised_at", "resolved_at")
+    list_filter = ("code",)

@@ -87,6 +87,10 @@ def _refused(request, *, status: int, reason: str = "", received: bool = False):
     return render(request, "infusions/questions_refused.html", context, status=status)
 
 
+def _refusal_page(request, refusal: Refusal):
+    return _refused(request, status=refusal.status, reason=refusal.reason, received=refusal.reason == "received")
+
+
 def _ask(request, *, patient_id: int, clinic_name: str, record, heading: str = ""):
     """The page of questions for one patient: shown on GET, recorded by `record(answers)` on a valid POST.
 
@@ -97,7 +101,7 @@ def _ask(request, *, patient_id: int, clinic_name: str, record, heading: str = "
         try:
             record(form.answers)
         except Refusal as refusal:
-            return _refused(request, status=refusal.status, reason=refusal.reason, received=refusal.reason == "received")
+            return _refusal_page(request, refusal)
         except course.CourseRefused as refused:
             for measure, message in refused.errors.items():
                 form.add_error(None, message or measure)
@@ -247,7 +251,7 @@ def patient_checkin(request, token):
     try:
         invitation = _open_invitation(token)
     except Refusal as refusal:
-        return _refused(request, status=refusal.status, reason=refusal.reason, received=refusal.reason == "received")
+        return _refusal_page(request, refusal)
     location = patient_location(invitation.patient_id)
     organisation = clinic_context().clinic
     clinic_name = location.signed_name(organisation) if location is not None else organisation.name
