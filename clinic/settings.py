@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import phonenumbers
 from csp.constants import NONE, SELF
 
 from clinic.env import ConfigError, env_bool, env_choice, env_int, env_list, env_str
@@ -130,6 +131,10 @@ AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/Los_Angeles")
+# The country of phone numbers typed without their country code (stored in E.164, see intake/phones.py).
+PHONE_REGION = env_str("PHONE_REGION", "US")
+if PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ConfigError(f"PHONE_REGION must be a country code in capitals, e.g. US or GB, not {PHONE_REGION!r}")
 USE_I18N = True
 USE_TZ = True
 

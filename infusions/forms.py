@@ -9,6 +9,7 @@ from django import forms
 from clinic.context import clinic_context
 from infusions.models import MaintenanceOrder, OpeningHours
 from infusions.planner import Preferences
+from intake.forms import SEARCH_HELP, SEARCH_LABEL
 
 # Dates a booking page accepts, around the clinic's today: a visit is booked or moved within this range.
 BOOKING_PAST_DAYS, BOOKING_FUTURE_DAYS = 366, 2 * 366
@@ -58,7 +59,7 @@ PART_CHOICES = [("", "Any time"), ("morning", "Morning (starts before 12:00)"), 
 
 
 class PatientSearchForm(forms.Form):
-    q = forms.CharField(label="Name or date of birth (YYYY-MM-DD)", max_length=100, required=False)
+    q = forms.CharField(label=SEARCH_LABEL, help_text=SEARCH_HELP, max_length=100, required=False)
 
     def query(self) -> str:
         return self.cleaned_data["q"] if self.is_valid() else ""

@@ -8,6 +8,7 @@ from django import forms
 
 from infusions import chairside, dosing
 from infusions.visit_record import AdverseEventValues, CheckInValues, ReadingValues
+from intake.phones import PhoneInvalid, to_e164
 from intake.questionnaire_forms import QuestionnaireFields
 from intake.questionnaires import PHQ9, QUESTIONNAIRES
 from intake.screening import UNSAFE_TEXT, has_unsafe_characters
@@ -27,6 +28,25 @@ def _text(**kwargs):
     return forms.CharField(validators=[refuse_control_characters], **kwargs)
 
 
+class PhoneField(forms.CharField):
+    """A phone number for texts: cleaned to E.164 ("+12065550143", `intake.phones`), or refused next to the
+    field; blank stays "". The page shows back what was typed when refused."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return ""
+        refuse_control_characters(value)
+        try:
+            return to_e164(value)
+        except PhoneInvalid as exc:
+            raise forms.ValidationError(exc.message, code="invalid_phone") from None
+
+
+def _escort_phone():
+    return PhoneField(label="…and phone", max_length=40, required=False)
+
+
 class CheckInForm(forms.Form):
     """Today's values and the pre-infusion questionnaires: PHQ-9 always (item 9 is the safety question)."""
 
@@ -41,7 +61,7 @@ class CheckInForm(forms.Form):
         label="Fasting kept (no solid food 6 h, clear liquids until 2 h before)", required=False
     )
     escort_name = _text(label="Responsible adult taking the patient home: name", max_length=120, required=False)
-    escort_phone = _text(label="…and phone", max_length=40, required=False)
+    escort_phone = _escort_phone()
     escort_sms_consent = forms.BooleanField(
         label="The patient agrees that this person gets a 'ready for pickup' text", required=False
     )
@@ -126,7 +146,7 @@ class GateForm(forms.Form):
 class RecheckForm(forms.Form):
     fasting_kept = forms.BooleanField(label="Fasting kept (re-checked)", required=False)
     escort_name = _text(label="Responsible adult taking the patient home: name", max_length=120, required=False)
-    escort_phone = _text(label="…and phone", max_length=40, required=False)
+    escort_phone = _escort_phone()
 
 
 class DeferForm(forms.Form):

@@ -20,6 +20,7 @@ from clinic.context import clinic_context
 from infusions import chairside, course, dosing
 from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, VitalReading
 from infusions.reminders import sync_for
+from intake import phones
 from intake import services as intake_services
 from intake.eligibility import booking_eligibility
 from intake.models import SafetyAlert
@@ -134,6 +135,17 @@ class CheckInValues:
     questionnaires: dict  # {"phq9": [9 answers], ...}: PHQ-9 always
 
 
+def _escort_phone(text: str) -> str:
+    """The escort's phone in E.164 (the pickup text needs it), or "" when none was given; refused otherwise."""
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        return phones.to_e164(text)
+    except phones.PhoneInvalid:
+        raise RecordRefused(errors={"escort_phone": phones.PHONE_INVALID}) from None
+
+
 def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> InfusionRecord:
     """Check the patient in on the visit's day: today's values, the pre-infusion questionnaires, the gates.
 
@@ -171,7 +183,7 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
             spo2=values.spo2,
             fasting_kept=values.fasting_kept,
             escort_name=values.escort_name.strip(),
-            escort_phone=values.escort_phone.strip(),
+            escort_phone=_escort_phone(values.escort_phone),
             escort_sms_consent=values.escort_sms_consent,
             intoxicated=values.intoxicated,
             pregnancy_possible=values.pregnancy_possible,
@@ -235,7 +247,7 @@ def record_recheck(*, record: InfusionRecord, fasting_kept: bool, escort_name: s
         record = _locked(record)
         _open(record, Stage.CHECKED_IN)
         record.fasting_kept = fasting_kept
-        record.escort_name, record.escort_phone = escort_name.strip(), escort_phone.strip()
+        record.escort_name, record.escort_phone = escort_name.strip(), _escort_phone(escort_phone)
         _save(record, by, ["fasting_kept", "escort_name", "escort_phone"])
     logger.info("record %s: check-in re-checked by user %s", record.pk, by.pk)
     return record

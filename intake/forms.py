@@ -15,7 +15,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 
 from intake import screening as rules
-from intake.models import Decision
+from intake.models import SEARCH_DATE_HELP, SEARCH_MAX_LENGTH, Decision, search_text
 from intake.questionnaire_forms import QuestionnaireFields
 from intake.questionnaires import GAD7, PHQ9
 from intake.vocabulary import BOOL_FIELDS, ENUM_FIELDS
@@ -55,7 +55,11 @@ class IntakeForm(forms.Form):
     weight_kg = forms.DecimalField(
         label="Weight (kg)", max_digits=4, decimal_places=1, help_text="Used for the dose (mg/kg); 30 to 300 kg."
     )
-    phone = forms.CharField(required=False, max_length=rules.PHONE_MAX_LENGTH)
+    phone = forms.CharField(
+        required=False,
+        max_length=rules.PHONE_MAX_LENGTH,
+        help_text="With its area code, e.g. (206) 555-0143; a number abroad with its country code: +44 20 7946 0958.",
+    )
     email = forms.CharField(label="E-mail", required=False, max_length=rules.EMAIL_MAX_LENGTH)
     consent_email = forms.BooleanField(label="Consents to e-mail reminders", required=False)
     consent_sms = forms.BooleanField(label="Consents to SMS reminders", required=False)
@@ -363,6 +367,36 @@ class IntakeForm(forms.Form):
             "consent_email": bool(self.cleaned_data.get("consent_email")),
             "consent_sms": bool(self.cleaned_data.get("consent_sms")),
         }
+
+
+SEARCH_LABEL = "Name or date of birth, or phone"
+SEARCH_HELP = (
+    f"A name (Okonkwo, Maya or Maya Okonkwo), a date of birth as {SEARCH_DATE_HELP} "
+    "(09/02/1991 is 2 September 1991), or a phone number with its area code."
+)
+
+
+class _SearchField(forms.CharField):
+    def to_python(self, value):
+        # Cut and cleaned like every search (`search_text`) before the field's checks: never refused, a
+        # NUL or a long paste still searches.
+        return search_text(super().to_python(value))
+
+
+class PatientSearchForm(forms.Form):
+    """The patient search box, saying what it accepts (`Patient.objects.search`): the coordinators' and
+    the front desk's booking search."""
+
+    q = _SearchField(
+        label=SEARCH_LABEL,
+        help_text=SEARCH_HELP,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control", "maxlength": SEARCH_MAX_LENGTH}),
+    )
+
+    def query(self) -> str:
+        """The cleaned search text ("" when there is none)."""
+        return self.cleaned_data["q"] if self.is_valid() else ""
 
 
 class DecisionForm(forms.Form):

@@ -6,7 +6,9 @@ intake answers JSON (the document `screen_intake` reads, see `intake.screening`)
 was answered.
 """
 
+import re
 import unicodedata
+from datetime import date
 from typing import NamedTuple
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from intake import severity
+from intake.phones import search_number
 from intake.questionnaires import INTAKE_MEASURES, QUESTIONNAIRES
 from intake.vocabulary import INDICATION_CHOICES
 
@@ -41,21 +44,42 @@ def search_text(text: str | None) -> str:
     return " ".join(cleaned.split())[:SEARCH_MAX_LENGTH]
 
 
+# The formats a date of birth may be searched by: the US order (09/02/1991 is 2 September 1991) and ISO.
+SEARCH_DATE_HELP = "MM/DD/YYYY or YYYY-MM-DD"
+_US_DATE_RE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NAME_SEPARATORS_RE = re.compile(r"[\s,]+")
+
+
+def search_date(text: str) -> date | None:
+    """The date of birth a search box's text names (MM/DD/YYYY or YYYY-MM-DD), or None: a date that is
+    not a real one ("13/45/1991") is searched as text instead."""
+    try:
+        if match := _US_DATE_RE.fullmatch(text):
+            month, day, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+        if _ISO_DATE_RE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    return None
+
+
 class PatientQuerySet(models.QuerySet):
     def search(self, text: str):
-        """Find by name (any part, any order) or by date of birth (YYYY-MM-DD)."""
-        from datetime import date
-
+        """Find by name (any part, any order, "Okonkwo, Maya" too), by date of birth (MM/DD/YYYY or
+        YYYY-MM-DD) or by phone number (as typed in any usual way; compared in E.164). One query."""
         text = search_text(text)
         if not text:
             return self
-        try:
-            return self.filter(date_of_birth=date.fromisoformat(text))
-        except ValueError:
-            pass
+        if (born := search_date(text)) is not None:
+            return self.filter(date_of_birth=born)
+        if (number := search_number(text)) is not None:
+            return self.filter(phone=number)
         query = self
-        for word in text.split():
-            query = query.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        for word in _NAME_SEPARATORS_RE.split(text):
+            if word:
+                query = query.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
         return query
 
 

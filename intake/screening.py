@@ -27,7 +27,9 @@ Decisions worth knowing:
   produces: blood pressure outside 50..300 / 30..200 mmHg or systolic not above diastolic, a date
   of birth before 1900, more than 100 failed trials, over-long text (see the *_MAX_LENGTH
   constants, which the models should reuse), blank medication entries, and a phone or e-mail that
-  cannot be one. Blank phone or e-mail is treated as absent.
+  cannot be one. Blank phone or e-mail is treated as absent. The phone is returned in E.164
+  ("+12065550143", what SMS providers require; see `intake.phones`), a number typed without its
+  country code read as one of the `PHONE_REGION` setting's country ("US" outside Django).
 - Text is refused when it holds a control character (NUL included: PostgreSQL cannot store it) or
   a lone surrogate (not valid Unicode, cannot be encoded); numbers are bounded before any
   conversion (a 4,000-digit integer weight would overflow `float`). Unknown keys are named in
@@ -56,6 +58,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from intake.medications import MEDICATION_CLASSES, match_medication
+from intake.phones import PhoneInvalid, to_e164
 from intake.questionnaires import GAD7, PHQ9, Questionnaire, Score, score
 from intake.severity import (
     BREASTFEEDING_SEVERITIES,
@@ -231,7 +234,7 @@ _ENUM_MESSAGES = {
 }
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_PHONE_RE = re.compile(r"\+?[0-9 ().\-]+")
+_ANY_TEXT_RE = re.compile(r".*", re.DOTALL)  # the phone is checked by `intake.phones`
 
 REQUIRED = "This field is required."
 UNKNOWN_FIELD = "Unknown field."
@@ -382,10 +385,13 @@ def _identity(value: object, errors: dict, today: date) -> Identity | None:
         errors,
         max_length=PHONE_MAX_LENGTH,
         label="phone number",
-        pattern=_PHONE_RE,
+        pattern=_ANY_TEXT_RE,
     )
-    if phone is not None and sum(c.isdigit() for c in phone) < 7:
-        errors["patient.phone"] = "This does not look like a valid phone number."
+    if phone is not None:
+        try:
+            phone = to_e164(phone)  # the region of numbers without +: the PHONE_REGION setting
+        except PhoneInvalid as exc:
+            errors["patient.phone"] = exc.message
     email = _optional_text(
         value,
         "email",

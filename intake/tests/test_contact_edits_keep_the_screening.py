@@ -87,4 +87,4 @@ def test_the_service_returns_the_kept_screening(coordinator, approved):
     kept = update(approved, coordinator, {"phone": "+1 555 010 9999"})
     assert kept.pk == approved.pk
     approved.patient.refresh_from_db()
-    assert approved.patient.phone == "+1 555 010 9999"
+    assert approved.patient.phone == "+15550109999"

@@ -52,7 +52,7 @@ def test_it_accepts_a_complete_intake_and_types_it():
     assert answers.patient.first_name == "Ada"
     assert answers.patient.date_of_birth == date(1980, 3, 15)
     assert answers.patient.weight_kg == 70.0
-    assert answers.patient.phone == "+1 (206) 555-0100"
+    assert answers.patient.phone == "+12065550100"  # E.164, as SMS providers need it
     assert answers.patient.email == "ada@example.org"
     assert answers.indication == "depression"
     assert answers.failed_antidepressant_trials == 2
@@ -92,7 +92,7 @@ def test_it_round_trips_through_as_dict():
     data = with_patient(phone="555 0100 123", email="ada@example.org", weight_kg=71.5)
     data.update(phq9=[1] * 9, gad7=[2] * 7, medications=["Zoloft"])
     answers = validate_answers(data, today=TODAY)
-    assert answers.as_dict()["patient"]["phone"] == "555 0100 123"
+    assert answers.as_dict()["patient"]["phone"] == "+15550100123"
     assert validate_answers(answers.as_dict(), today=TODAY) == answers
 
 

@@ -1,0 +1,76 @@
+"""Phone numbers, parsed with `phonenumbers` (Google's libphonenumber) and kept in E.164 ("+12065550143"):
+SMS providers require it, and one spelling lets a search by number find the patient.
+
+Pure Python (no Django at import, like `intake.screening`, which uses it): the region a number without
+its country code belongs to is passed in, or read from the `PHONE_REGION` setting ("US" by default).
+
+    to_e164("(206) 555-0143")          # "+12065550143"
+    to_e164("555-0143")                # raises PhoneInvalid (no area code)
+    search_number("206 555 0143")      # "+12065550143"; None for text that is not a phone number
+
+A number is refused unless libphonenumber finds it a complete number for its country (the right length
+for the country and its area codes; a seven-digit US number without its area code is refused). It is
+not checked against the numbers in service: `is_valid_number` would also refuse the 555 area code
+numbers that tests and demo data use.
+"""
+
+import re
+
+import phonenumbers
+
+DEFAULT_REGION = "US"
+PHONE_INVALID = "Give a full phone number, e.g. (206) 555-0143 or +44 20 7946 0958."
+PHONE_EXTENSION = "Give the number without an extension: a text message cannot reach one."
+
+# What a phone number may be typed with: digits, a leading +, spaces, brackets, dots, dashes, slashes.
+_PHONE_CHARACTERS_RE = re.compile(r"\+?[0-9 ().\-/]+")
+_EXTENSION_RE = re.compile(r"\+?[0-9 ().\-/]+\s*(?:x|ext\.?|extension)\s*[0-9]+", re.IGNORECASE)
+_MIN_SEARCH_DIGITS = 7
+
+
+class PhoneInvalid(ValueError):
+    """Not a phone number that can be stored; `message` says what to give instead."""
+
+    def __init__(self, message: str = PHONE_INVALID):
+        super().__init__(message)
+        self.message = message
+
+
+def default_region() -> str:
+    """The `PHONE_REGION` setting (a two-letter country code), or "US" outside Django."""
+    try:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+    except ImportError:  # a pure-Python caller without Django
+        return DEFAULT_REGION
+    try:
+        return getattr(settings, "PHONE_REGION", DEFAULT_REGION) or DEFAULT_REGION
+    except ImproperlyConfigured:  # settings not configured: a pure-Python caller
+        return DEFAULT_REGION
+
+
+def to_e164(text: str, region: str | None = None) -> str:
+    """The number typed, in E.164. Raises `PhoneInvalid` for anything that is not a full number."""
+    text = (text or "").strip()
+    if not _PHONE_CHARACTERS_RE.fullmatch(text) and not _EXTENSION_RE.fullmatch(text):
+        raise PhoneInvalid  # letters and symbols: refused before libphonenumber reads "1-800-FLOWERS" as digits
+    try:
+        number = phonenumbers.parse(text, region or default_region())
+    except phonenumbers.NumberParseException:
+        raise PhoneInvalid from None
+    if number.extension:
+        raise PhoneInvalid(PHONE_EXTENSION)
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise PhoneInvalid
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def search_number(text: str, region: str | None = None) -> str | None:
+    """A search box's text as the E.164 number a patient would have stored, or None if it is not one
+    (a name, a date, too few digits)."""
+    if not _PHONE_CHARACTERS_RE.fullmatch(text or "") or sum(c.isdigit() for c in text) < _MIN_SEARCH_DIGITS:
+        return None
+    try:
+        return to_e164(text, region)
+    except PhoneInvalid:
+        return None
