@@ -17,7 +17,29 @@ def roles(request):
     context["current_location"] = next((loc for loc in context["my_locations"] if loc.is_current), None)
     if context["is_clinician"]:
         context["urgent_count"] = urgent_count(request)
+    context["worklist_counts"] = worklist_counts(request, context)
     return context
+
+
+def worklist_counts(request, context) -> dict:
+    """The navigation's worklist counts, only for the front desk and coordinators: one query for all the lists,
+    once per request (cached on it)."""
+    if not (context["is_front_desk"] or context["is_coordinator"]):
+        return {}
+    if getattr(request, "worklist_counts", None) is None:
+        from clinic.roles import may
+
+        # The base app asks infusions here, deliberately: the front desk's and coordinators' pages show the counts.
+        from infusions.floor import worklist_counts as counts
+        from infusions.views.booking import BOOK
+        from infusions.views.floor import COORDINATE
+
+        request.worklist_counts = counts(
+            front_desk=context["is_front_desk"] and may(request.user, *BOOK),
+            coordinator=context["is_coordinator"] and may(request.user, *COORDINATE),
+            location=context["current_location"],
+        )
+    return request.worklist_counts
 
 
 def urgent_count(request) -> int:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from infusions.views import booking, clinician, course, infusion_day, reports, schedule, visits
+from infusions.views import booking, clinician, course, floor, infusion_day, reports, schedule, visits
 
 # The booking pages are the same for both flows; each URL names its flow.
 SERIES, MAINTENANCE = {"flow": booking.SERIES}, {"flow": booking.MAINTENANCE}
@@ -11,6 +11,12 @@ urlpatterns = [
     path("", schedule.home, name="home"),
     path("day/", schedule.day_view, name="day"),
     path("week/", schedule.week_view, name="week"),
+    # The floor: the day grid (book in an empty cell, move by picking one), the week's load, the worklists.
+    path("grid/", floor.grid, name="grid"),
+    path("grid/week/", floor.grid_week, name="grid_week"),
+    path("grid/book/", floor.grid_book, name="grid_book"),
+    path("grid/book/<int:patient_id>/", floor.grid_plan, name="grid_plan"),
+    path("worklists/", floor.worklists, name="worklists"),
     # Front desk booking: a series, or maintenance visits.
     path("book/", booking.book_search, name="book"),
     path("book/<int:patient_id>/", booking.plan, SERIES, name="book_plan"),

@@ -1,0 +1,250 @@
+"""The day grid (chairs by quarter hour), booking from an empty cell, moving by picking a cell, the week's load."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.roles import FRONT_DESK
+from clinic.tests.factories import ChairFactory, ScreeningFactory, UserFactory, main_location
+from infusions import floor, services
+from infusions.models import Appointment, InfusionRecord, InfusionSeries
+from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
+
+pytestmark = pytest.mark.django_db
+DAY = date(2026, 12, 7)  # a Monday, a week after "now"
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False):  # 08:00 in Los Angeles
+        yield
+
+
+def _fill(chairs, per_chair, day=DAY, *, status="scheduled"):
+    """Visits made directly (not through the service): these tests are about reading them."""
+    protocol, user = depression(), UserFactory()
+    rows = []
+    for chair in chairs:
+        for n in range(per_chair):
+            patient = bookable_patient(last_name=f"Pat{chair.pk}x{n}")
+            series = InfusionSeries.objects.create(
+                location=main_location(), patient=patient, protocol=protocol, created_by=user
+            )
+            start = at(day, 8) + timedelta(minutes=90 * n)
+            rows.append(
+                Appointment(
+                    series=series,
+                    patient=patient,
+                    chair=chair,
+                    sequence=3,
+                    start=start,
+                    end=start + timedelta(minutes=90),
+                    status=status,
+                )
+            )
+    return Appointment.objects.bulk_create(rows)
+
+
+def _page(client, **params):
+    response = client.get(reverse("infusions:grid"), {"date": DAY.isoformat(), **params})
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def test_a_90_minute_visit_is_a_block_of_six_quarter_hours_with_name_sequence_and_state(client, front_desk):
+    chairs = clinic(chairs=2)
+    (visit,) = _fill(chairs[:1], 1)
+    client.force_login(front_desk)
+    response, html = _page(client)
+    block = re.search(rf'<div class="floor-block[^"]*"[^>]*data-visit="{visit.pk}"', html).group(0)
+    assert "span-6" in block and "row-start-2" in block and "gcol-2" in block and "state-booked" in block
+    assert f"{visit.patient.last_name}, {visit.patient.first_name}" in html
+    assert "visit 3 of 6" in html
+    # 08:00-17:30: 38 quarter hours; chair 1 holds 6 of them, chair 2 none.
+    assert len(response.context["grid"].rows) == 38
+    assert html.count('data-testid="book-here"') == 38 + 32
+    assert 'style="' not in html  # the content security policy: sizes are classes
+
+
+def test_an_empty_cell_links_to_booking_in_that_chair_at_that_time(client, front_desk):
+    chairs = clinic(chairs=1)
+    client.force_login(front_desk)
+    _, html = _page(client)
+    stamp = int(at(DAY, 10, 15).timestamp())
+    assert f'/infusions/grid/book/?chair={chairs[0].pk}&amp;start={stamp}"' in html
+
+
+@pytest.mark.parametrize(
+    ("change", "word"),
+    [
+        ({}, "booked"),
+        ({"confirmed_at": datetime(2026, 12, 1, tzinfo=UTC)}, "confirmed"),
+        ({"status": "arrived"}, "arrived"),
+        ({"status": "completed"}, "completed"),
+        ({"status": "no_show"}, "no-show"),
+        ({"status": "cancelled"}, "cancelled"),
+    ],
+)
+def test_each_state_is_a_word_and_a_colour(client, front_desk, change, word):
+    chairs = clinic(chairs=1)
+    (visit,) = _fill(chairs, 1)
+    Appointment.objects.filter(pk=visit.pk).update(**change)
+    client.force_login(front_desk)
+    response, _ = _page(client)
+    (block,) = response.context["grid"].blocks
+    assert block.word == word
+    assert f'data-testid="state">{word}<' in response.content.decode()
+
+
+@pytest.mark.parametrize(("stage", "word"), [("in_chair", "in chair"), ("observation", "observation")])
+def test_an_arrived_visit_shows_its_stage_in_the_chair(stage, word):
+    visit = Appointment(status="arrived")
+    visit.record = InfusionRecord(stage=stage)
+    assert floor.STATE_WORDS[floor.visit_state(visit)] == word
+
+
+def test_a_visit_whose_patient_lapsed_is_on_hold(client, front_desk):
+    chairs = clinic(chairs=1)
+    (visit,) = _fill(chairs, 1)
+    ScreeningFactory(intake__patient=visit.patient, outcome="review")
+    client.force_login(front_desk)
+    response, html = _page(client)
+    assert response.context["grid"].blocks[0].word == "on hold"
+    assert 'data-testid="state">on hold<' in html
+
+
+def test_a_cancelled_visit_is_drawn_aside_and_its_time_stays_bookable(client, front_desk):
+    chairs = clinic(chairs=1)
+    _fill(chairs, 1, status="cancelled")
+    client.force_login(front_desk)
+    response, html = _page(client)
+    assert response.context["grid"].blocks[0].aside
+    assert html.count('data-testid="book-here"') == 38
+
+
+def test_past_and_closed_quarters_have_no_booking_link(client, front_desk):
+    clinic(chairs=1)
+    client.force_login(front_desk)
+    response = client.get(reverse("infusions:grid"), {"date": "2026-12-01"})  # today, 08:00 now
+    assert response.status_code == 200
+    cells = response.context["grid"].cells
+    assert all(cell.bookable for cell in cells)  # 08:00 is now: nothing is past yet
+    with time_machine.travel(datetime(2026, 12, 1, 20, 0, tzinfo=UTC), tick=False):  # 12:00
+        client.force_login(front_desk)  # the idle session expired meanwhile
+        response = client.get(reverse("infusions:grid"), {"date": "2026-12-01"})
+    assert sum(cell.bookable for cell in response.context["grid"].cells) == 22  # 12:00-17:30
+
+
+def test_a_user_without_a_location_gets_403(client):
+    clinic(chairs=1)
+    client.force_login(UserFactory(role=FRONT_DESK, locations=[]))
+    assert client.get(reverse("infusions:grid")).status_code == 403
+    assert client.get(reverse("infusions:grid_week")).status_code == 403
+
+
+def _queries(client, url, params):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", ["infusions:grid", "infusions:grid_week"])
+def test_the_query_count_does_not_grow_with_the_visits(client, front_desk, name):
+    chairs = clinic(chairs=8)
+    client.force_login(front_desk)
+    client.get(reverse("healthz"))  # renews the session: measure page queries only
+    _fill(chairs[:1], 1)
+    small = _queries(client, reverse(name), {"date": DAY.isoformat()})
+    _fill(chairs[1:], 4)
+    assert Appointment.objects.count() == 29
+    assert _queries(client, reverse(name), {"date": DAY.isoformat()}) == small
+
+
+def test_the_week_shows_visits_and_the_booked_share_per_chair_and_day(client, front_desk):
+    chairs = clinic(chairs=2)
+    _fill(chairs[:1], 5)  # 5 x 90 minutes of 570: 79%
+    client.force_login(front_desk)
+    response = client.get(reverse("infusions:grid_week"), {"date": DAY.isoformat()})
+    assert response.status_code == 200
+    first_chair = response.context["rows"][0][1]
+    assert (first_chair[0]["count"], first_chair[0]["share"]) == (5, 79)
+    assert "5 · 79%" in response.content.decode()
+    assert response.context["rows"][1][1][0]["count"] == 0
+
+
+def test_booking_from_a_cell_plans_a_series_starting_there(client, front_desk):
+    chairs = clinic(chairs=2)
+    patient = bookable_patient(last_name="Lovelace")
+    client.force_login(front_desk)
+    start = int(at(DAY, 11, 15).timestamp())
+    search = client.get(reverse("infusions:grid_book"), {"chair": chairs[1].pk, "start": start, "q": "Lovelace"})
+    assert search.status_code == 200
+    html = search.content.decode()
+    assert "Lovelace" in html and "Book in Chair 2" in html and "11:15" in html
+    plan_link = reverse("infusions:grid_plan", args=[patient.pk]) + f"?chair={chairs[1].pk}&amp;start={start}"
+    assert plan_link in html
+    response = client.get(reverse("infusions:grid_plan", args=[patient.pk]), {"chair": chairs[1].pk, "start": start})
+    assert response.status_code == 302
+    query = parse_qs(urlparse(response["Location"]).query)
+    assert query["earliest"] == [DAY.isoformat()]
+    assert query["v"][0] == f"{chairs[1].pk}@{start}"
+    assert len(query["v"]) == 6
+    plan = client.get(response["Location"])
+    assert plan.status_code == 200
+    assert not plan.context["problems"]
+    assert plan.context["visits"][0]["visit"].start == at(DAY, 11, 15)
+
+
+def test_booking_from_a_cell_of_another_location_is_refused(client, front_desk):
+    clinic(chairs=1)
+    from clinic.tests.factories import LocationFactory
+
+    elsewhere = ChairFactory(location=LocationFactory(), name="Far")
+    client.force_login(front_desk)
+    start = int(at(DAY, 10).timestamp())
+    assert client.get(reverse("infusions:grid_book"), {"chair": elsewhere.pk, "start": start}).status_code == 400
+
+
+def test_moving_shows_cells_that_post_to_the_move_with_the_series_rules(client, front_desk):
+    chair, other = clinic(chairs=2)
+    series = services.series_book(patient=bookable_patient(), visits=series_visits(DAY, chair), by=front_desk)
+    second = series.appointments.get(sequence=2)  # 10 Dec, 09:00
+    client.force_login(front_desk)
+    day = timezone.localtime(second.start, at(DAY, 0).tzinfo).date()
+    response = client.get(reverse("infusions:grid"), {"date": day.isoformat(), "move": second.pk})
+    html = response.content.decode()
+    assert 'data-testid="moving"' in html
+    assert f'action="{reverse("infusions:visit_move", args=[second.pk])}"' in html
+    assert 'data-testid="book-here"' not in html
+    # A free cell of the same day, another chair: moved.
+    target = at(day, 13)
+    moved = client.post(
+        reverse("infusions:visit_move", args=[second.pk]), {"start": int(target.timestamp()), "chair": other.pk}
+    )
+    assert moved.status_code == 302
+    second.refresh_from_db()
+    assert (second.start, second.chair_id) == (target, other.pk)
+    # The last visit far past the protocol's gap: the move page asks to confirm first.
+    last = series.appointments.get(sequence=6)  # 22 Dec
+    later = at(date(2026, 12, 28), 13)
+    asked = client.post(
+        reverse("infusions:visit_move", args=[last.pk]), {"start": int(later.timestamp()), "chair": other.pk}
+    )
+    assert asked.status_code == 200 and 'data-testid="window-warning"' in asked.content.decode()
+
+
+def test_clinicians_see_the_grid_without_booking_or_moving(client, clinician):
+    chairs = clinic(chairs=1)
+    _fill(chairs, 1)
+    client.force_login(clinician)
+    _, html = _page(client)
+    assert 'data-testid="grid-visit"' in html
+    assert 'data-testid="book-here"' not in html and 'data-testid="move"' not in html
