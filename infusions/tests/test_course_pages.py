@@ -61,7 +61,7 @@ def test_a_falling_phq9_course_shows_as_a_chart_a_table_and_its_badges(page):
         ("Inf 6", "4", "\N{MINUS SIGN}80%"),
     ]
     assert "Baseline 20 · latest 4" in phq9
-    assert '<span data-testid="change">-80% from baseline</span>' in phq9
+    assert '<span data-testid="change">80% below baseline</span>' in phq9
     assert 'data-testid="remission">remission</span>' in phq9  # 4 is below 5
     assert 'data-testid="response">response</span>' in phq9  # and an 80% fall is a response too
 
