@@ -62,10 +62,28 @@ class ClinicAdmin(admin.ModelAdmin):
 
     fieldsets = (
         (None, {"fields": ("name", "preparation_text")}),
-        ("Reminders", {"fields": ("reminder_offsets_hours", "sms_quiet_start", "sms_quiet_end")}),
+        ("Reminders", {"fields": ("reminder_offsets_hours", "sms_quiet_start", "sms_quiet_end", "late_cancel_hours")}),
         (
             "Screening and maintenance",
-            {"fields": ("breastfeeding_severity", "screening_valid_days", "maintenance_interval_weeks")},
+            {
+                "fields": (
+                    "breastfeeding_severity",
+                    "screening_valid_days",
+                    "maintenance_interval_weeks",
+                    "maintenance_checkin_days",
+                )
+            },
+        ),
+        (
+            "The infusion day (the medical director's thresholds; defaults and sources in each help text)",
+            {
+                "fields": (
+                    ("bp_no_start_systolic", "bp_no_start_diastolic"),
+                    ("bp_decision_systolic", "bp_decision_diastolic"),
+                    ("alert_systolic", "alert_diastolic", "alert_heart_rate", "alert_spo2"),
+                    ("reading_interval_minutes", "observation_interval_minutes", "observation_minutes"),
+                )
+            },
         ),
     )
 
@@ -117,6 +135,7 @@ class LocationAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "active", "position")}),
         ("Contact (goes into reminders and calendar files)", {"fields": ("address", "phone", "sender_name")}),
         ("Time", {"fields": ("time_zone", "sms_quiet_start", "sms_quiet_end")}),
+        ("The infusion room", {"fields": ("starts_per_quarter_hour",)}),
         ("Staff", {"fields": ("staff",)}),
     )
     inlines = []  # extended by infusions/admin.py

@@ -90,6 +90,11 @@ class Clinic(models.Model):
         default=time(21, 0), help_text="No SMS from this time… (each location's own time; a location may override)"
     )
     sms_quiet_end = models.TimeField(default=time(8, 0), help_text="…until this time.")
+    late_cancel_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text="A visit cancelled less than this many hours before its start is marked a late cancel.",
+    )
 
     # The infusion day's thresholds: defaults from published protocols, the medical director's to change.
     bp_no_start_systolic = models.PositiveSmallIntegerField(
@@ -179,6 +184,11 @@ class Location(models.Model):
         null=True, blank=True, help_text="Override the organisation's SMS quiet hours here (local time)."
     )
     sms_quiet_end = models.TimeField(null=True, blank=True)
+    starts_per_quarter_hour = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Infusions that may start in the same 15 minutes: one nurse places one IV at a time",
+    )
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
     staff = models.ManyToManyField(

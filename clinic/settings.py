@@ -234,6 +234,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Every minute: claim due reminders and queue their sends (infusions.tasks).
     "dispatch-due-reminders": {"task": "infusions.tasks.dispatch_due_reminders", "schedule": 60.0},
+    # Every minute: send the patient notices of moved or cancelled visits still pending (infusions.tasks).
+    "send-patient-notices": {"task": "infusions.tasks.send_patient_notices", "schedule": 60.0},
 }
 
 # Logging: no patient data is ever logged; records carry ids only.

@@ -14,13 +14,16 @@ Conventions
   no bookings.
 - Days in a plan are local calendar days of the visits' starts. "At least 2 days apart" compares
   those dates: Monday and Wednesday are 2 days apart.
+- Staggered starts: one nurse places one IV at a time, so at most `ClinicSchedule.start_cap` infusions
+  may start in one quarter hour of the local wall clock (08:00-08:14, 08:15-08:29, ...); `starts` counts
+  the location's booked starts per quarter hour. In a fall-back hour the two 01:00s are two quarter hours.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from itertools import accumulate
@@ -45,7 +48,8 @@ MAX_WINDOW_DAYS = 28
 # Problem kinds reported by validate_plan() and move_problems().
 # "overlap": another booking in the chair or of the patient (someone took the slot); "plan_overlap": two
 # visits of the plan itself; "max_window": past MAX_WINDOW_DAYS (never allowed); "window": past the
-# series' own window (a moved visit may go there when staff confirm it, see move_problems).
+# series' own window (a moved visit may go there when staff confirm it, see move_problems); "stagger": more
+# infusions starting in one quarter hour at the location than its nurses can place (ClinicSchedule.start_cap).
 PROBLEM_KINDS = (
     "count",
     "chair",
@@ -58,7 +62,11 @@ PROBLEM_KINDS = (
     "max_gap",
     "window",
     "max_window",
+    "stagger",
 )
+
+# The stagger's unit: starts are counted per quarter hour of the local wall clock.
+QUARTER_HOUR = timedelta(minutes=15)
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,11 +158,17 @@ class ClinicSchedule:
     chair_busy: Mapping[ChairId, Sequence[Interval]]  # chair -> active bookings, aware datetimes
     closures: frozenset[date] = frozenset()
     granularity_minutes: int = 15
+    # At most this many infusions start in one local quarter hour (None: no limit); `starts` counts the
+    # booked ones per quarter hour (keys: aware instants, each counted in the quarter hour it falls in).
+    start_cap: int | None = None
+    starts: Mapping[datetime, int] = field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "closures", frozenset(self.closures))
         if not 1 <= self.granularity_minutes <= 720:
             raise ValueError("granularity_minutes must be between 1 and 720")
+        if self.start_cap is not None and self.start_cap < 1:
+            raise ValueError("start_cap must be at least 1 (or None for no limit)")
         for weekday, intervals in self.opening_hours.items():
             if not 0 <= weekday <= 6:
                 raise ValueError("opening_hours keys are weekdays 0 (Monday) .. 6 (Sunday)")
@@ -165,6 +179,22 @@ class ClinicSchedule:
     @cached_property
     def _chair_index(self) -> dict[ChairId, _Busy]:
         return {chair: _Busy(intervals) for chair, intervals in self.chair_busy.items()}
+
+    @cached_property
+    def _start_counts(self) -> dict[datetime, int]:
+        """Booked starts per quarter hour, keyed by the quarter hour's first instant in UTC."""
+        counts: dict[datetime, int] = {}
+        for instant, n in self.starts.items():
+            key = quarter_hour(instant, self.tz)
+            counts[key] = counts.get(key, 0) + n
+        return counts
+
+    @cached_property
+    def _full_quarters(self) -> frozenset[datetime]:
+        """The quarter hours (UTC first instants) in which no further infusion may start."""
+        if self.start_cap is None:
+            return frozenset()
+        return frozenset(key for key, n in self._start_counts.items() if n >= self.start_cap)
 
     def prepare(self) -> ClinicSchedule:
         """Build the busy-time index now (so a benchmark or a request can time it separately)."""
@@ -227,12 +257,13 @@ def free_starts(
 ) -> list[FreeStart]:
     """Every (start, chair) on one local date where a block of `block_minutes` fits, by start then chair order.
 
-    For moving one visit: leave the visit being moved out of `chair_busy` and `patient_busy`.
+    No start in a quarter hour already holding `schedule.start_cap` starts. For moving one visit: leave the
+    visit being moved out of `chair_busy`, `patient_busy` and `starts`.
     """
     days = _Days(schedule, block_minutes, patient_busy, Preferences(part_of_day=part_of_day), not_before)
     block = days.block
     out = []
-    starts = days.patient_free(days.candidates(day))
+    starts = days.startable(days.patient_free(days.candidates(day)))
     for chair, busy in schedule._chair_index.items():
         for s in starts:
             if busy.conflict_end(s, s + block) is None:
@@ -301,10 +332,11 @@ def validate_plan(
     """Every rule the visits break; an empty list means the plan is sound.
 
     Checks each visit (chair known, duration when `block_minutes` is given, closure, opening hours,
-    overlap with the chair's and the patient's other bookings and with the other visits) and, when
+    overlap with the chair's and the patient's other bookings and with the other visits, starts beyond
+    `schedule.start_cap` in a quarter hour with the booked starts and the plan's earlier ones) and, when
     `rules` is given, the series (count, spacing, max_gap, window). Pass `rules=None` for a single
     maintenance visit. To re-check an edited plan, leave the plan's own appointments out of
-    `chair_busy` and `patient_busy`.
+    `chair_busy`, `patient_busy` and `starts`.
     """
     if isinstance(visits, Plan):
         visits = visits.visits
@@ -356,6 +388,15 @@ def validate_plan(
                 problems.append(
                     Problem("plan_overlap", f"{label} ({when}) overlaps visit {number[j]} of this plan.", i)
                 )
+
+    if schedule.start_cap is not None:  # staggered starts: the booked ones and this plan's, in date order
+        counts, used = schedule._start_counts, {}
+        for i in order:
+            first = quarter_hour(spans[i][0], tz)
+            used[first] = used.get(first, 0) + 1
+            if counts.get(first, 0) + used[first] > schedule.start_cap:
+                label = f"Visit {number[i]} ({visits[i].start.astimezone(tz):%Y-%m-%d %H:%M})"
+                problems.append(_stagger_problem(label, first, tz, schedule.start_cap, i))
 
     if rules is None:
         return problems
@@ -517,6 +558,25 @@ class _Busy:
         return None
 
 
+def quarter_hour(instant: datetime, tz: ZoneInfo) -> datetime:
+    """The first instant (UTC) of the local wall-clock quarter hour `instant` falls in: 08:05 -> 08:00."""
+    instant = _utc(instant)
+    local = instant.astimezone(tz)
+    return instant - timedelta(minutes=local.minute % 15, seconds=local.second, microseconds=local.microsecond)
+
+
+def _stagger_problem(label: str, first: datetime, tz: ZoneInfo, cap: int, index: int) -> Problem:
+    quarter = f"{first.astimezone(tz):%H:%M}–{(first + QUARTER_HOUR).astimezone(tz):%H:%M}"
+    if cap == 1:
+        told = f"another infusion starts at {quarter} at this location: one nurse places one IV at a time"
+    else:
+        told = (
+            f"{cap} other infusions start at {quarter} at this location, as many as may start in one quarter hour "
+            "(one nurse places one IV at a time)"
+        )
+    return Problem("stagger", f"{label}: {told}; choose another quarter hour.", index)
+
+
 def _utc(instant: datetime) -> datetime:
     if instant.utcoffset() is None:
         raise ValueError("expected an aware datetime")
@@ -597,11 +657,18 @@ class _Days:
         block, patient = self.block, self.patient
         return [s for s in starts if patient.conflict_end(s, s + block) is None]
 
+    def startable(self, starts: list[datetime]) -> list[datetime]:
+        """The starts whose quarter hour still has room for another infusion to start (staggered starts)."""
+        full, tz = self.schedule._full_quarters, self.tz
+        if not full:
+            return starts
+        return [s for s in starts if quarter_hour(s, tz) not in full]
+
     def slot(self, d: date) -> tuple[datetime, ChairId] | None:
         if d in self._slots:
             return self._slots[d]
         block = self.block
-        starts = self.patient_free(self.candidates(d))
+        starts = self.startable(self.patient_free(self.candidates(d)))
         best = None
         if starts:
             for chair, busy in self.chairs:

@@ -11,7 +11,7 @@ Series proposals load bookings in growing date windows (see `propose_series`): m
 within days of `earliest`, so reading the whole 89-day range first was the bulk of the time.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
@@ -19,7 +19,7 @@ from django.db import connection
 from clinic.context import ClinicContext, clinic_context
 from infusions import dosing, reminders
 from infusions.models import Appointment, Chair, Closure, InfusionSeries, MaintenanceOrder, OpeningHours
-from infusions.planner import MAX_WINDOW_DAYS, ClinicSchedule, FreeStart, Preferences, free_starts
+from infusions.planner import MAX_WINDOW_DAYS, ClinicSchedule, FreeStart, Preferences, free_starts, quarter_hour
 from intake.eligibility import booking_eligibility_for
 from intake.models import Patient
 
@@ -36,28 +36,39 @@ def opening_hours(location) -> dict[int, list[tuple[time, time]]]:
 
 
 def clinic_schedule(first: date, last: date, *, clinic: ClinicContext, exclude_ids=()) -> ClinicSchedule:
-    """The location's hours, closures, active chairs and their active bookings between two local dates (4 queries).
+    """The location's hours, closures, active chairs and their active bookings between two local dates, and the
+    starts per quarter hour of every active visit at the location with its cap (staggered starts) (4 queries).
 
-    `exclude_ids` leaves appointments out of the busy times (the visit being moved).
+    `exclude_ids` leaves appointments out of the busy times and the starts (the visit being moved).
     """
     location = clinic.location
     begin, end = clinic.day_bounds(first, last)
     chairs = active_chair_ids(location)
     busy: dict[int, list] = {chair: [] for chair in chairs}
+    starts: Counter[datetime] = Counter()
     rows = (
         Appointment.objects.active()
         .overlapping(begin, end)
-        .filter(chair_id__in=chairs)
+        .filter(chair__location=location)  # an inactive chair's visits still start: a nurse places their IV
         .exclude(id__in=list(exclude_ids))
         .order_by("start")
         .values_list("chair_id", "start", "end")
     )
     for chair, start, stop in rows:
-        busy[chair].append((start, stop))
+        if chair in busy:
+            busy[chair].append((start, stop))
+        starts[quarter_hour(start, clinic.tz)] += 1
     closures = frozenset(
         Closure.objects.at(location).filter(date__gte=first, date__lte=last).values_list("date", flat=True)
     )
-    return ClinicSchedule(tz=clinic.tz, opening_hours=opening_hours(location), chair_busy=busy, closures=closures)
+    return ClinicSchedule(
+        tz=clinic.tz,
+        opening_hours=opening_hours(location),
+        chair_busy=busy,
+        closures=closures,
+        start_cap=location.starts_per_quarter_hour,
+        starts=starts,
+    )
 
 
 def patient_busy(
@@ -196,6 +207,7 @@ def propose_series(
     chairs = active_chair_ids(location)
     hours = opening_hours(location)
     busy: dict[int, list] = {chair: [] for chair in chairs}
+    starts: Counter[datetime] = Counter()
     closures: set[date] = set()
     patient_rows: list[tuple[datetime, datetime]] = []
     feasible = (rules.count - 1) * rules.min_gap_days <= rules.window_days
@@ -203,11 +215,18 @@ def propose_series(
     loaded = None  # last local date loaded so far
     while True:
         upto = min(first + timedelta(days=span), last) if feasible else last
-        _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upto, tz, location)
+        _load_days(busy, starts, closures, patient_rows, patient, chairs, first, loaded, upto, tz, location)
         loaded = upto
         whole = upto >= last
         horizon = HORIZON_DAYS if whole else min(HORIZON_DAYS, (upto - earliest).days - rules.window_days + 1)
-        schedule = ClinicSchedule(tz=tz, opening_hours=hours, chair_busy=busy, closures=frozenset(closures))
+        schedule = ClinicSchedule(
+            tz=tz,
+            opening_hours=hours,
+            chair_busy=busy,
+            closures=frozenset(closures),
+            start_cap=location.starts_per_quarter_hour,
+            starts=dict(starts),
+        )
         plan = plan_series(
             schedule,
             block_minutes=protocol.chair_minutes,
@@ -230,18 +249,22 @@ def active_chair_ids(location) -> list[int]:
     return list(Chair.objects.filter(location=location, active=True).values_list("id", flat=True))
 
 
-def _merged(appointments) -> list[tuple[int, datetime, datetime]]:
-    """Each chair's busy time as (chair, start, end), the bookings that overlap or touch merged, by start (1 query).
+def _merged(appointments, starting) -> tuple[list[tuple[int, datetime, datetime]], list[tuple[datetime, int]]]:
+    """Each chair's busy time as (chair, start, end), the bookings that overlap or touch merged, by start; and
+    the visits of `starting` counted per start instant, as (start, count) (1 query).
 
     The planner only asks whether a chair is free at a time, so the union of the bookings is all it needs;
     merging in the database (running latest end per chair, a new stretch where a start passes it) keeps the
-    rows read and converted to the number of busy stretches, however finely the time is booked.
+    rows read and converted to the number of busy stretches, however finely the time is booked. The merge
+    loses where visits start, which the staggered starts need: those come in the same query (UNION ALL, rows
+    with no chair), one row per start instant.
     """
     inner, params = appointments.order_by().values_list("chair_id", "start", "end").query.sql_with_params()
+    started, start_params = starting.order_by().values_list("start").query.sql_with_params()
     start, end = connection.ops.quote_name("start"), connection.ops.quote_name("end")
     # Only the ORM's own SQL is interpolated; values stay parameters.
     sql = f"""
-        SELECT chair_id, MIN(s), MAX(e) FROM (
+        SELECT chair_id, MIN(s), MAX(e), 0 FROM (
             SELECT chair_id, s, e, SUM(fresh) OVER (
                 PARTITION BY chair_id ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
             ) AS stretch
@@ -253,14 +276,17 @@ def _merged(appointments) -> list[tuple[int, datetime, datetime]]:
             ) AS marked
         ) AS numbered
         GROUP BY chair_id, stretch
+        UNION ALL
+        SELECT NULL, s, s, COUNT(*) FROM (SELECT {start} AS s FROM ({started}) AS begun) AS starts GROUP BY s
         ORDER BY 2
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, (*params, *start_params))
         rows = cursor.fetchall()
     if rows and not isinstance(rows[0][1], datetime):  # SQLite: text, UTC
-        return [(chair, _utc_text(start), _utc_text(end)) for chair, start, end in rows]
-    return rows
+        rows = [(chair, _utc_text(start), _utc_text(end), n) for chair, start, end, n in rows]
+    stretches = [(chair, start, end) for chair, start, end, _ in rows if chair is not None]
+    return stretches, [(start, n) for chair, start, _, n in rows if chair is None]
 
 
 def _midnight(day: date, tz) -> datetime:
@@ -271,8 +297,9 @@ def _utc_text(value: str) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upto, tz, location):
-    """Add the chairs' and the patient's bookings and the closures of the local dates after `loaded` up to `upto`.
+def _load_days(busy, starts, closures, patient_rows, patient, chairs, first, loaded, upto, tz, location):
+    """Add the chairs' and the patient's bookings, the starts per quarter hour of the location's visits (any of
+    its chairs, as `clinic_schedule`) and the closures of the local dates after `loaded` up to `upto`.
 
     `loaded` None: from `first`. Bookings that began before the added days were read with the earlier days
     (they overlap them), so the added days take only the bookings that start in them: nothing twice.
@@ -288,8 +315,11 @@ def _load_days(busy, closures, patient_rows, patient, chairs, first, loaded, upt
         chair_rows = Appointment.objects.active().filter(start__gte=begin, start__lt=end)
         own_rows = Appointment.objects.active().filter(patient=patient, start__gte=begin, start__lt=end)
         closure_rows = Closure.objects.at(location).filter(date__gt=loaded, date__lte=upto)
-    for chair, start, stop in _merged(chair_rows.filter(chair_id__in=chairs)):
+    stretches, started = _merged(chair_rows.filter(chair_id__in=chairs), chair_rows.filter(chair__location=location))
+    for chair, start, stop in stretches:
         busy[chair].append((start, stop))
+    for start, n in started:
+        starts[quarter_hour(start, tz)] += n
     closures.update(closure_rows.values_list("date", flat=True))
     patient_rows.extend(own_rows.order_by("start").values_list("start", "end"))
 

@@ -14,6 +14,10 @@ transaction_mode IMMEDIATE), so the re-check below cannot interleave with anothe
 PostgreSQL two transactions can both pass the re-check, and the exclusion constraints (migration
 0002) refuse the second insert, which is turned into `SlotTaken`.
 
+Staggered starts (at most `Location.starts_per_quarter_hour` infusions start in one quarter hour) span
+chairs, so no per-chair constraint holds them: on PostgreSQL a booking or move locks its location's row
+(`_lock_location`, after the patient's) before the re-check, so two bookings at one location serialise.
+
 Error messages are shown to staff as they are: they name times and rules, never a patient.
 """
 
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from clinic.context import ClinicContext, clinic_context
 from clinic.models import Location
@@ -43,6 +47,7 @@ from infusions.planner import (
     near_other_visits,
     validate_plan,
 )
+from infusions.reminders import notices
 from intake.eligibility import Eligibility, booking_eligibility
 from intake.models import Patient
 
@@ -166,6 +171,16 @@ def _lock_patient(patient) -> None:
     Patient.objects.select_for_update().filter(pk=patient.pk).exists()
 
 
+def _lock_location(location: Location) -> ClinicContext:
+    """Serialise the bookings and moves at one location (PostgreSQL: the location's row lock, held to COMMIT,
+    taken after the patient's; SQLite: the IMMEDIATE transaction holds the whole database already), so the
+    staggered-starts re-check reads the starts the other bookings committed. The context of the row read now
+    (its current cap)."""
+    if connection.features.has_select_for_update:
+        location = Location.objects.select_for_update().get(pk=location.pk)
+    return clinic_context(location)
+
+
 def _check_across_series(
     days: Sequence[date], *, patient, min_gap_days: int, clinic: ClinicContext, exclude_ids=(), exclude_series_id=None
 ) -> None:
@@ -229,6 +244,9 @@ def _check_visits(
     )
     if any(p.kind == "overlap" for p in problems):  # plan_overlap (two visits of this plan) is not "taken"
         raise SlotTaken()
+    staggered = [p.message for p in problems if p.kind == "stagger"]
+    if staggered:  # the quarter hour's starts were taken (by other bookings, or by this plan's own visits)
+        raise SlotTaken(" ".join(staggered))
     if problems:
         raise BookingError(" ".join(p.message for p in problems))
 
@@ -511,9 +529,9 @@ def series_book(*, patient, visits: Sequence[VisitRequest], by, location: Locati
     location = _location_of(visits, location) if visits else location
     if location is None:
         raise BookingError("Choose at least one visit.")
-    clinic = clinic_context(location)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(patient)
+        clinic = _lock_location(location)
         protocol = _refuse_unless_bookable(_series_terms(patient))
         planned = _as_visits(visits, protocol.chair_minutes)
         _check_visits(
@@ -541,9 +559,9 @@ def maintenance_book(
     if not visits:
         raise BookingError("Choose at least one maintenance visit.")
     location = _location_of(visits, location)
-    clinic = clinic_context(location)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(patient)
+        clinic = _lock_location(location)
         # The order is locked so that a clinician's cancel and this booking cannot both take it.
         terms = _maintenance_terms(patient, clinic, lock_order=True)
         protocol, order = _refuse_unless_bookable(terms), terms.order
@@ -598,9 +616,9 @@ def appointment_move(
     target = Chair.objects.select_related("location").filter(pk=chair_id).first()
     if target is None:
         raise BadPlan("No such chair.")
-    clinic = clinic_context(target.location)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(appointment.patient)
+        clinic = _lock_location(target.location)  # where the visit goes: its starts are the ones to keep apart
         appointment = _locked(appointment)
         refusal = appointment.move_refusal()
         if refusal:
@@ -633,6 +651,7 @@ def appointment_move(
             clinic=clinic,
             exclude_ids=[appointment.pk],
         )
+        previous_start, previous_location = appointment.start, appointment.chair.location_id
         appointment.start, appointment.end, appointment.chair_id = visit.start, visit.end, visit.chair_id
         appointment._history_user = by
         if overridden:
@@ -640,6 +659,8 @@ def appointment_move(
             appointment._change_reason = "rule_override: " + ", ".join(p.kind for p in overridden)
         appointment.save(update_fields=["start", "end", "chair", "updated_at"])
         reminders.sync_for([appointment])
+        if visit.start != previous_start or target.location_id != previous_location:  # not a change of chair only
+            notices.write(appointment, "moved", previous_start=previous_start)
     logger.info("appointment %s moved by user %s", appointment.pk, by.pk)
     return appointment
 
@@ -664,16 +685,47 @@ def _check_spacing(
     return problems
 
 
-def appointment_cancel(*, appointment, by) -> Appointment:
+def appointment_cancel(*, appointment, by, reason: str) -> Appointment:
+    """Cancel a scheduled visit for one of `Appointment.CancelReason`; marked a late cancel when it is less than
+    the organisation's `late_cancel_hours` before the start. The patient is told (`notices`, on commit)."""
+    if reason not in Appointment.CancelReason.values:
+        raise BookingError("Choose why the visit is cancelled.")
     with transaction.atomic():
         appointment = _locked(appointment)
         if not appointment.can_cancel:
             raise StatusError("Only a scheduled visit can be cancelled.")
+        clinic = clinic_context(appointment.chair.location)
+        now = clinic.now()
         appointment.status = Appointment.Status.CANCELLED
+        appointment.cancel_reason = reason
+        appointment.cancelled_at = now
+        appointment.late_cancel = appointment.start - now < timedelta(hours=clinic.clinic.late_cancel_hours)
         appointment._history_user = by
-        appointment.save(update_fields=["status", "updated_at"])
+        appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "late_cancel", "updated_at"])
         reminders.sync_for([appointment])
-    logger.info("appointment %s cancelled by user %s", appointment.pk, by.pk)
+        notices.write(appointment, "cancelled", previous_start=appointment.start)
+    logger.info("appointment %s cancelled (%s) by user %s", appointment.pk, reason, by.pk)
+    return appointment
+
+
+def appointment_undo_cancel(*, appointment, by) -> Appointment:
+    """Undo a cancel the clinic-local day it was made, while the series is active and the visit's time still
+    free (the chair, the patient, the spacing: `_check_still_free`); the reminders are made again."""
+    with _translate_conflicts(), transaction.atomic():
+        _lock_patient(appointment.patient)
+        appointment = _locked(appointment)
+        clinic = clinic_context(appointment.chair.location)
+        refusal = appointment.undo_cancel_refusal(clinic)
+        if refusal:
+            raise StatusError(refusal)
+        _check_still_free(appointment, clinic)
+        appointment.status = Appointment.Status.SCHEDULED
+        appointment.cancel_reason, appointment.cancelled_at, appointment.late_cancel = "", None, False
+        appointment._history_user = by
+        appointment._change_reason = Appointment.UNDO_CANCEL_REASON
+        appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "late_cancel", "updated_at"])
+        reminders.sync_for([appointment])
+    logger.info("appointment %s: cancel undone by user %s", appointment.pk, by.pk)
     return appointment
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from clinic.context import clinic_context
 from infusions.models import InfusionSeries, MaintenanceOrder, OutcomeInvitation, OutcomeScore, Reminder
-from infusions.reminders import dispatch, sms
+from infusions.reminders import dispatch, notices, sms
 from infusions.reminders.outbox import channels_for
 from infusions.reminders.questions import patient_location
 from infusions.reminders.quiet_hours import QuietHours
@@ -68,6 +68,16 @@ def send_reminders(ids: list[int], token: str) -> dict:
         outcome.lost,
     )
     return outcome.__dict__
+
+
+@shared_task(name="infusions.tasks.send_patient_notices", ignore_result=True, acks_late=True)
+def send_patient_notices(ids: list[int] | None = None) -> dict:
+    """Tell patients their visit was moved or cancelled (infusions.reminders.notices): queued on the change's
+    commit with its rows' ids, and run by beat for every row still pending. Each row is sent once."""
+    counts = notices.send(ids)
+    if any(counts.values()):
+        logger.info("patient notices: %s", counts)
+    return counts
 
 
 # --- The maintenance check-in (issue #13): a link to the questions every few weeks ----------------------------

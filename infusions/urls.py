@@ -31,6 +31,7 @@ urlpatterns = [
     path("series/<int:pk>/complete/", visits.series_complete, name="series_complete"),
     path("visits/<int:pk>/move/", visits.visit_move, name="visit_move"),
     path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
+    path("visits/<int:pk>/undo-cancel/", visits.visit_undo_cancel, name="visit_undo_cancel"),
     path("visits/<int:pk>/mark/", visits.visit_mark, name="visit_mark"),
     path("visits/<int:pk>/undo-mark/", visits.visit_undo_mark, name="visit_undo_mark"),
     path("patients/<int:patient_id>/visits.ics", visits.patient_calendar, name="patient_calendar"),

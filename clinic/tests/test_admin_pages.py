@@ -51,6 +51,7 @@ def test_the_staff_admin_sets_up_a_location_with_its_chairs_hours_and_staff(clie
         "time_zone": "America/Denver",
         "sms_quiet_start": "",
         "sms_quiet_end": "",
+        "starts_per_quarter_hour": "1",
         "staff": [str(desk.pk)],
         **_inline_management("chairs", total=1),
         "chairs-0-name": "Chair 1",
@@ -125,6 +126,24 @@ def test_the_organisation_settings_page_still_saves(client):
             "breastfeeding_severity": clinic.breastfeeding_severity,
             "screening_valid_days": "183",
             "maintenance_interval_weeks": "4",
+            "maintenance_checkin_days": "14",
+            "late_cancel_hours": "24",
+            **{
+                name: str(getattr(clinic, name))
+                for name in (
+                    "bp_no_start_systolic",
+                    "bp_no_start_diastolic",
+                    "bp_decision_systolic",
+                    "bp_decision_diastolic",
+                    "alert_systolic",
+                    "alert_diastolic",
+                    "alert_heart_rate",
+                    "alert_spo2",
+                    "reading_interval_minutes",
+                    "observation_interval_minutes",
+                    "observation_minutes",
+                )
+            },
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from infusions.models.scheduling import Appointment
 
-__all__ = ["Reminder"]
+__all__ = ["PatientNotice", "Reminder"]
 
 
 class ReminderQuerySet(models.QuerySet):
@@ -76,3 +76,47 @@ class Reminder(models.Model):
     def is_current(self) -> bool:
         """Still about the visit as it stands (same start, still scheduled)."""
         return self.appointment.status == Appointment.Status.SCHEDULED and self.appointment.start == self.visit_start
+
+
+class PatientNotice(models.Model):
+    """One message (one channel) telling the patient a visit was moved or cancelled: an outbox row written in
+    the transaction of the change (a rolled-back change leaves none), sent once by `reminders.notices`."""
+
+    class Kind(models.TextChoices):
+        MOVED = "moved", "Moved"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"  # consent withdrawn, or the change was superseded before the send
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel = models.CharField(max_length=5, choices=Reminder.Channel.choices)
+    previous_start = models.DateTimeField(help_text="The visit's start before the change")
+    visit_start = models.DateTimeField(help_text="The visit's start after the change (a move's new start)")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=80, blank=True)  # the exception's type name only
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
+                name="patient_notice_status_known",
+            ),
+            models.CheckConstraint(condition=Q(channel__in=["email", "sms"]), name="patient_notice_channel_known"),
+            models.CheckConstraint(condition=Q(kind__in=["moved", "cancelled"]), name="patient_notice_kind_known"),
+        ]
+
+    def __str__(self):
+        return f"Patient notice {self.pk} ({self.kind}, {self.channel})"

@@ -260,6 +260,19 @@ class Appointment(models.Model):
     end = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the patient confirmed attendance")
+
+    class CancelReason(models.TextChoices):
+        PATIENT_REQUEST = "patient_request", "Patient's request"
+        ILLNESS = "illness", "Illness"
+        TRANSPORT = "transport", "Transport"
+        CLINIC = "clinic", "Clinic's decision"
+
+    # Set by `services.appointment_cancel` (cleared again by an undo; the history keeps them).
+    cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    late_cancel = models.BooleanField(
+        default=False, help_text="Cancelled within the organisation's late-cancel hours of the start"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -375,6 +388,29 @@ class Appointment(models.Model):
     @property
     def can_cancel(self) -> bool:
         return self.status == self.Status.SCHEDULED
+
+    UNDO_CANCEL_REASON = "undo_cancel"
+
+    def undo_cancel_refusal(self, clinic) -> str | None:
+        """Why the cancel cannot be undone now (`clinic`: a ClinicContext), or None when it may be (the service
+        also requires the visit's time to be still free)."""
+        if self.status != self.Status.CANCELLED or self.cancelled_at is None:
+            return "This visit has no cancel to undo."
+        if not self.series.is_active:
+            return "The series is no longer active."
+        if clinic.local_date(self.cancelled_at) != clinic.today():
+            return "A cancel can be undone only on the day it was made."
+        if self.start <= clinic.now():
+            return "The visit's time has passed: book a new visit instead."
+        return None
+
+    @property
+    def can_undo_cancel(self) -> bool:
+        from clinic.context import clinic_context  # the visit's location: its time zone and today
+
+        if self.status != self.Status.CANCELLED:
+            return False
+        return self.undo_cancel_refusal(clinic_context(self.chair.location)) is None
 
     def move_refusal(self) -> str | None:
         """Why this visit cannot be moved, or None when it can (reads the series)."""

@@ -39,7 +39,7 @@ def test_the_day_sheet_gives_the_planned_dose_in_mg_and_ml_for_clinician_confirm
 def test_the_calendar_lists_booked_visits_without_clinical_content(client, front_desk, series):
     clinic_row = clinic_settings()
     Location.objects.filter(pk=main_location().pk).update(address="1 Main St")
-    appointment_cancel(appointment=series.appointments.get(sequence=6), by=front_desk)
+    appointment_cancel(appointment=series.appointments.get(sequence=6), by=front_desk, reason="patient_request")
     client.force_login(front_desk)
     response = client.get(reverse("infusions:patient_calendar", args=[series.patient_id]))
     assert response["Content-Type"].startswith("text/calendar")

@@ -175,8 +175,9 @@ def test_front_desk_sees_where_patients_are_but_no_readings(client, traveller, n
 
 def test_the_board_takes_the_same_queries_for_2_or_12_started_visits(client, traveller, nurse, prescriber):
     chairs = clinic(chairs=4)
-    hours = [(8, 0), (9, 30), (11, 0)]
-    visits = [book(chair, hour=h, minute=m) for chair in chairs for h, m in hours]
+    # Each chair 15 minutes after the one before: one infusion starts per quarter hour (staggered starts).
+    starts = [(n, 8 * 60 + 90 * k + 15 * n) for n in range(4) for k in range(3)]  # 08:00, 09:30, 11:00 in chair 1
+    visits = [book(chairs[n], hour=t // 60, minute=t % 60) for n, t in starts]
     traveller.move_to(at(MONDAY, 7, 0))
     for n, visit in enumerate(visits):
         record = start(visit, nurse, prescriber)

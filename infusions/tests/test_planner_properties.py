@@ -2,9 +2,11 @@
 
 The brute force shares no code with the planner: it walks every UTC instant on the grid, keeps
 those whose local clock shows the day and a grid time, checks hours and overlaps by linear scans,
-and tries every combination of days.
+counts the booked starts per local quarter hour (date, hour, quarter and UTC offset, so the two
+01:00s of a fall-back night are two quarter hours) and tries every combination of days.
 """
 
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import combinations
 from zoneinfo import ZoneInfo
@@ -73,12 +75,29 @@ def clinics(draw):
         return out
 
     chairs = {f"chair-{n}": intervals(8) for n in range(draw(st.integers(1, 3)))}
+    # Staggered starts: the chairs' bookings start somewhere, and a few more (in other chairs, or 5 minutes
+    # off the grid, given in UTC or local time) do too; None: no limit.
+    cap = draw(st.sampled_from([None, 1, 1, 2, 3]))
+    booked = [start for busy in chairs.values() for start, _ in busy]
+    for _ in range(draw(st.integers(0, 4))):
+        d = earliest + timedelta(days=draw(st.integers(0, span)))
+        start = datetime.combine(d, time(0), tzinfo=tz).astimezone(UTC) + timedelta(
+            minutes=draw(st.integers(0, 24 * 12 - 1)) * 5
+        )
+        booked.append(start.astimezone(tz) if draw(st.booleans()) else start)
+    starts = Counter(booked)
     closures = frozenset(earliest + timedelta(days=n) for n in range(span) if draw(st.booleans()) and n % 3 == 0)
     patient = intervals(3)
     weekdays = draw(st.none() | st.frozensets(st.integers(0, 6), min_size=1))
     part = draw(st.sampled_from([None, "morning", "afternoon"]))
     schedule = ClinicSchedule(
-        tz=tz, opening_hours=hours, chair_busy=chairs, closures=closures, granularity_minutes=granularity
+        tz=tz,
+        opening_hours=hours,
+        chair_busy=chairs,
+        closures=closures,
+        granularity_minutes=granularity,
+        start_cap=cap,
+        starts=starts,
     )
     return {
         "schedule": schedule,
@@ -128,8 +147,26 @@ def overlaps(s, e, intervals):
     return any(s < b and a < e for a, b in intervals)
 
 
-def brute_slots(case, d, part_of_day="use preferences", weekdays="use preferences"):
-    """Every (start, chair) on local date d, in time then chair order."""
+def brute_quarter(instant, tz):
+    """The local quarter hour an instant falls in; the offset tells the two 01:00s of a fall-back night apart."""
+    local = instant.astimezone(tz)
+    return (local.date(), local.hour, local.minute // 15, local.utcoffset())
+
+
+def brute_booked_starts(schedule):
+    counts = Counter()
+    for instant, n in schedule.starts.items():
+        counts[brute_quarter(instant, schedule.tz)] += n
+    return counts
+
+
+def brute_quarter_full(schedule, instant):
+    cap = schedule.start_cap
+    return cap is not None and brute_booked_starts(schedule)[brute_quarter(instant, schedule.tz)] >= cap
+
+
+def brute_slots(case, d, part_of_day="use preferences", weekdays="use preferences", stagger=True):
+    """Every (start, chair) on local date d, in time then chair order (`stagger`: not in a full quarter hour)."""
     schedule, block = case["schedule"], timedelta(minutes=case["block"])
     tz, g = schedule.tz, schedule.granularity_minutes
     prefs = case["preferences"]
@@ -149,7 +186,8 @@ def brute_slots(case, d, part_of_day="use preferences", weekdays="use preference
                 for o, c in schedule.opening_hours.get(d.weekday(), [])
             )
             part_ok = part is None or (part == "morning") == (local.time() < time(12))
-            if in_hours and part_ok and not overlaps(instant, instant_end, case["patient"]):
+            full = stagger and brute_quarter_full(schedule, instant)
+            if in_hours and part_ok and not full and not overlaps(instant, instant_end, case["patient"]):
                 for chair, busy in schedule.chair_busy.items():
                     if not overlaps(instant, instant_end, busy):
                         slots.append((instant, chair))
@@ -274,3 +312,29 @@ def test_it_validates_series_rules_like_brute_force(case, data):
     if days and (days[-1] - days[0]).days > rules.window_days:
         expected.add("window")
     assert kinds == expected
+
+
+@SETTINGS
+@given(clinics(), st.data())
+def test_it_reports_starts_beyond_the_cap_like_brute_force(case, data):
+    # Visits in free chairs, full quarter hours or not, several a day: the booked starts and the plan's own
+    # (in date order) may fill a quarter hour.
+    schedule = case["schedule"]
+    pool = []
+    for offset in range(4):
+        day = case["earliest"] + timedelta(days=offset)
+        pool += brute_slots(case, day, part_of_day=None, weekdays=None, stagger=False)
+    picked = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=5, unique=True)) if pool else []
+    block = timedelta(minutes=case["block"])
+    visits = [Visit(s, s + block, chair) for s, chair in picked]
+
+    flagged = {p.visit_index for p in validate_plan(visits, schedule, rules=None) if p.kind == "stagger"}
+
+    expected = set()
+    if schedule.start_cap is not None:
+        counts = brute_booked_starts(schedule)
+        for i in sorted(range(len(picked)), key=lambda i: picked[i][0]):
+            counts[brute_quarter(picked[i][0], schedule.tz)] += 1
+            if counts[brute_quarter(picked[i][0], schedule.tz)] > schedule.start_cap:
+                expected.add(i)
+    assert flagged == expected

@@ -18,7 +18,7 @@ def test_each_visit_shows_the_actions_its_status_allows(client, front_desk):
         chair, _ = clinic()
         series = series_book(patient=bookable_patient(), visits=series_visits(MONDAY, chair), by=front_desk)
         visits = list(series.appointments.order_by("sequence"))
-        appointment_cancel(appointment=visits[5], by=front_desk)
+        appointment_cancel(appointment=visits[5], by=front_desk, reason="patient_request")
         traveller.move_to(datetime(2026, 12, 10, 20, 0, tzinfo=UTC))  # noon on the second visit's day
         complete(visits[0])
         appointment_mark(appointment=visits[1], status="arrived", by=front_desk)

@@ -94,9 +94,9 @@ def test_it_refuses_a_move_onto_a_taken_chair(booked):
 
 def test_it_cancels_one_visit_and_then_the_rest_of_the_series(booked):
     series, visits, _, _ = booked
-    appointment_cancel(appointment=visits[0], by=front_desk())
+    appointment_cancel(appointment=visits[0], by=front_desk(), reason="patient_request")
     with pytest.raises(StatusError):
-        appointment_cancel(appointment=visits[0], by=front_desk())
+        appointment_cancel(appointment=visits[0], by=front_desk(), reason="patient_request")
     assert series_cancel_rest(series=series, by=front_desk()) == 5
     assert set(series.appointments.values_list("status", flat=True)) == {Appointment.Status.CANCELLED}
     series.refresh_from_db()
@@ -120,7 +120,7 @@ def test_it_marks_visits_only_on_their_day_and_only_from_the_right_status(booked
     with pytest.raises(StatusError, match="completed visit cannot be marked no-show"):
         appointment_mark(appointment=visits[0], status="no_show", by=front_desk())
     with pytest.raises(StatusError):
-        appointment_cancel(appointment=visits[0], by=front_desk())
+        appointment_cancel(appointment=visits[0], by=front_desk(), reason="patient_request")
     visits[0].refresh_from_db()
     assert visits[0].status == Appointment.Status.COMPLETED
 

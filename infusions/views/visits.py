@@ -1,11 +1,14 @@
 """A series and its visits: the series page, moving, cancelling and marking visits, the patient's calendar."""
 
+from datetime import timedelta
+
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.context import clinic_context
 from clinic.locations import check_location, user_locations
@@ -42,11 +45,45 @@ def _day_url(name, day, *args) -> str:
     return reverse(name, args=args) + f"?date={day:%Y-%m-%d}"
 
 
-@require_POST
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the visit cancelled?",
+        choices=Appointment.CancelReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the visit is cancelled.", "invalid_choice": "Choose a reason."},
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @require(*CHANGE)
 def visit_cancel(request, pk):
+    """GET: the confirmation page (the reason, and the late-cancel warning). POST: cancel for that reason."""
+    appointment = load_visit(request, pk, "series", "patient")
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_cancel(appointment=appointment, by=request.user, reason=form.cleaned_data["reason"])
+        except services.BookingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Visit cancelled.")
+            return redirect("infusions:series", pk=appointment.series_id)
+    organisation = clinic_context(appointment.chair.location).clinic
+    hours = organisation.late_cancel_hours
+    context = {
+        "appointment": appointment,
+        "form": form,
+        "late_cancel_hours": hours,
+        "late": appointment.start - timezone.now() < timedelta(hours=hours),
+    }
+    return render(request, "infusions/cancel.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@require(*CHANGE)
+def visit_undo_cancel(request, pk):
     appointment = load_visit(request, pk)
-    attempt(request, services.appointment_cancel, appointment=appointment, success="Visit cancelled.")
+    attempt(request, services.appointment_undo_cancel, appointment=appointment, success="Cancel undone.")
     return redirect("infusions:series", pk=appointment.series_id)
 
 

@@ -1,0 +1,145 @@
+"""The patient is told when a visit is moved or cancelled: an outbox row in the change's transaction, sent once."""
+
+from datetime import UTC, date, datetime
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import transaction
+
+from clinic.tests.factories import front_desk, main_location
+from infusions.models import PatientNotice
+from infusions.reminders import notices, sms
+from infusions.services import appointment_cancel, appointment_move, series_book
+from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
+
+pytestmark = pytest.mark.django_db
+MONDAY = date(2026, 12, 7)  # visits at 09:00 local on the 7th, 10th, 13th, 16th, 19th and 22nd
+
+
+@pytest.fixture(autouse=True)
+def _backends(settings):
+    settings.SMS_BACKEND = "infusions.reminders.sms.LocmemBackend"
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def queued():
+    with mock.patch("infusions.tasks.send_patient_notices.delay") as delay:
+        yield delay
+
+
+def book(**patient):
+    with time_machine.travel(datetime(2026, 12, 1, 18, 0, tzinfo=UTC), tick=False):  # 10:00 local
+        chair, other = clinic()
+        patient.setdefault("first_name", "Robin")
+        patient.setdefault("last_name", "Quimby")
+        series = series_book(patient=bookable_patient(**patient), visits=series_visits(MONDAY, chair), by=front_desk())
+        return list(series.appointments.order_by("sequence")), chair
+
+
+@pytest.fixture
+def daytime():
+    with time_machine.travel(datetime(2026, 12, 1, 18, 0, tzinfo=UTC), tick=False) as traveller:
+        yield traveller
+
+
+def move(visit, chair, day=date(2026, 12, 14), hour=13):
+    return appointment_move(appointment=visit, start=at(day, hour), chair_id=chair.pk, by=front_desk())
+
+
+def test_the_notice_for_a_move_is_queued_on_commit_and_sent_once_when_dispatch_runs_twice(
+    daytime, queued, django_capture_on_commit_callbacks
+):
+    visits, chair = book()
+    with django_capture_on_commit_callbacks(execute=True):
+        move(visits[2], chair)
+    rows = list(PatientNotice.objects.all())
+    assert {(r.kind, r.channel, r.status) for r in rows} == {("moved", "email", "pending"), ("moved", "sms", "pending")}
+    queued.assert_called_once_with(sorted(r.pk for r in rows))
+    first = notices.send(sorted(r.pk for r in rows))
+    second = notices.send()  # beat's run, or the task delivered twice
+    assert (first["sent"], second["sent"]) == (2, 0)
+    assert len(mail.outbox) == 1 and len(sms.outbox) == 1
+    assert set(PatientNotice.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_claimed_notice_is_not_sent_by_a_second_worker(daytime, queued):
+    visits, chair = book()
+    move(visits[2], chair)
+    PatientNotice.objects.update(status="sending", claimed_at=datetime(2026, 12, 1, 18, 0, tzinfo=UTC))
+    assert notices.send()["sent"] == 0
+    assert not mail.outbox and not sms.outbox
+
+
+def test_a_move_that_rolls_back_writes_no_notice(daytime, queued, django_capture_on_commit_callbacks):
+    visits, chair = book()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # noqa: SIM117 - rollback inside the capture
+        with pytest.raises(RuntimeError), transaction.atomic():
+            move(visits[2], chair)
+            raise RuntimeError("rolled back")
+    assert not callbacks
+    assert not PatientNotice.objects.exists()
+    queued.assert_not_called()
+    assert notices.send()["sent"] == 0 and not mail.outbox and not sms.outbox
+
+
+def test_a_chair_change_at_the_same_time_tells_nobody(daytime, queued):
+    visits, chair = book()
+    other = clinic()[1]
+    appointment_move(appointment=visits[2], start=visits[2].start, chair_id=other.pk, by=front_desk())
+    assert not PatientNotice.objects.exists()
+
+
+def test_consent_is_respected_per_channel(daytime, queued):
+    visits, chair = book(consent_sms=False)
+    move(visits[2], chair)
+    assert list(PatientNotice.objects.values_list("channel", flat=True)) == ["email"]
+    visits[0].patient.__class__.objects.filter(pk=visits[0].patient_id).update(consent_email=False)
+    outcome = notices.send()
+    assert (outcome["sent"], outcome["skipped"]) == (0, 1)
+    assert not mail.outbox
+    assert PatientNotice.objects.get().last_error == "NoConsent"
+
+
+def test_nobody_is_told_without_any_consent(daytime, queued):
+    visits, _ = book(consent_sms=False, consent_email=False)
+    appointment_cancel(appointment=visits[1], by=front_desk(), reason="illness")
+    assert not PatientNotice.objects.exists()
+
+
+def test_the_move_message_carries_only_the_first_name_the_times_and_the_place(daytime, queued):
+    visits, chair = book()
+    location = main_location()
+    move(visits[2], chair)
+    notices.send()
+    body, text = mail.outbox[0].body, sms.outbox[0]["body"]
+    for message in (body, text):
+        assert "Robin" in message and "Quimby" not in message
+        assert "Sunday 13 December 2026 at 9:00 AM" in message
+        assert "Monday 14 December 2026 at 1:00 PM" in message
+        assert location.address in message
+        for clinical in ("ketamine", "infusion", "depression", "dose", "mg"):
+            assert clinical not in message.lower()
+    assert "Quimby" not in mail.outbox[0].subject
+
+
+def test_the_cancel_message_names_the_time_and_the_phone_to_book_again(daytime, queued):
+    visits, _ = book()
+    appointment_cancel(appointment=visits[1], by=front_desk(), reason="patient_request")
+    assert notices.send()["sent"] == 2
+    text = sms.outbox[0]["body"]
+    assert "Robin" in text and "Thursday 10 December 2026 at 9:00 AM" in text and "was cancelled" in text
+    assert main_location().phone in text and "Quimby" not in text
+
+
+def test_a_move_superseded_before_the_send_is_skipped(daytime, queued):
+    visits, chair = book()
+    move(visits[2], chair)
+    move(visits[2], chair, hour=14)
+    outcome = notices.send()
+    assert (outcome["sent"], outcome["skipped"]) == (2, 2)
+    assert "2:00 PM" in mail.outbox[0].body
