@@ -429,7 +429,7 @@ def series_page(series: InfusionSeries) -> dict:
     """A series with its visits (and their reminders), the patient's other series and open order."""
     visits = with_holds(
         reminders.with_reminders(
-            series.appointments.select_related("chair__location", "series").order_by("start", "id")
+            series.appointments.select_related("chair__location", "series", "replacement").order_by("start", "id")
         )
     )
     others = series.patient.series.exclude(pk=series.pk).order_by("-created_at")

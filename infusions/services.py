@@ -685,6 +685,66 @@ def _check_spacing(
     return problems
 
 
+def appointment_replace(
+    *, appointment, start: datetime, chair_id: int, by, confirm_past_window: bool = False
+) -> Appointment:
+    """Book a cancelled, no-show or deferred visit of an active series again, as a new scheduled visit with the
+    same number (`replaces` the old one, at most once), so the series can still reach its count. The move's
+    checks: the series' spacing against its other active visits (past the max gap or the window needs
+    `confirm_past_window`, recorded as `rule_override: ...`), the patient's other series, and the hours,
+    chair, overlaps and staggered starts at the series' location."""
+    target = Chair.objects.select_related("location").filter(pk=chair_id).first()
+    if target is None:
+        raise BadPlan("No such chair.")
+    with _translate_conflicts(), transaction.atomic():
+        _lock_patient(appointment.patient)
+        clinic = _lock_location(target.location)
+        appointment = _locked(appointment)
+        refusal = appointment.replace_refusal()
+        if refusal:
+            raise StatusError(refusal)
+        series = appointment.series
+        if target.location_id != series.location_id:
+            raise BookingError(f"That chair is not at {series.location.name}, where the series is booked.")
+        protocol = series.protocol
+        (visit,) = _as_visits([(start, chair_id)], protocol.chair_minutes)
+        overridden = []
+        if series.kind == InfusionSeries.Kind.INITIAL:
+            overridden = _check_spacing(appointment, visit, protocol, confirm_past_window, clinic)
+        _check_across_series(
+            [clinic.local_date(visit.start)],
+            patient=appointment.patient,
+            min_gap_days=protocol.min_gap_days,
+            clinic=clinic,
+            exclude_ids=[appointment.pk],
+            exclude_series_id=series.pk if series.kind == InfusionSeries.Kind.INITIAL else None,
+        )
+        _check_visits(
+            [visit],
+            patient=appointment.patient,
+            rules=None,
+            block_minutes=protocol.chair_minutes,
+            clinic=clinic,
+            exclude_ids=[appointment.pk],
+        )
+        replacement = Appointment(
+            series=series,
+            patient_id=series.patient_id,
+            chair_id=visit.chair_id,
+            sequence=appointment.sequence,
+            start=visit.start,
+            end=visit.end,
+            replaces=appointment,
+        )
+        replacement._history_user = by
+        if overridden:
+            replacement._change_reason = "rule_override: " + ", ".join(p.kind for p in overridden)
+        replacement.save()
+        reminders.sync_for([replacement])
+    logger.info("appointment %s replaced by %s by user %s", appointment.pk, replacement.pk, by.pk)
+    return replacement
+
+
 def appointment_cancel(*, appointment, by, reason: str) -> Appointment:
     """Cancel a scheduled visit for one of `Appointment.CancelReason`; marked a late cancel when it is less than
     the organisation's `late_cancel_hours` before the start. The patient is told (`notices`, on commit)."""

@@ -30,6 +30,7 @@ urlpatterns = [
     path("series/<int:pk>/cancel-rest/", visits.series_cancel_rest, name="series_cancel_rest"),
     path("series/<int:pk>/complete/", visits.series_complete, name="series_complete"),
     path("visits/<int:pk>/move/", visits.visit_move, name="visit_move"),
+    path("visits/<int:pk>/replace/", visits.visit_replace, name="visit_replace"),
     path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
     path("visits/<int:pk>/undo-cancel/", visits.visit_undo_cancel, name="visit_undo_cancel"),
     path("visits/<int:pk>/mark/", visits.visit_mark, name="visit_mark"),

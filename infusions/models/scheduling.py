@@ -273,6 +273,10 @@ class Appointment(models.Model):
     late_cancel = models.BooleanField(
         default=False, help_text="Cancelled within the organisation's late-cancel hours of the start"
     )
+    # A visit booked again in place of this one (cancelled, no-show or deferred): `services.appointment_replace`.
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replacement", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -373,6 +377,8 @@ class Appointment(models.Model):
             return "This visit has no mark to undo."
         if not self.series.is_active:
             return "The series is no longer active."
+        if self.has_replacement:
+            return "This visit has been replaced: change the replacement instead."
         if clinic.local_date(mark[1]) != clinic.today():
             return "A mark can be undone only on the day it was made."
         if self.status == self.Status.ARRIVED and type(self).objects.filter(pk=self.pk, record__isnull=False).exists():
@@ -398,6 +404,8 @@ class Appointment(models.Model):
             return "This visit has no cancel to undo."
         if not self.series.is_active:
             return "The series is no longer active."
+        if self.has_replacement:
+            return "This visit has been replaced: change the replacement instead."
         if clinic.local_date(self.cancelled_at) != clinic.today():
             return "A cancel can be undone only on the day it was made."
         if self.start <= clinic.now():
@@ -423,3 +431,23 @@ class Appointment(models.Model):
     @property
     def can_move(self) -> bool:
         return self.move_refusal() is None
+
+    REPLACEABLE_STATUSES = (Status.CANCELLED, Status.NO_SHOW, Status.DEFERRED)
+
+    @property
+    def has_replacement(self) -> bool:
+        return hasattr(self, "replacement")  # the reverse one-to-one: no row, no attribute
+
+    def replace_refusal(self) -> str | None:
+        """Why this visit cannot be booked again in its place, or None when it can (reads the series)."""
+        if self.status not in self.REPLACEABLE_STATUSES:
+            return "Only a cancelled, no-show or deferred visit can be replaced."
+        if not self.series.is_active:
+            return "The series is no longer active."
+        if self.has_replacement:
+            return "This visit has been replaced already."
+        return None
+
+    @property
+    def can_replace(self) -> bool:
+        return self.replace_refusal() is None

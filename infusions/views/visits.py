@@ -176,6 +176,47 @@ def visit_move(request, pk):
     return render(request, "infusions/move.html", context)
 
 
+@require(*CHANGE, "infusions.add_appointment")
+def visit_replace(request, pk):
+    """GET: free times on a day at the series' location for booking a cancelled, no-show or deferred visit
+    again. POST: book it there (past the window needs a confirm). The move's page, with `replace` set."""
+    appointment = load_visit(request, pk, "series__protocol", "series__location", "patient")
+    context = {"appointment": appointment, "locations": [], "replace": True}
+    clinic = clinic_context(check_location(request, appointment.series.location_id))  # 403 unless the user works there
+    timezone.activate(clinic.tz)
+    if request.method == "POST":
+        try:
+            start, chair_id = decode_visit(request.POST.get("chair", ""), request.POST.get("start", ""))
+        except ValueError:
+            return HttpResponseBadRequest("Bad time or chair.")
+        try:
+            services.appointment_replace(
+                appointment=appointment,
+                start=start,
+                chair_id=chair_id,
+                by=request.user,
+                confirm_past_window=request.POST.get("confirm") == "1",
+            )
+        except services.NeedsConfirmation as exc:
+            context["confirm"] = {"message": str(exc), "start": int(start.timestamp()), "chair": chair_id}
+            context["confirm_when"] = start
+        except services.BookingError as exc:
+            messages.error(request, str(exc))
+            return redirect(_day_url("infusions:visit_replace", clinic.local_date(start), pk))
+        else:
+            messages.success(request, f"Visit {appointment.sequence} replaced.")
+            return redirect("infusions:series", pk=appointment.series_id)
+    elif not appointment.can_replace:
+        messages.error(request, appointment.replace_refusal())
+        return redirect("infusions:series", pk=appointment.series_id)
+    day_form = DayForm(request.GET or None)
+    day = day_form.day() or max(clinic.today(), clinic.local_date(appointment.start))
+    context.update(selectors.move_options(appointment, day, location=clinic.location))
+    context["location_hidden"] = []
+    context["day_form"] = day_form.shown(context["day"])
+    return render(request, "infusions/move.html", context)
+
+
 @require("infusions.view_appointment", "intake.view_patient_contact")
 def patient_calendar(request, patient_id):
     patient = get_object_or_404(Patient, pk=patient_id)
