@@ -745,6 +745,21 @@ def appointment_replace(
     return replacement
 
 
+def appointment_confirm_by_phone(*, appointment, by) -> Appointment:
+    """The front desk called the patient, who will come: the visit counts as confirmed (history says by whom)."""
+    with transaction.atomic():
+        appointment = _locked(appointment)
+        if appointment.status != Appointment.Status.SCHEDULED:
+            raise StatusError("Only a scheduled visit can be confirmed.")
+        if appointment.confirmed_at is None:
+            appointment.confirmed_at = clinic_context(appointment.chair.location).now()
+            appointment._history_user = by
+            appointment._change_reason = "confirmed by phone"
+            appointment.save(update_fields=["confirmed_at", "updated_at"])
+    logger.info("appointment %s confirmed by phone by user %s", appointment.pk, by.pk)
+    return appointment
+
+
 def appointment_cancel(*, appointment, by, reason: str) -> Appointment:
     """Cancel a scheduled visit for one of `Appointment.CancelReason`; marked a late cancel when it is less than
     the organisation's `late_cancel_hours` before the start. The patient is told (`notices`, on commit)."""

@@ -32,6 +32,7 @@ urlpatterns = [
     path("visits/<int:pk>/move/", visits.visit_move, name="visit_move"),
     path("visits/<int:pk>/replace/", visits.visit_replace, name="visit_replace"),
     path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
+    path("visits/<int:pk>/confirm-by-phone/", visits.visit_confirm_by_phone, name="visit_confirm_by_phone"),
     path("visits/<int:pk>/undo-cancel/", visits.visit_undo_cancel, name="visit_undo_cancel"),
     path("visits/<int:pk>/mark/", visits.visit_mark, name="visit_mark"),
     path("visits/<int:pk>/undo-mark/", visits.visit_undo_mark, name="visit_undo_mark"),

@@ -106,6 +106,20 @@ def test_tomorrows_unconfirmed_visits_are_a_call_list_with_phone_numbers(client,
     assert 'data-testid="count-tomorrow">1<' in html
 
 
+def test_the_front_desk_works_the_call_list_and_a_confirmed_visit_leaves_it(client, front_desk, chairs):
+    visit = _visit(bookable_patient(last_name="Callme", phone="+15550100002"), chairs[0], at(TOMORROW, 9))
+    client.force_login(clinician())
+    assert client.post(reverse("infusions:visit_confirm_by_phone", args=[visit.pk])).status_code == 403
+    client.force_login(front_desk)
+    response = client.post(reverse("infusions:visit_confirm_by_phone", args=[visit.pk]))
+    assert response.status_code == 302 and response["Location"].endswith("#tomorrow")
+    visit.refresh_from_db()
+    assert visit.confirmed_at is not None
+    assert visit.history.first().history_user == front_desk
+    section = _section(client.get(reverse("infusions:worklists")).content.decode(), "tomorrow")
+    assert "Callme" not in section and "Everyone has confirmed." in section
+
+
 def test_no_shows_and_cancellations_of_the_last_14_days_not_rebooked(client, front_desk, chairs):
     _visit(bookable_patient(last_name="Missed"), chairs[0], at(TODAY - timedelta(days=2), 9), status="no_show")
     _visit(bookable_patient(last_name="Called"), chairs[0], at(TODAY + timedelta(days=5), 9), status="cancelled")

@@ -224,3 +224,12 @@ def patient_calendar(request, patient_id):
     response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="visits-{patient.pk}.ics"'
     return response
+
+
+@require_POST
+@require(*CHANGE)
+def visit_confirm_by_phone(request, pk):
+    """From the call list: the patient said on the phone they will come."""
+    appointment = load_visit(request, pk)
+    attempt(request, services.appointment_confirm_by_phone, appointment=appointment, success="Marked confirmed.")
+    return redirect(reverse("infusions:worklists") + "#tomorrow")
