@@ -628,29 +628,7 @@ def appointment_move(
                 f"That chair is at {target.location.name}, not {appointment.chair.location.name}: "
                 "choose the other location explicitly to move the visit there."
             )
-        series = appointment.series
-        protocol = series.protocol
-        (visit,) = _as_visits([(start, chair_id)], protocol.chair_minutes)
-        overridden = []
-        if series.kind == InfusionSeries.Kind.INITIAL:
-            overridden = _check_spacing(appointment, visit, protocol, confirm_past_window, clinic)
-        _check_across_series(
-            [clinic.local_date(visit.start)],
-            patient=appointment.patient,
-            min_gap_days=protocol.min_gap_days,
-            clinic=clinic,
-            exclude_ids=[appointment.pk],
-            # An initial series' own visits were checked above, with the series' words.
-            exclude_series_id=series.pk if series.kind == InfusionSeries.Kind.INITIAL else None,
-        )
-        _check_visits(
-            [visit],
-            patient=appointment.patient,
-            rules=None,
-            block_minutes=protocol.chair_minutes,
-            clinic=clinic,
-            exclude_ids=[appointment.pk],
-        )
+        visit, overridden = _check_new_time(appointment, start, chair_id, confirm_past_window, clinic)
         previous_start, previous_location = appointment.start, appointment.chair.location_id
         appointment.start, appointment.end, appointment.chair_id = visit.start, visit.end, visit.chair_id
         appointment._history_user = by
@@ -663,6 +641,35 @@ def appointment_move(
             notices.write(appointment, "moved", previous_start=previous_start)
     logger.info("appointment %s moved by user %s", appointment.pk, by.pk)
     return appointment
+
+
+def _check_new_time(appointment, start, chair_id, confirm_past_window: bool, clinic: ClinicContext):
+    """The rules for one visit of a series at a new time (a move, or a replacement of visit N): the series'
+    spacing (refused, or confirmable and returned as overridden), the spacing across series, then hours,
+    chair, overlaps and staggered starts. Returns (the visit, the problems confirmed)."""
+    series = appointment.series
+    protocol = series.protocol
+    (visit,) = _as_visits([(start, chair_id)], protocol.chair_minutes)
+    initial = series.kind == InfusionSeries.Kind.INITIAL
+    overridden = _check_spacing(appointment, visit, protocol, confirm_past_window, clinic) if initial else []
+    _check_across_series(
+        [clinic.local_date(visit.start)],
+        patient=appointment.patient,
+        min_gap_days=protocol.min_gap_days,
+        clinic=clinic,
+        exclude_ids=[appointment.pk],
+        # An initial series' own visits were checked above, with the series' words.
+        exclude_series_id=series.pk if initial else None,
+    )
+    _check_visits(
+        [visit],
+        patient=appointment.patient,
+        rules=None,
+        block_minutes=protocol.chair_minutes,
+        clinic=clinic,
+        exclude_ids=[appointment.pk],
+    )
+    return visit, overridden
 
 
 def _check_spacing(
@@ -706,27 +713,7 @@ def appointment_replace(
         series = appointment.series
         if target.location_id != series.location_id:
             raise BookingError(f"That chair is not at {series.location.name}, where the series is booked.")
-        protocol = series.protocol
-        (visit,) = _as_visits([(start, chair_id)], protocol.chair_minutes)
-        overridden = []
-        if series.kind == InfusionSeries.Kind.INITIAL:
-            overridden = _check_spacing(appointment, visit, protocol, confirm_past_window, clinic)
-        _check_across_series(
-            [clinic.local_date(visit.start)],
-            patient=appointment.patient,
-            min_gap_days=protocol.min_gap_days,
-            clinic=clinic,
-            exclude_ids=[appointment.pk],
-            exclude_series_id=series.pk if series.kind == InfusionSeries.Kind.INITIAL else None,
-        )
-        _check_visits(
-            [visit],
-            patient=appointment.patient,
-            rules=None,
-            block_minutes=protocol.chair_minutes,
-            clinic=clinic,
-            exclude_ids=[appointment.pk],
-        )
+        visit, overridden = _check_new_time(appointment, start, chair_id, confirm_past_window, clinic)
         replacement = Appointment(
             series=series,
             patient_id=series.patient_id,
