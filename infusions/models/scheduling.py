@@ -268,10 +268,11 @@ class Appointment(models.Model):
         CLINIC = "clinic", "Clinic's decision"
 
     # Set by `services.appointment_cancel` (cleared again by an undo; the history keeps them).
-    cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
+    # Database defaults too, so a row written outside Django (a raw insert, another tool) is whole.
+    cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True, default="", db_default="")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     late_cancel = models.BooleanField(
-        default=False, help_text="Cancelled within the organisation's late-cancel hours of the start"
+        default=False, db_default=False, help_text="Cancelled within the organisation's late-cancel hours of the start"
     )
     # A visit booked again in place of this one (cancelled, no-show or deferred): `services.appointment_replace`.
     replaces = models.OneToOneField(

@@ -198,10 +198,15 @@ def test_the_sql_rule_agrees_with_the_eligibility_rule(chairs):
 
 
 def _many(n, chairs):
-    """n patients spread over every front desk list."""
+    """n patients spread over every front desk list; each visit in a chair of its own, so none overlaps another
+    (PostgreSQL's exclusion constraint holds these rows made directly too)."""
+    from clinic.tests.factories import ChairFactory
+
+    start_at = Patient.objects.count()
     for i in range(n):
         patient = bookable_patient(phone=f"+1555010{i:04d}")
         kind = i % 5
+        chairs = [ChairFactory(location=main_location(), name=f"Many {start_at + i}")] * 2
         if kind == 1:
             services.maintenance_order(patient=patient, by=clinician())
         elif kind == 2:
