@@ -28,6 +28,22 @@ def front_desk(db):
     return front_desk(username="desk")
 
 
+@pytest.fixture
+def nurse(db):
+    from clinic.roles import NURSE
+    from clinic.tests.factories import UserFactory
+
+    return UserFactory(role=NURSE, username="nurse")
+
+
+@pytest.fixture
+def prescriber(db):
+    """A Clinician: the role that orders doses and releases start gates."""
+    from clinic.tests.factories import clinician
+
+    return clinician(username="prescriber")
+
+
 # --- Browser harness: Playwright driving Debian's Chromium against a live test server. ---------
 CHROMIUM = "/usr/bin/chromium"
 TEST_PASSWORD = "correct-horse-battery"  # what clinic.tests.factories.UserFactory sets

@@ -107,7 +107,7 @@ def score_from_link(*, appointment: Appointment, answers: dict[str, list[int]]) 
                 f"{appointment.sequence}.",
             )
         transaction.on_commit(lambda: rules_apply(patient_id=appointment.patient_id))
-    logger.info("appointment %s: the patient answered %s by their link", appointment.pk, ",".join(answers))
+    logger.info("appointment %s: the patient answered by their link", appointment.pk)  # which measures is clinical
     return rows
 
 
@@ -226,7 +226,7 @@ def rules_apply(*, patient_id: int) -> list[OutcomeReview]:
             except IntegrityError:  # another request raised the same review a moment ago
                 continue
             raised.append(review)
-            logger.info("patient %s: outcome review %s (%s)", patient_id, review.pk, review.code)
+            logger.info("outcome review %s raised", review.pk)  # ids only: what the rule found is clinical
     return raised
 
 

@@ -237,7 +237,7 @@ def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> 
             if record.safety_alert is not None and record.safety_alert.is_open:
                 intake_services.safety_alert_resolve(alert=record.safety_alert, by=by, follow_up=note)
         _save(record, by)
-    logger.info("record %s: gate %s released by user %s", record.pk, gate, by.pk)
+    logger.info("record %s: a start gate released by user %s", record.pk, by.pk)  # which gate is clinical
     return record
 
 

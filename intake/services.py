@@ -356,7 +356,7 @@ def safety_alert_raise(*, patient: Patient, source: str, detail: str, by=None) -
     alert = SafetyAlert(patient=patient, source=source, detail=detail[:200], raised_by=by)
     alert._history_user = by
     alert.save()
-    logger.info("safety alert %s raised for patient %s (%s)", alert.pk, patient.pk, source)
+    logger.info("safety alert %s raised", alert.pk)  # never with the patient: the alert itself is clinical
     return alert
 
 

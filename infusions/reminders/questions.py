@@ -242,7 +242,7 @@ def checkin_record(*, invitation: OutcomeInvitation, answers: dict[str, list[int
             )
         patient_id = invitation.patient_id
         transaction.on_commit(lambda: course.rules_apply(patient_id=patient_id))
-    logger.info("invitation %s: the patient answered %s by their check-in link", invitation.pk, ",".join(answers))
+    logger.info("invitation %s: the patient answered by their check-in link", invitation.pk)
     return rows
 
 

@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from clinic.roles import NURSE
-from clinic.tests.factories import UserFactory, clinician, front_desk
+from clinic.tests.factories import front_desk
 from infusions import chairside
 from infusions.models import Amendment, Appointment, InfusionRecord, VitalReading
 from infusions.reminders import sms
@@ -43,16 +42,6 @@ OBSERVED = ENDED + timedelta(minutes=30)  # the organisation's default observati
 def traveller():
     with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False) as traveller:  # booking day
         yield traveller
-
-
-@pytest.fixture
-def nurse():
-    return UserFactory(role=NURSE)
-
-
-@pytest.fixture
-def prescriber():
-    return clinician()
 
 
 @pytest.fixture

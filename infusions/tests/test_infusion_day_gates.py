@@ -13,8 +13,7 @@ import pytest
 import time_machine
 
 from clinic.context import clinic_context
-from clinic.roles import NURSE
-from clinic.tests.factories import UserFactory, clinician, front_desk
+from clinic.tests.factories import front_desk
 from infusions.models import Appointment, InfusionRecord
 from infusions.services import series_book
 from infusions.tests.helpers import at, bookable_patient, clean_check_in, clinic, series_visits
@@ -38,16 +37,6 @@ MONDAY = date(2026, 12, 7)
 def traveller():
     with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False) as traveller:  # booking day
         yield traveller
-
-
-@pytest.fixture
-def nurse():
-    return UserFactory(role=NURSE)
-
-
-@pytest.fixture
-def prescriber():
-    return clinician()
 
 
 @pytest.fixture

@@ -45,16 +45,6 @@ def traveller():
 
 
 @pytest.fixture
-def nurse():
-    return UserFactory(role=NURSE)
-
-
-@pytest.fixture
-def prescriber():
-    return clinician()
-
-
-@pytest.fixture
 def visit(traveller):
     """The first visit of a series at 09:00 on MONDAY (Lovelace, Ada); the clock stands at 09:00 that day."""
     chair, _ = clinic()

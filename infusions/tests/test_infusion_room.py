@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.roles import NURSE
-from clinic.tests.factories import ChairFactory, LocationFactory, UserFactory, clinician, front_desk, open_every_day
+from clinic.tests.factories import ChairFactory, LocationFactory, UserFactory, front_desk, open_every_day
 from infusions import visit_record
 from infusions.services import series_book
 from infusions.tests.helpers import at, bookable_patient, clean_check_in, clinic, series_visits
@@ -25,16 +25,6 @@ BOARD = reverse("infusions:room_board")
 def traveller():
     with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False) as traveller:  # booking day
         yield traveller
-
-
-@pytest.fixture
-def nurse():
-    return UserFactory(role=NURSE)
-
-
-@pytest.fixture
-def prescriber():
-    return clinician()
 
 
 def book(chair, hour=9, minute=0, **patient):
