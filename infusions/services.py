@@ -772,11 +772,13 @@ def appointment_cancel(*, appointment, by, reason: str) -> Appointment:
 
 def appointment_undo_cancel(*, appointment, by) -> Appointment:
     """Undo a cancel the clinic-local day it was made, while the series is active and the visit's time still
-    free (the chair, the patient, the spacing: `_check_still_free`); the reminders are made again."""
+    free (the chair, the patient, the spacing, the location's staggered starts: `_check_still_free`); the
+    reminders are made again. A patient who may already have been told of the cancel (its notice sent, or
+    being sent) is told it stands after all (`notices`, on commit)."""
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(appointment.patient)
+        clinic = _lock_location(appointment.chair.location)
         appointment = _locked(appointment)
-        clinic = clinic_context(appointment.chair.location)
         refusal = appointment.undo_cancel_refusal(clinic)
         if refusal:
             raise StatusError(refusal)
@@ -787,25 +789,46 @@ def appointment_undo_cancel(*, appointment, by) -> Appointment:
         appointment._change_reason = Appointment.UNDO_CANCEL_REASON
         appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "late_cancel", "updated_at"])
         reminders.sync_for([appointment])
+        if notices.cancel_may_have_reached(appointment):
+            notices.write(appointment, "reinstated", previous_start=appointment.start)
     logger.info("appointment %s: cancel undone by user %s", appointment.pk, by.pk)
     return appointment
 
 
-def series_cancel_rest(*, series, by) -> int:
-    """Cancel every visit of the series still scheduled, and the series itself."""
+def series_cancel_rest(*, series, by, reason: str) -> int:
+    """Cancel every visit of the series still scheduled, and the series itself, for one of
+    `Appointment.CancelReason` (each visit marked a late cancel as `appointment_cancel` would). The patient
+    is told in one message listing the cancelled visits (`notices`, on commit)."""
+    if reason not in Appointment.CancelReason.values:
+        raise BookingError("Choose why the rest of the series is cancelled.")
     with transaction.atomic():
-        series = InfusionSeries.objects.select_for_update().get(pk=series.pk)
+        series = InfusionSeries.objects.select_for_update().select_related("location").get(pk=series.pk)
         if not series.can_cancel_rest:
             raise StatusError("Only an active series can be cancelled.")
-        rest = list(Appointment.objects.select_for_update().filter(series=series, status=Appointment.Status.SCHEDULED))
+        clinic = clinic_context(series.location)
+        now = clinic.now()
+        late = timedelta(hours=clinic.clinic.late_cancel_hours)
+        rest = list(
+            Appointment.objects.select_for_update()
+            .filter(series=series, status=Appointment.Status.SCHEDULED)
+            .select_related("patient", "chair__location")
+            .order_by("start")
+        )
         for appointment in rest:
             appointment.status = Appointment.Status.CANCELLED
+            appointment.cancel_reason = reason
+            appointment.cancelled_at = now
+            appointment.late_cancel = appointment.start - now < late
             appointment._history_user = by
-            appointment.save(update_fields=["status", "updated_at"])
+            appointment._change_reason = "rest of the series cancelled"
+            appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "late_cancel", "updated_at"])
         series.status = InfusionSeries.Status.CANCELLED
         series._history_user = by
         series.save(update_fields=["status"])
         reminders.sync_for(rest)
+        upcoming = [a for a in rest if a.start > now]
+        if upcoming:
+            notices.write(upcoming[0], "series_cancelled", previous_start=upcoming[0].start)
     logger.info("series %s: %s visits cancelled by user %s", series.pk, len(rest), by.pk)
     return len(rest)
 
@@ -839,9 +862,10 @@ def appointment_mark(*, appointment, status: str, by) -> Appointment:
 
 
 def _check_still_free(appointment, clinic: ClinicContext) -> None:
-    """Undoing a no-show makes the visit hold its chair and the patient's time again, as a booking does:
-    refuse when the chair or the patient was booked meanwhile, or another visit of the patient now stands
-    closer than the minimum gap (the same checks as a booking, on both databases)."""
+    """Undoing a cancel or a no-show makes the visit hold its chair and the patient's time again, as a booking
+    does: refuse when the chair or the patient was booked meanwhile, its quarter hour already has the
+    location's cap of starts (staggered starts), or another visit of the patient now stands closer than the
+    minimum gap (the same checks as a booking, on both databases; the caller holds the location's lock)."""
     protocol = appointment.series.protocol
     visit = Visit(start=appointment.start, end=appointment.end, chair_id=appointment.chair_id)
     problems = _problems(
@@ -854,6 +878,11 @@ def _check_still_free(appointment, clinic: ClinicContext) -> None:
     )
     if any(p.kind == "overlap" for p in problems):
         raise SlotTaken("Its time was given to another visit meanwhile: book a new visit instead.")
+    if any(p.kind == "stagger" for p in problems):
+        raise SlotTaken(
+            "Another infusion now starts in the same quarter hour (the location's cap of starts): "
+            "book a new visit instead."
+        )
     _check_across_series(
         [clinic.local_date(appointment.start)],
         patient=appointment.patient,
@@ -867,8 +896,8 @@ def appointment_undo_mark(*, appointment, by) -> Appointment:
     """Undo a mistaken mark (arrived, completed, no-show) back to the status before it, the day it was made."""
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(appointment.patient)
+        clinic = _lock_location(appointment.chair.location)
         appointment = _locked(appointment)
-        clinic = clinic_context(appointment.chair.location)
         refusal = appointment.undo_refusal(clinic)
         if refusal:
             raise StatusError(refusal)

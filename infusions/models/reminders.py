@@ -79,12 +79,16 @@ class Reminder(models.Model):
 
 
 class PatientNotice(models.Model):
-    """One message (one channel) telling the patient a visit was moved or cancelled: an outbox row written in
-    the transaction of the change (a rolled-back change leaves none), sent once by `reminders.notices`."""
+    """One message (one channel) telling the patient a visit was moved or cancelled (or the rest of a series, in
+    one message on its first cancelled visit), or that a cancel they were told of was undone: an outbox row
+    written in the transaction of the change (a rolled-back change leaves none), sent once by
+    `reminders.notices`."""
 
     class Kind(models.TextChoices):
         MOVED = "moved", "Moved"
         CANCELLED = "cancelled", "Cancelled"
+        SERIES_CANCELLED = "series_cancelled", "Rest of the series cancelled"
+        REINSTATED = "reinstated", "Cancel undone: the visit stands"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -94,7 +98,7 @@ class PatientNotice(models.Model):
         SKIPPED = "skipped", "Skipped"  # consent withdrawn, or the change was superseded before the send
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=5, choices=Reminder.Channel.choices)
     previous_start = models.DateTimeField(help_text="The visit's start before the change")
     visit_start = models.DateTimeField(help_text="The visit's start after the change (a move's new start)")
@@ -115,7 +119,10 @@ class PatientNotice(models.Model):
                 name="patient_notice_status_known",
             ),
             models.CheckConstraint(condition=Q(channel__in=["email", "sms"]), name="patient_notice_channel_known"),
-            models.CheckConstraint(condition=Q(kind__in=["moved", "cancelled"]), name="patient_notice_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["moved", "cancelled", "series_cancelled", "reinstated"]),
+                name="patient_notice_kind_known",
+            ),
         ]
 
     def __str__(self):

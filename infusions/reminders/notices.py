@@ -1,11 +1,12 @@
-"""Telling the patient a visit was moved or cancelled: a small outbox with the reminders' guarantees.
+"""Telling the patient a visit was moved or cancelled (the rest of a series: one message listing its visits),
+or that a cancel they may have been told of was undone: a small outbox with the reminders' guarantees.
 
 1. `write` runs inside the move or cancel transaction: one `PatientNotice` row per channel the patient
    consented to and can be reached on, and (on commit only) a Celery task queued to send them. A change
    that rolls back leaves no row and queues nothing.
 2. `send` claims each pending row with a conditional UPDATE (`WHERE status = 'pending'`: exactly one caller
    changes the row), re-checks it (consent; the change still stands: a move superseded by a later change,
-   or a cancel undone before the send, is skipped), sends it and records the outcome. Beat runs `send` for
+   a cancel undone before the send, or an undo cancelled again, is skipped), sends it and records the outcome. Beat runs `send` for
    rows left pending (a lost task, SMS quiet hours, a retry after a failed send).
 3. A row left in "sending" longer than the reminders' lease (its worker died) goes back to pending: the one
    gap, as for reminders, is a provider that accepted a message whose worker died before recording it.
@@ -54,6 +55,31 @@ def write(appointment, kind: str, *, previous_start: datetime) -> list[PatientNo
     return rows
 
 
+def cancel_may_have_reached(appointment) -> bool:
+    """Whether the patient may have been told this visit was cancelled: a cancel notice of it (or of the rest
+    of its series, on it) was sent or is being sent. One still pending is skipped at its send instead."""
+    return PatientNotice.objects.filter(
+        appointment=appointment,
+        kind__in=[PatientNotice.Kind.CANCELLED, PatientNotice.Kind.SERIES_CANCELLED],
+        status__in=[PatientNotice.Status.SENT, PatientNotice.Status.SENDING],
+    ).exists()
+
+
+def _series_cancelled(notice) -> list[datetime]:
+    """The starts of the visits cancelled with the rest of the series (same series, same moment), in order."""
+    appointment = notice.appointment
+    return list(
+        Appointment.objects.filter(
+            series_id=appointment.series_id,
+            status=Appointment.Status.CANCELLED,
+            cancelled_at=appointment.cancelled_at,
+            start__gte=notice.visit_start,
+        )
+        .order_by("start")
+        .values_list("start", flat=True)
+    )
+
+
 def _queue(ids) -> None:
     from infusions.tasks import send_patient_notices  # the tasks import this module
 
@@ -79,6 +105,20 @@ def texts(notice, organisation) -> Rendered:
         after = _when(notice.visit_start, location.tz)
         line = f"your visit on {before} was moved to {after} at {signed}, {location.address}."
         subject = f"Your visit was moved - {signed}"
+    elif notice.kind == PatientNotice.Kind.REINSTATED:
+        line = (
+            f"please disregard our message that your visit on {before} was cancelled: "
+            f"the visit stands, at {signed}, {location.address}."
+        )
+        subject = f"Your visit stands - {signed}"
+    elif notice.kind == PatientNotice.Kind.SERIES_CANCELLED:
+        starts = _series_cancelled(notice) or [notice.visit_start]
+        listed = "; ".join(_when(start, location.tz) for start in starts)
+        visits = "visit" if len(starts) == 1 else f"{len(starts)} visits"
+        line = f"your {visits} on {listed} were cancelled; call {location.phone} to book again."
+        if len(starts) == 1:
+            line = line.replace(" were cancelled", " was cancelled")
+        subject = f"Your visits were cancelled - {signed}"
     else:
         line = f"your visit on {before} was cancelled; call {location.phone} to book again."
         subject = f"Your visit was cancelled - {signed}"
@@ -91,7 +131,7 @@ def texts(notice, organisation) -> Rendered:
 
 def _still_stands(notice) -> bool:
     appointment = notice.appointment
-    if notice.kind == PatientNotice.Kind.MOVED:
+    if notice.kind in (PatientNotice.Kind.MOVED, PatientNotice.Kind.REINSTATED):
         return appointment.status == Appointment.Status.SCHEDULED and appointment.start == notice.visit_start
     return appointment.status == Appointment.Status.CANCELLED
 

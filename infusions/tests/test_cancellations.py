@@ -13,8 +13,11 @@ from infusions.services import (
     SlotTaken,
     StatusError,
     appointment_cancel,
+    appointment_mark,
     appointment_undo_cancel,
+    appointment_undo_mark,
     series_book,
+    series_cancel_rest,
 )
 from infusions.tests.helpers import bookable_patient, clinic, series_visits
 from infusions.tests.reminder_helpers import visit
@@ -146,3 +149,82 @@ def test_a_clinician_cannot_cancel(client, clinician, booked):
     assert client.post(url, {"reason": "illness"}).status_code == 403
     assert client.post(reverse("infusions:visit_undo_cancel", args=[visits[1].pk])).status_code == 403
     assert Appointment.objects.get(pk=visits[1].pk).status == S.SCHEDULED
+
+
+def test_undo_is_refused_when_another_infusion_now_starts_in_that_quarter_hour(booked):
+    """One nurse starts one IV at a time: a visit booked meanwhile on another chair at the same quarter hour
+    (the location's cap is 1) keeps the cancelled visit from coming back."""
+    visits, chair = booked
+    other_chair = Appointment.objects.get(pk=visits[0].pk).chair.location.chairs.exclude(pk=chair.pk).first()
+    appointment_cancel(appointment=visits[0], by=front_desk(), reason="clinic")
+    visit(visits[0].start + timedelta(minutes=10), chair=other_chair)
+    with pytest.raises(SlotTaken, match="same quarter hour"):
+        appointment_undo_cancel(appointment=visits[0], by=front_desk())
+    assert Appointment.objects.get(pk=visits[0].pk).status == S.CANCELLED
+
+
+def test_undo_is_allowed_beside_another_start_when_the_cap_allows_two(booked):
+    visits, chair = booked
+    location = Appointment.objects.get(pk=visits[0].pk).chair.location
+    location.starts_per_quarter_hour = 2
+    location.save(update_fields=["starts_per_quarter_hour"])
+    appointment_cancel(appointment=visits[0], by=front_desk(), reason="clinic")
+    visit(visits[0].start + timedelta(minutes=10), chair=location.chairs.exclude(pk=chair.pk).first())
+    assert appointment_undo_cancel(appointment=visits[0], by=front_desk()).status == S.SCHEDULED
+
+
+def test_undoing_a_no_show_is_refused_when_its_quarter_hour_is_full(booked, traveller):
+    visits, chair = booked
+    traveller.move_to(visits[0].start + timedelta(minutes=20))
+    appointment_mark(appointment=visits[0], status=S.NO_SHOW, by=front_desk())
+    # A visit that starts in the same quarter hour on another chair (written meanwhile, e.g. by an import).
+    other_chair = Appointment.objects.get(pk=visits[0].pk).chair.location.chairs.exclude(pk=chair.pk).first()
+    visit(visits[0].start, chair=other_chair)
+    with pytest.raises(SlotTaken, match="same quarter hour"):
+        appointment_undo_mark(appointment=visits[0], by=front_desk())
+    assert Appointment.objects.get(pk=visits[0].pk).status == S.NO_SHOW
+
+
+@pytest.mark.parametrize("reason", ["", "because"])
+def test_cancelling_the_rest_of_a_series_needs_a_reason(booked, reason):
+    visits, _ = booked
+    with pytest.raises(BookingError, match="Choose why"):
+        series_cancel_rest(series=visits[0].series, by=front_desk(), reason=reason)
+    assert set(Appointment.objects.values_list("status", flat=True)) == {S.SCHEDULED}
+
+
+def test_cancelling_the_rest_records_the_reason_the_time_and_the_late_ones(booked, traveller):
+    visits, _ = booked
+    traveller.move_to(visits[0].start - timedelta(hours=3))
+    assert series_cancel_rest(series=visits[0].series, by=front_desk(), reason="transport") == 6
+    rows = list(Appointment.objects.order_by("sequence"))
+    assert {(r.status, r.cancel_reason) for r in rows} == {(S.CANCELLED, "transport")}
+    assert [r.late_cancel for r in rows] == [True, False, False, False, False, False]
+    assert {r.cancelled_at for r in rows} == {visits[0].start - timedelta(hours=3)}
+
+
+def test_the_cancel_rest_page_lists_the_visits_asks_a_reason_and_keeps_them_without_one(client, booked, traveller):
+    visits, _ = booked
+    traveller.move_to(visits[0].start - timedelta(hours=3))
+    client.force_login(front_desk())
+    series_url = reverse("infusions:series", args=[visits[0].series_id])
+    url = reverse("infusions:series_cancel_rest", args=[visits[0].series_id])
+    assert f'href="{url}"' in client.get(series_url).content.decode()
+    page = client.get(url).content.decode()
+    assert page.count("<li>Visit ") == 6 and page.count("late cancel") == 1
+    missing = client.post(url, {})
+    assert missing.status_code == 400 and b"Choose why the series is cancelled." in missing.content
+    assert set(Appointment.objects.values_list("status", flat=True)) == {S.SCHEDULED}
+    assert client.post(url, {"reason": "illness"}).status_code == 302
+    assert set(Appointment.objects.values_list("cancel_reason", flat=True)) == {"illness"}
+
+
+def test_the_cancel_rest_page_is_refused_to_roles_that_may_not_change_series(client, booked):
+    from clinic.tests.factories import coordinator
+
+    visits, _ = booked
+    client.force_login(coordinator())
+    url = reverse("infusions:series_cancel_rest", args=[visits[0].series_id])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"reason": "illness"}).status_code == 403
+    assert set(Appointment.objects.values_list("status", flat=True)) == {S.SCHEDULED}

@@ -11,7 +11,13 @@ from django.db import transaction
 from clinic.tests.factories import front_desk, main_location
 from infusions.models import PatientNotice
 from infusions.reminders import notices, sms
-from infusions.services import appointment_cancel, appointment_move, series_book
+from infusions.services import (
+    appointment_cancel,
+    appointment_move,
+    appointment_undo_cancel,
+    series_book,
+    series_cancel_rest,
+)
 from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +149,75 @@ def test_a_move_superseded_before_the_send_is_skipped(daytime, queued):
     outcome = notices.send()
     assert (outcome["sent"], outcome["skipped"]) == (2, 2)
     assert "2:00 PM" in mail.outbox[0].body
+
+
+def test_the_rest_of_a_series_cancelled_is_one_message_per_channel_listing_every_visit(
+    daytime, queued, django_capture_on_commit_callbacks
+):
+    visits, _ = book()
+    with django_capture_on_commit_callbacks(execute=True):
+        series_cancel_rest(series=visits[0].series, by=front_desk(), reason="clinic")
+    rows = list(PatientNotice.objects.all())
+    assert {(r.kind, r.channel, r.appointment_id) for r in rows} == {
+        ("series_cancelled", "email", visits[0].pk),
+        ("series_cancelled", "sms", visits[0].pk),
+    }
+    queued.assert_called_once()
+    assert (notices.send()["sent"], notices.send()["sent"]) == (2, 0)
+    tz = main_location().tz
+    for message in (mail.outbox[0].body, sms.outbox[0]["body"]):
+        assert "Robin" in message and "Quimby" not in message and "6 visits" in message
+        for v in visits:
+            assert notices._when(v.start, tz) in message
+        assert main_location().phone in message
+
+
+def test_a_series_cancel_that_rolls_back_tells_nobody(daytime, queued, django_capture_on_commit_callbacks):
+    visits, _ = book()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # noqa: SIM117 - rollback inside the capture
+        with pytest.raises(RuntimeError), transaction.atomic():
+            series_cancel_rest(series=visits[0].series, by=front_desk(), reason="clinic")
+            raise RuntimeError("rolled back")
+    assert not callbacks and not PatientNotice.objects.exists()
+
+
+def test_a_cancel_undone_before_its_notice_went_out_sends_nothing(daytime, queued):
+    visits, _ = book()
+    appointment_cancel(appointment=visits[1], by=front_desk(), reason="patient_request")
+    appointment_undo_cancel(appointment=visits[1], by=front_desk())
+    outcome = notices.send()
+    assert (outcome["sent"], outcome["skipped"]) == (0, 2)
+    assert not mail.outbox and not sms.outbox
+    assert not PatientNotice.objects.filter(kind="reinstated").exists()
+
+
+@pytest.mark.parametrize("status", ["sent", "sending"])
+def test_a_cancel_undone_after_its_notice_may_have_gone_out_tells_the_patient_it_stands(daytime, queued, status):
+    visits, _ = book()
+    appointment_cancel(appointment=visits[1], by=front_desk(), reason="patient_request")
+    if status == "sent":
+        assert notices.send()["sent"] == 2
+    else:  # a worker claimed it and may be sending it now
+        PatientNotice.objects.update(status="sending", claimed_at=datetime(2026, 12, 1, 18, 0, tzinfo=UTC))
+    mail.outbox.clear()
+    sms.outbox.clear()
+    appointment_undo_cancel(appointment=visits[1], by=front_desk())
+    reinstated = PatientNotice.objects.filter(kind="reinstated")
+    assert sorted(reinstated.values_list("channel", flat=True)) == ["email", "sms"]
+    assert (notices.send()["sent"], notices.send()["sent"]) == (2, 0)
+    text = sms.outbox[0]["body"]
+    assert "Robin" in text and "stands" in text and notices._when(visits[1].start, main_location().tz) in text
+    assert "Quimby" not in text
+
+
+def test_a_reinstated_notice_is_skipped_when_the_visit_is_cancelled_again_before_the_send(daytime, queued):
+    visits, _ = book()
+    appointment_cancel(appointment=visits[1], by=front_desk(), reason="patient_request")
+    notices.send()
+    appointment_undo_cancel(appointment=visits[1], by=front_desk())
+    appointment_cancel(appointment=visits[1], by=front_desk(), reason="illness")
+    mail.outbox.clear()
+    outcome = notices.send()
+    # The reinstated pair is skipped; the second cancel's pair goes out.
+    assert (outcome["sent"], outcome["skipped"]) == (2, 2)
+    assert "was cancelled" in mail.outbox[0].body

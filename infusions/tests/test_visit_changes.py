@@ -97,12 +97,12 @@ def test_it_cancels_one_visit_and_then_the_rest_of_the_series(booked):
     appointment_cancel(appointment=visits[0], by=front_desk(), reason="patient_request")
     with pytest.raises(StatusError):
         appointment_cancel(appointment=visits[0], by=front_desk(), reason="patient_request")
-    assert series_cancel_rest(series=series, by=front_desk()) == 5
+    assert series_cancel_rest(series=series, by=front_desk(), reason="patient_request") == 5
     assert set(series.appointments.values_list("status", flat=True)) == {Appointment.Status.CANCELLED}
     series.refresh_from_db()
     assert series.status == InfusionSeries.Status.CANCELLED
     with pytest.raises(StatusError):
-        series_cancel_rest(series=series, by=front_desk())
+        series_cancel_rest(series=series, by=front_desk(), reason="patient_request")
 
 
 def test_it_marks_visits_only_on_their_day_and_only_from_the_right_status(booked, traveller):

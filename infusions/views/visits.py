@@ -107,17 +107,42 @@ def visit_undo_mark(request, pk):
     return redirect("infusions:series", pk=appointment.series_id)
 
 
-@require_POST
+class CancelRestForm(CancelForm):
+    reason = forms.ChoiceField(
+        label="Why is the rest of the series cancelled?",
+        choices=Appointment.CancelReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the series is cancelled.", "invalid_choice": "Choose a reason."},
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @require(*CHANGE, "infusions.change_infusionseries")
 def series_cancel_rest(request, pk):
-    series = _series(request, pk)
-    attempt(
-        request,
-        services.series_cancel_rest,
-        series=series,
-        success=lambda count: f"Cancelled the rest of the series ({count} visits).",
+    """GET: the confirmation page (the visits that will be cancelled, which are late cancels, the reason).
+    POST: cancel them and the series for that reason; the patient is told once."""
+    series = _series(request, pk, "patient")
+    form = CancelRestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.series_cancel_rest(series=series, by=request.user, reason=form.cleaned_data["reason"])
+        except services.BookingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Cancelled the rest of the series ({count} visits).")
+            return redirect("infusions:series", pk=series.pk)
+    hours = clinic_context(series.location).clinic.late_cancel_hours
+    now = timezone.now()
+    rest = list(
+        series.appointments.filter(status=Appointment.Status.SCHEDULED).select_related("chair").order_by("start")
     )
-    return redirect("infusions:series", pk=series.pk)
+    context = {
+        "series": series,
+        "form": form,
+        "rest": [(a, a.start - now < timedelta(hours=hours)) for a in rest],
+        "late_cancel_hours": hours,
+    }
+    return render(request, "infusions/cancel_rest.html", context, status=400 if request.method == "POST" else 200)
 
 
 @require_POST
