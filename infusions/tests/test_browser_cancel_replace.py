@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from clinic.tests.factories import front_desk as make_front_desk
 from infusions.models import Appointment
 from infusions.services import series_book
+from infusions.tests.browser import sticking_out
 from infusions.tests.helpers import LA, bookable_patient, clinic, series_visits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,8 +21,7 @@ WIDTHS = (390, 768)
 def no_sideways_scroll(page):
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 844 if width == 390 else 1024})
-        fits = page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
-        assert fits, f"{page.url} scrolls sideways at {width} px"
+        assert not sticking_out(page), f"{page.url} scrolls sideways at {width} px: {sticking_out(page)}"
     page.set_viewport_size({"width": 390, "height": 844})
 
 
@@ -74,3 +74,28 @@ def test_front_desk_cancels_undoes_and_replaces_a_visit_on_a_phone(page, sign_in
     assert (new.sequence, new.status) == (3, Appointment.Status.SCHEDULED)
     assert new.start.astimezone(LA).date() == date(2026, 12, 14) and new.start.astimezone(LA).hour == 10
     assert series.appointments.active().count() == 6
+
+
+def test_front_desk_cancels_the_rest_of_a_series_with_a_reason_on_a_phone(page, sign_in, front_desk):
+    with time_machine.travel(datetime(2026, 12, 6, 20, 0, tzinfo=UTC), tick=True):  # 12:00 local, the day before
+        chair, _ = clinic(chairs=2)
+        patient = bookable_patient(first_name="Ada", last_name="Lovelace")
+    with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False):
+        series = series_book(patient=patient, visits=series_visits(MONDAY, chair), by=make_front_desk())
+    with time_machine.travel(datetime(2026, 12, 6, 20, 0, tzinfo=UTC), tick=True):
+        page.set_viewport_size({"width": 390, "height": 844})
+        sign_in(front_desk)
+        page.goto(f"/infusions/series/{series.pk}/")
+        page.get_by_role("link", name="Cancel the rest of the series").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Cancel the rest of the series")
+        expect(page.get_by_test_id("rest-visits").locator("li")).to_have_count(6)
+        expect(page.get_by_test_id("rest-visits").get_by_text(re.compile("late cancel"))).to_have_count(1)
+        no_sideways_scroll(page)
+        page.get_by_role("button", name="Cancel these visits and the series").click()
+        expect(page.get_by_test_id("reason-errors")).to_contain_text("Choose why the series is cancelled.")
+        page.get_by_label("Clinic's decision").check()
+        page.get_by_role("button", name="Cancel these visits and the series").click()
+        expect(page.get_by_text("Cancelled the rest of the series (6 visits).")).to_be_visible()
+        expect(page.get_by_test_id("visit-status").first).to_contain_text("Cancelled (Clinic's decision, late)")
+        no_sideways_scroll(page)
+    assert set(series.appointments.values_list("cancel_reason", flat=True)) == {"clinic"}

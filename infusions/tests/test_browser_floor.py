@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from clinic.tests.factories import UserFactory, main_location
 from infusions import services
 from infusions.models import Appointment, InfusionSeries
+from infusions.tests.browser import sticking_out
 from infusions.tests.helpers import LA, at, bookable_patient, clinic, depression, series_visits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -145,3 +146,66 @@ def test_the_worklist_counts_are_in_the_navigation(page, sign_in, front_desk):
         page.get_by_test_id("nav-worklists").get_by_role("button", name=re.compile("Worklists")).click()
         page.get_by_role("link", name=re.compile("Approved, not booked")).first.click()
         expect(page.get_by_test_id("list-approved")).to_contain_text("Waiting")
+
+
+def test_front_desk_works_tomorrows_call_list(page, sign_in, front_desk):
+    """The "not confirmed tomorrow" list: the phone to call, then "Mark confirmed (phoned)" takes the visit off
+    the list and the navigation's count goes down."""
+    tomorrow = date(2026, 12, 2)
+    with time_machine.travel(NOW, tick=True):
+        chair, other = clinic(chairs=2)
+        protocol, user = depression(), UserFactory()
+        for last_name, phone, chair_, hour in (("Callme", "+12065550143", chair, 9), ("Ringer", "+12065550199", other, 11)):
+            patient = bookable_patient(first_name="Sam", last_name=last_name, phone=phone)
+            series = InfusionSeries.objects.create(
+                location=main_location(), patient=patient, protocol=protocol, created_by=user
+            )
+            Appointment.objects.create(
+                series=series,
+                patient=patient,
+                chair=chair_,
+                sequence=1,
+                start=at(tomorrow, hour),
+                end=at(tomorrow, hour) + timedelta(minutes=90),
+            )
+        sign_in(front_desk)
+        violations = _csp_violations(page)
+        page.goto("/infusions/")
+        expect(page.get_by_test_id("worklist-total")).to_have_text("2")
+        page.get_by_test_id("nav-worklists").get_by_role("button", name=re.compile("Worklists")).click()
+        page.get_by_role("link", name=re.compile("Tomorrow, not confirmed")).first.click()
+        calls = page.get_by_test_id("list-tomorrow")
+        expect(calls.get_by_test_id("row")).to_have_count(2)
+        callme = calls.get_by_test_id("row").filter(has_text="Callme")
+        expect(callme.get_by_test_id("phone")).to_have_attribute("href", "tel:+12065550143")
+        callme.get_by_role("button", name=re.compile("Mark confirmed")).click()
+        expect(page.get_by_text("Callme, Sam: visit confirmed.")).to_be_visible()
+        expect(calls.get_by_test_id("row")).to_have_count(1)
+        expect(calls.get_by_test_id("row")).to_contain_text("Ringer")
+        expect(page.get_by_test_id("worklist-total")).to_have_text("1")
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert not sticking_out(page), f"the worklists scroll sideways at 390 px: {sticking_out(page)}"
+        calls.get_by_role("button", name=re.compile("Mark confirmed")).click()
+        expect(calls).to_contain_text("Everyone has confirmed.")
+        assert violations == [], violations
+    assert Appointment.objects.filter(confirmed_at__isnull=True).count() == 0
+
+
+@pytest.mark.parametrize("width", [390, 768])
+def test_the_grid_fits_a_phone_and_a_tablet_without_sideways_page_scroll(page, sign_in, front_desk, width):
+    with time_machine.travel(NOW, tick=True):
+        chairs = clinic(chairs=8)
+        _busy_day(chairs)
+        sign_in(front_desk)
+        page.set_viewport_size({"width": width, "height": 844 if width == 390 else 1024})
+        for path in (f"/infusions/grid/?date={DAY:%Y-%m-%d}", f"/infusions/grid/week/?date={DAY:%Y-%m-%d}"):
+            page.goto(path)
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path}: {overflow}px of horizontal page scroll at {width}px"
+        page.goto(f"/infusions/grid/?date={DAY:%Y-%m-%d}")
+        # The chairs' header and a visit's name are readable: not squeezed below a usable width.
+        block = page.get_by_test_id("grid-visit").first.bounding_box()
+        assert block["width"] >= 80, f"a visit block is {block['width']}px wide at {width}px"
+        page.screenshot(path=f"/tmp/busy_day_{width}.png", full_page=False)

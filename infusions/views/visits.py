@@ -42,7 +42,7 @@ def series_detail(request, pk):
 
 
 def _day_url(name, day, *args) -> str:
-    return reverse(name, args=args) + f"?date={day:%Y-%m-%d}"
+    return reverse(name, args=args) + f"?date={day.isoformat()}"
 
 
 class CancelForm(forms.Form):
@@ -255,6 +255,8 @@ def patient_calendar(request, patient_id):
 @require(*CHANGE)
 def visit_confirm_by_phone(request, pk):
     """From the call list: the patient said on the phone they will come."""
-    appointment = load_visit(request, pk)
-    attempt(request, services.appointment_confirm_by_phone, appointment=appointment, success="Marked confirmed.")
+    appointment = load_visit(request, pk, "patient")
+    patient = appointment.patient
+    success = f"{patient.last_name}, {patient.first_name}: visit confirmed."
+    attempt(request, services.appointment_confirm_by_phone, appointment=appointment, success=success)
     return redirect(reverse("infusions:worklists") + "#tomorrow")
