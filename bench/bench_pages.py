@@ -10,6 +10,10 @@ rates is the figure the aim is set on (every page at least 0.5x the ceiling).
 
 In-process, single-threaded: it measures the server's own work per request, not a network or a
 WSGI server. The ceiling is measured before and after the pages and averaged.
+
+Pages: patient search, review queue, case page, booking search, day and week views, plan series, and
+the newer infusion room, day grid, week grid, worklists and course page. The same pages over HTTP
+(gunicorn, 2 workers, wrk, PostgreSQL): `bash bench/wrk/run.sh` (issue 15's reference script).
 """
 
 import random
@@ -59,8 +63,10 @@ def _answers(rng, i):
 
 
 def _seed() -> dict:
+    from django.db import connection
+
     from clinic.context import clinic_context
-    from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK
+    from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, NURSE
     from clinic.tests.factories import ChairFactory, UserFactory, main_location, open_every_day
     from infusions import selectors, services
     from intake.models import Screening
@@ -70,7 +76,7 @@ def _seed() -> dict:
     open_every_day()
     for n in range(1, 9):
         ChairFactory(name=f"Chair {n}", position=n)
-    users = {role: UserFactory(role=role) for role in (COORDINATOR, CLINICIAN, FRONT_DESK)}
+    users = {role: UserFactory(role=role) for role in (COORDINATOR, CLINICIAN, FRONT_DESK, NURSE)}
     clear = []
     for i in range(PATIENTS):
         screening = intake_create(answers=_answers(rng, i), by=users[COORDINATOR], consent_email=True, consent_sms=True)
@@ -87,10 +93,17 @@ def _seed() -> dict:
         if visits:
             services.series_book(patient=patient, visits=[(v.start, v.chair_id) for v in visits], by=users[FRONT_DESK])
             booked += 1
+    if connection.vendor == "postgresql":
+        # Fresh tables have no planner statistics yet: analyze them as autovacuum would on a live database
+        # (and as ../shared/bench-pages/run.sh does), or the navigation's counts run on guessed plans.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return {
         "users": users,
         "booked": booked,
         "clear_patient": clear[-1].pk,
+        # Booked first, from today: a course with visits, and the room's patients today.
+        "course_patient": clear[0].pk,
         "flagged_screening": Screening.objects.exclude(outcome="clear").order_by("-id").values_list("pk", flat=True)[0],
         "busy_day": f"{today + timedelta(days=3):%Y-%m-%d}",
     }
@@ -172,7 +185,7 @@ def run() -> dict:
     from django.test.utils import override_settings, setup_test_environment, teardown_test_environment
     from django.urls import reverse
 
-    from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK
+    from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, NURSE
 
     began = clock.perf_counter()
     seeded = _seed()
@@ -186,6 +199,11 @@ def run() -> dict:
         ("front desk day view", FRONT_DESK, reverse("infusions:day") + f"?date={seeded['busy_day']}"),
         ("front desk week view", FRONT_DESK, reverse("infusions:week") + f"?date={seeded['busy_day']}"),
         ("front desk plan series", FRONT_DESK, reverse("infusions:book_plan", args=[seeded["clear_patient"]])),
+        ("nurse infusion room", NURSE, reverse("infusions:room")),
+        ("front desk day grid", FRONT_DESK, reverse("infusions:grid") + f"?date={seeded['busy_day']}"),
+        ("front desk week grid", FRONT_DESK, reverse("infusions:grid_week") + f"?date={seeded['busy_day']}"),
+        ("front desk worklists", FRONT_DESK, reverse("infusions:worklists")),
+        ("clinician course page", CLINICIAN, reverse("infusions:course", args=[seeded["course_patient"]])),
         ("healthz", None, reverse("healthz")),
     ]
     # Measure what a deployment serves: no test-runner template instrumentation, no DEBUG.

@@ -17,7 +17,6 @@ from functools import wraps
 from django.contrib.auth.context_processors import PermWrapper
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
 COORDINATOR = "Intake coordinator"
 CLINICIAN = "Clinician"
@@ -118,32 +117,101 @@ ROLE_HOME = {
 }
 
 
+# Queries every signed-in request runs, compiled from the ORM once per process (building and compiling
+# them cost more than running them): (alias, vendor, name) -> (sql, slots).
+_COMPILED: dict = {}
+
+
+def compiled_query(name: str, build, **stand_ins) -> tuple[str, tuple]:
+    """`build(**stand_ins)`'s SQL, compiled once per process, and its parameter slots: a constant, or the
+    name of the stand-in whose value goes there. Each stand-in must be a value no constant of the query
+    has (a negative id). `bind(slots, values)` gives a request's parameters."""
+    from django.db import connection
+
+    key = (connection.alias, connection.vendor, name)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        sql, params = build(**stand_ins).query.sql_with_params()
+        slots = []
+        for param in params:
+            found = {stand_in for stand_in, value in stand_ins.items() if type(value) is type(param) and value == param}
+            if len(found) > 1:
+                raise RuntimeError(f"{name}: an ambiguous parameter {param!r}")
+            slots.append((found.pop(), None) if found else ("", param))
+        missing = set(stand_ins) - {stand_in for stand_in, _ in slots}
+        if missing:
+            raise RuntimeError(f"{name}: {sorted(missing)} not found among the parameters")
+        compiled = _COMPILED[key] = (sql, tuple(slots))
+    return compiled
+
+
+def bind(slots, values: dict) -> list:
+    return [values[name] if name else constant for name, constant in slots]
+
+
+def _access_query(user_id):
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import CharField, F, Value
+
+    def rows(queryset, kind, app, name):
+        return (
+            queryset.order_by()
+            .annotate(access_kind=Value(kind, output_field=CharField()), access_app=app, access_name=name)
+            .values_list("access_kind", "access_app", "access_name")
+        )
+
+    nothing = Value("", output_field=CharField())
+    roles = rows(Group.objects.filter(user__id=user_id, name__in=ROLES), "role", nothing, F("name"))
+    through_groups = rows(
+        Permission.objects.filter(group__user__id=user_id), "perm", F("content_type__app_label"), F("codename")
+    )
+    direct = rows(Permission.objects.filter(user__id=user_id), "perm", F("content_type__app_label"), F("codename"))
+    return roles.union(through_groups, direct, all=True)
+
+
+def _load_access(user) -> None:
+    """The user's roles and permissions in one query, cached on the user object for the request.
+
+    One UNION of three simple reads (the user's role groups, their groups' permissions, their direct
+    permissions) instead of a query each: every signed-in page needs both. Read afresh on every
+    request (a new user object), so a role or permission taken away counts from the next request.
+    """
+    from django.db import connection
+
+    sql, slots = compiled_query("access", _access_query, user_id=-730_002)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bind(slots, {"user_id": user.pk}))
+        rows = cursor.fetchall()
+    names, perms = set(), set()
+    for kind, app, name in rows:
+        if kind == "role":
+            names.add(name)
+        else:
+            perms.add(f"{app}.{name}")
+    user._clinic_roles = names
+    # Never through the superuser flag; nothing at all for an inactive user.
+    user._clinic_permissions = frozenset(perms) if user.is_active else frozenset()
+
+
 def role_names(user) -> set[str]:
     if not user.is_authenticated:
         return set()
     if not hasattr(user, "_clinic_roles"):
-        user._clinic_roles = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        _load_access(user)
     return user._clinic_roles
 
 
 def role_permissions(user) -> frozenset[str]:
     """ "app_label.codename" of every permission the user holds through a role or a direct grant.
 
-    Never through the superuser flag. One query, cached on the user object for the request.
+    Never through the superuser flag. One query with the user's roles, cached on the user object for
+    the request.
     """
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_clinic_permissions", None)
-    if cached is None:
-        from django.contrib.auth.models import Permission
-
-        rows = (
-            Permission.objects.filter(Q(group__user=user) | Q(user=user))
-            .values_list("content_type__app_label", "codename")
-            .distinct()
-        )
-        cached = user._clinic_permissions = frozenset(f"{app}.{codename}" for app, codename in rows)
-    return cached
+    if getattr(user, "_clinic_permissions", None) is None:
+        _load_access(user)
+    return user._clinic_permissions
 
 
 def may(user, *perms: str) -> bool:
