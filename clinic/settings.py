@@ -130,6 +130,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
+# One date and time format across the application (clinic/when.py); Django's named formats match it.
+FORMAT_MODULE_PATH = ["clinic.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "America/Los_Angeles")
 # The country of phone numbers typed without their country code (stored in E.164, see intake/phones.py).
 PHONE_REGION = env_str("PHONE_REGION", "US")

@@ -32,6 +32,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import ClassVar, Literal
 
+from clinic import when as fmt
+
 # --- Thresholds -----------------------------------------------------------------------------
 
 # Where each default comes from (DOMAIN §7), shown next to the number on the settings page.
@@ -501,7 +503,7 @@ def discharge_problems(
         problems.append("The infusion has not ended.")
     elif not observation_complete(now, infusion_ended_at, thresholds):
         until = discharge_ready_at(infusion_ended_at, thresholds).astimezone(tz or now.tzinfo)
-        problems.append(f"Observation not complete (until {until:%H:%M}).")
+        problems.append(f"Observation not complete (until {fmt.clock(until)}).")
     problems.extend(wording for code, wording in DISCHARGE_CHECKLIST if code not in ticked)
     return problems
 

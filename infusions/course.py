@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from clinic import when as fmt
 from clinic.context import clinic_context
 from infusions.models import Appointment, InfusionSeries, OutcomeScore, SeriesEvaluation
 from intake import outcomes
@@ -269,7 +271,7 @@ def review_order_booster(*, review: OutcomeReview, by):
     from infusions import services
 
     with transaction.atomic():
-        when = f" from {review.suggested_booster:%Y-%m-%d}" if review.suggested_booster else ""
+        when = f" from {fmt.day(review.suggested_booster)}" if review.suggested_booster else ""
         order = services.maintenance_order(patient=review.patient, by=by, note=f"Booster{when}.")
         review_resolve(review=review, by=by, resolution=f"Booster ordered{when}.")
     return order
@@ -308,13 +310,15 @@ def series_evaluate(*, series: InfusionSeries, outcome: str, plan: str, note: st
 
 
 def _label(point) -> str:
+    """A chart point's label; a date is the page's (the current location's) local date."""
     if point.phase == "baseline":
         return "Baseline"
     if point.phase == "evaluation":
         return "Evaluation"
+    shown = fmt.day_short(point.at, timezone.get_current_timezone())
     if point.phase == "maintenance":
-        return f"Maintenance {point.at:%Y-%m-%d}"
-    return f"Inf {point.infusion_number}" if point.infusion_number else f"{point.at:%Y-%m-%d}"
+        return f"Maintenance {shown}"
+    return f"Inf {point.infusion_number}" if point.infusion_number else shown
 
 
 def course_page(patient) -> dict:

@@ -7,14 +7,17 @@ quarter hours start at row 2 and the chairs at column 2.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from clinic import when as fmt
 from clinic.context import clinic_context
+from infusions import selectors
 from infusions.models import Appointment, Chair, Closure, InfusionSeries, MaintenanceOrder
+from infusions.planner import free_starts
 from infusions.selectors import opening_hours, with_holds
 from intake.models import Decision, Outcome, Patient, Screening
 
@@ -218,8 +221,8 @@ def day_grid(location, day: date | None = None, *, now: datetime | None = None) 
             row=row_of(row_minutes),
             span=span,
             col=columns[visit.chair_id],
-            start_label=clinic.local(visit.start).strftime("%H:%M"),
-            end_label=clinic.local(visit.end).strftime("%H:%M"),
+            start_label=fmt.clock(visit.start, clinic.tz),
+            end_label=fmt.clock(visit.end, clinic.tz),
             total=total,
             aside=state in ASIDE_STATES,
         )
@@ -341,12 +344,10 @@ def _open_orders():
     return MaintenanceOrder.objects.open().select_related("patient").order_by("ordered_at", "id")
 
 
-def _tomorrow_unconfirmed(location):
-    clinic = clinic_context(location)
-    begin, end = clinic.day_bounds(clinic.today() + timedelta(days=1))
+def _tomorrow_unconfirmed(location_id, begin, end):
     return (
         Appointment.objects.filter(
-            chair__location=location,
+            chair__location_id=location_id,
             status=Appointment.Status.SCHEDULED,
             confirmed_at__isnull=True,
             start__gte=begin,
@@ -360,17 +361,15 @@ def _tomorrow_unconfirmed(location):
 MISSED = (Appointment.Status.NO_SHOW, Appointment.Status.CANCELLED, Appointment.Status.DEFERRED)
 
 
-def _to_rebook(location, now):
+def _to_rebook(location_id, now, since):
     """No-shows, cancellations and check-in deferrals of visits from the last 14 days on (an active series:
     a series cancelled as a whole is not rebooked), with no visit booked for the patient since."""
-    clinic = clinic_context(location)
-    since = clinic.midnight(clinic.today() - timedelta(days=REBOOK_DAYS))
     rebooked = Appointment.objects.active().filter(
         patient=OuterRef("patient"), created_at__gt=OuterRef("updated_at"), start__gte=now
     )
     return (
         Appointment.objects.filter(
-            chair__location=location,
+            chair__location_id=location_id,
             status__in=MISSED,
             start__gte=since,
             series__status=InfusionSeries.Status.ACTIVE,
@@ -381,11 +380,10 @@ def _to_rebook(location, now):
     )
 
 
-def _on_hold(location):
-    clinic = clinic_context(location)
+def _on_hold(location_id, today_start):
     return (
         Appointment.objects.filter(
-            chair__location=location, status=Appointment.Status.SCHEDULED, start__gte=clinic.midnight(clinic.today())
+            chair__location_id=location_id, status=Appointment.Status.SCHEDULED, start__gte=today_start
         )
         .exclude(patient_id__in=bookable_patient_ids())
         .select_related("patient", "chair")
@@ -415,26 +413,47 @@ FRONT_DESK_LISTS = ("approved", "orders", "tomorrow", "rebook", "on_hold")
 COORDINATOR_LISTS = ("rescreen",)
 
 
-def _querysets(*, front_desk: bool, coordinator: bool, location, now) -> dict:
+def _moments(location, now) -> dict:
+    """Every value the worklists' queries take from the clock and the location, by name (see `worklist_counts`)."""
+    moments = {"now": now, "home_today": clinic_context().today()}
+    if location is not None:
+        clinic = clinic_context(location)
+        today = clinic.today()
+        moments["location_id"] = location.pk
+        moments["tomorrow_begin"], moments["tomorrow_end"] = clinic.day_bounds(today + timedelta(days=1))
+        moments["rebook_since"] = clinic.midnight(today - timedelta(days=REBOOK_DAYS))
+        moments["today_start"] = clinic.midnight(today)
+    return moments
+
+
+def _querysets(*, front_desk: bool, coordinator: bool, moments: dict) -> dict:
     lists = {}
+    at = moments.get
     if front_desk:
-        lists["approved"] = _approved_not_booked(now)
+        lists["approved"] = _approved_not_booked(at("now"))
         lists["orders"] = _open_orders()
-        if location is not None:
-            lists["tomorrow"] = _tomorrow_unconfirmed(location)
-            lists["rebook"] = _to_rebook(location, now)
-            lists["on_hold"] = _on_hold(location)
+        if "location_id" in moments:
+            lists["tomorrow"] = _tomorrow_unconfirmed(at("location_id"), at("tomorrow_begin"), at("tomorrow_end"))
+            lists["rebook"] = _to_rebook(at("location_id"), at("now"), at("rebook_since"))
+            lists["on_hold"] = _on_hold(at("location_id"), at("today_start"))
     if coordinator:
-        lists["rescreen"] = _rescreens_due(clinic_context().today())
+        lists["rescreen"] = _rescreens_due(at("home_today"))
     return lists
 
 
-def worklists(*, front_desk: bool, coordinator: bool, location, now: datetime | None = None) -> dict:
-    """The worklists the user's roles see, each a list (one query each; on hold one more for the reasons)."""
+WORKLIST_ROWS = 50  # rows a list shows before "Show all": a clinic's backlog must not make the page crawl
+
+
+def worklists(
+    *, front_desk: bool, coordinator: bool, location, now: datetime | None = None, show_all=(), rows=WORKLIST_ROWS
+) -> dict:
+    """The worklists the user's roles see, each a list of its first `rows` in its order (all of those named in
+    `show_all`); one query each, on hold one more for the reasons. Their lengths are `worklist_counts`'."""
     now = now or timezone.now()
+    moments = _moments(location, now)
     lists = {
-        name: list(qs)
-        for name, qs in _querysets(front_desk=front_desk, coordinator=coordinator, location=location, now=now).items()
+        name: list(qs if name in show_all else qs[:rows])
+        for name, qs in _querysets(front_desk=front_desk, coordinator=coordinator, moments=moments).items()
     }
     if "on_hold" in lists:
         lists["on_hold"] = with_holds(lists["on_hold"])
@@ -443,22 +462,86 @@ def worklists(*, front_desk: bool, coordinator: bool, location, now: datetime | 
     return lists
 
 
-def worklist_counts(*, front_desk: bool, coordinator: bool, location, now: datetime | None = None) -> dict:
-    """The number in each worklist the user's roles see, all in one query ({} when there is none)."""
-    now = now or timezone.now()
-    lists = _querysets(front_desk=front_desk, coordinator=coordinator, location=location, now=now)
-    if not lists:
-        return {}
+def _count_sql(lists: dict) -> tuple[str, list]:
+    """One SELECT of every list's COUNT(*), and its parameters."""
     parts, params = [], []
     for n, queryset in enumerate(lists.values()):
         sql, values = queryset.order_by().values("pk").query.sql_with_params()
         # Only the ORM's own SQL is interpolated; values stay parameters.
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS list_{n})")  # noqa: S608
         params.extend(values)
+    return "SELECT " + ", ".join(parts), params  # noqa: S608
+
+
+# Stand-ins for the moments, each unlike any constant of the queries, to find where each moment's value goes
+# among a compiled query's parameters.
+_STAND_INS = {
+    "now": datetime(2001, 2, 3, 4, 5, 6, 100001, tzinfo=UTC),
+    "tomorrow_begin": datetime(2001, 2, 3, 4, 5, 6, 200002, tzinfo=UTC),
+    "tomorrow_end": datetime(2001, 2, 3, 4, 5, 6, 300003, tzinfo=UTC),
+    "rebook_since": datetime(2001, 2, 3, 4, 5, 6, 400004, tzinfo=UTC),
+    "today_start": datetime(2001, 2, 3, 4, 5, 6, 500005, tzinfo=UTC),
+    "home_today": date(1901, 2, 3),
+    "location_id": -730_001,
+}
+_compiled_counts: dict = {}
+
+
+def _compiled(front_desk: bool, coordinator: bool, with_location: bool):
+    """The counts' SQL for this shape of worklists, compiled once per process: (names, sql, slots), where each
+    slot is a constant parameter or (moment name, adapter). Building and compiling the ORM queries cost more
+    than running them, on every page of the front desk and the coordinators."""
+    key = (connection.alias, connection.vendor, front_desk, coordinator, with_location)
+    compiled = _compiled_counts.get(key)
+    if compiled is not None:
+        return compiled
+    stand_ins = {k: v for k, v in _STAND_INS.items() if with_location or k not in LOCATION_MOMENTS}
+    lists = _querysets(front_desk=front_desk, coordinator=coordinator, moments=stand_ins)
+    sql, params = _count_sql(lists)
+    ops = connection.ops
+
+    def adapters(value):
+        if isinstance(value, datetime):
+            return (lambda v: v, ops.adapt_datetimefield_value)
+        if isinstance(value, date):
+            return (lambda v: v, ops.adapt_datefield_value)
+        return (lambda v: v,)
+
+    slots = []
+    for param in params:
+        found = [
+            (name, adapt)
+            for name, value in stand_ins.items()
+            for adapt in adapters(value)
+            if type(adapt(value)) is type(param) and adapt(value) == param
+        ]
+        names = {name for name, _ in found}
+        if len(names) > 1:
+            raise RuntimeError(f"worklist counts: an ambiguous parameter {param!r}")
+        slots.append(found[0] if found else ("", param))
+    compiled = _compiled_counts[key] = (tuple(lists), sql, tuple(slots))
+    return compiled
+
+
+LOCATION_MOMENTS = ("location_id", "tomorrow_begin", "tomorrow_end", "rebook_since", "today_start")
+
+
+def worklist_counts(*, front_desk: bool, coordinator: bool, location, now: datetime | None = None) -> dict:
+    """The number in each worklist the user's roles see, all in one query ({} when there is none).
+
+    The query is the worklists' own querysets counted, compiled once per process for each shape (which lists,
+    with or without a location); each request puts its own moments (now, the location, its local days) in.
+    """
+    if not (front_desk or coordinator):
+        return {}
+    now = now or timezone.now()
+    moments = _moments(location, now)
+    names, sql, slots = _compiled(front_desk, coordinator, "location_id" in moments)
+    params = [adapt(moments[name]) if name else adapt for name, adapt in slots]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)  # noqa: S608
+        cursor.execute(sql, params)
         row = cursor.fetchone()
-    counts = dict(zip(lists, (int(value) for value in row), strict=True))
+    counts = dict(zip(names, (int(value) for value in row), strict=True))
     counts["total"] = sum(counts.values())
     return counts
 
@@ -467,9 +550,11 @@ def worklist_counts(*, front_desk: bool, coordinator: bool, location, now: datet
 
 
 def series_from_cell(*, patient, location, start: datetime, chair_id: int):
-    """A series plan whose first visit is the chosen cell (start, chair), the rest as the planner proposes from
-    that day; [] when the patient cannot be planned (the plan page then says why). The plan page checks
-    every rule of the result before it can be confirmed."""
+    """A series plan whose first visit is the chosen cell (start, chair), the rest on the days the planner
+    proposes from that day, each at the cell's time of day in its chair where that is free (patients keep one
+    time and chair), else at that time in another chair, else at the planner's time; [] when the patient
+    cannot be planned (the plan page then says why). The plan page checks every rule of the result before it
+    can be confirmed."""
     from infusions import services
 
     clinic = clinic_context(location)
@@ -485,4 +570,27 @@ def series_from_cell(*, patient, location, start: datetime, chair_id: int):
             patient=patient, location=location, earliest=day + timedelta(days=proposal.protocol.min_gap_days)
         )
         visits = [None, *later.visits[: len(visits) - 1]] if later.visits else [None]
-    return [chosen, *((v.start, v.chair_id) for v in visits[1:])]
+    plan = [chosen, *((v.start, v.chair_id) for v in visits[1:])]
+    clock = start.astimezone(clinic.tz).time()
+    return _same_time_and_chair(plan, patient=patient, protocol=proposal.protocol, clinic=clinic, clock=clock)
+
+
+def _same_time_and_chair(plan, *, patient, protocol, clinic, clock):
+    """Each later visit of `plan` moved, on its own day, to `clock` (local) in the first visit's chair, or at
+    `clock` in another chair, when that is free for the patient (hours, chairs, staggered starts); otherwise
+    left where it is."""
+    chair_id = plan[0][1]
+    block = timedelta(minutes=protocol.chair_minutes)
+    for index in range(1, len(plan)):
+        day = clinic.local_date(plan[index][0])
+        others = [(start, start + block) for k, (start, _) in enumerate(plan) if k != index]
+        schedule = selectors.clinic_schedule(day, day, clinic=clinic)
+        busy = selectors.patient_busy(patient, day, day, clinic=clinic) + others
+        free = free_starts(
+            schedule, day, block_minutes=protocol.chair_minutes, patient_busy=busy, not_before=clinic.now()
+        )
+        at_clock = [slot for slot in free if slot.start.astimezone(clinic.tz).time() == clock]
+        best = next((slot for slot in at_clock if slot.chair_id == chair_id), at_clock[0] if at_clock else None)
+        if best is not None:
+            plan[index] = (best.start, best.chair_id)
+    return plan

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from django import forms
 
+from clinic import when as fmt
 from clinic.context import clinic_context
 from infusions.models import MaintenanceOrder, OpeningHours
 from infusions.planner import Preferences
@@ -34,7 +35,7 @@ class BoundedDateField(forms.DateField):
         today = clinic_context().today()
         first, last = today - timedelta(days=self.past_days), today + timedelta(days=self.future_days)
         if not first <= value <= last:
-            raise forms.ValidationError(f"Choose a date between {first:%Y-%m-%d} and {last:%Y-%m-%d}.", code="range")
+            raise forms.ValidationError(f"Choose a date between {fmt.day(first)} and {fmt.day(last)}.", code="range")
 
 
 def _booking_date(label: str) -> BoundedDateField:

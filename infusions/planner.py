@@ -31,6 +31,8 @@ from operator import attrgetter, itemgetter
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from clinic import when as fmt
+
 ChairId = Hashable
 Interval = tuple[datetime, datetime]
 PartOfDay = Literal["morning", "afternoon"]
@@ -314,7 +316,7 @@ def maintenance_plan(
             last = target + timedelta(days=tolerance_days)
             what = "the maintenance visit" if count == 1 else f"maintenance visit {number + 1} of {count}"
             return NoPlan(
-                reason=f"No free chair for {what} between {target.isoformat()} and {last.isoformat()}"
+                reason=f"No free chair for {what} between {fmt.day(target)} and {fmt.day(last)}"
                 f"{_why_days(days, target, last)}."
             )
         chosen.append(found)
@@ -353,7 +355,7 @@ def validate_plan(
         label = f"Visit {number[i]}"
         s, e = spans[i]
         local = visit.start.astimezone(tz)
-        when = f"{local:%Y-%m-%d %H:%M}"
+        when = fmt.when(local)
         if not s < e:
             problems.append(Problem("duration", f"{label} ({when}) ends before it starts.", i))
             continue
@@ -372,7 +374,7 @@ def validate_plan(
                 _local_utc(tz, local.date(), opens) <= s and e <= _local_utc(tz, local.date(), closes)
                 for opens, closes in hours
             ):
-                shown = ", ".join(f"{o:%H:%M}-{c:%H:%M}" for o, c in hours)
+                shown = ", ".join(f"{fmt.clock(o)}-{fmt.clock(c)}" for o, c in hours)
                 problems.append(
                     Problem("hours", f"{label} ({when}) does not fit wholly inside opening hours ({shown}).", i)
                 )
@@ -395,7 +397,7 @@ def validate_plan(
             first = quarter_hour(spans[i][0], tz)
             used[first] = used.get(first, 0) + 1
             if counts.get(first, 0) + used[first] > schedule.start_cap:
-                label = f"Visit {number[i]} ({visits[i].start.astimezone(tz):%Y-%m-%d %H:%M})"
+                label = f"Visit {number[i]} ({fmt.when(visits[i].start, tz)})"
                 problems.append(_stagger_problem(label, first, tz, schedule.start_cap, i))
 
     if rules is None:
@@ -409,8 +411,8 @@ def validate_plan(
             problems.append(
                 Problem(
                     "spacing",
-                    f"Visit {n + 1} ({dates[n].isoformat()}) is {_days(gap)} after visit {n} "
-                    f"({dates[n - 1].isoformat()}); visits must be at least {_days(rules.min_gap_days)} apart.",
+                    f"Visit {n + 1} ({fmt.day(dates[n])}) is {_days(gap)} after visit {n} "
+                    f"({fmt.day(dates[n - 1])}); visits must be at least {_days(rules.min_gap_days)} apart.",
                     order[n],
                 )
             )
@@ -418,8 +420,8 @@ def validate_plan(
             problems.append(
                 Problem(
                     "max_gap",
-                    f"Visit {n + 1} ({dates[n].isoformat()}) is {_days(gap)} after visit {n} "
-                    f"({dates[n - 1].isoformat()}); visits should be at most {_days(rules.max_gap_days)} apart.",
+                    f"Visit {n + 1} ({fmt.day(dates[n])}) is {_days(gap)} after visit {n} "
+                    f"({fmt.day(dates[n - 1])}); visits should be at most {_days(rules.max_gap_days)} apart.",
                     order[n],
                 )
             )
@@ -427,8 +429,8 @@ def validate_plan(
         problems.append(
             Problem(
                 "window",
-                f"The last visit ({dates[-1].isoformat()}) is {_days((dates[-1] - dates[0]).days)} after the first "
-                f"({dates[0].isoformat()}); the series must fit within {_days(rules.window_days)}.",
+                f"The last visit ({fmt.day(dates[-1])}) is {_days((dates[-1] - dates[0]).days)} after the first "
+                f"({fmt.day(dates[0])}); the series must fit within {_days(rules.window_days)}.",
                 order[-1],
             )
         )
@@ -452,7 +454,7 @@ def near_other_visits(days: Sequence[date], other_days: Iterable[date], min_gap_
             problems.append(
                 Problem(
                     "spacing",
-                    f"{day:%Y-%m-%d} is {_days(gap)} from the patient's visit on {other:%Y-%m-%d}; "
+                    f"{fmt.day(day)} is {_days(gap)} from the patient's visit on {fmt.day(other)}; "
                     f"a patient's visits must be at least {_days(min_gap_days)} apart, in any series.",
                     i,
                 )
@@ -488,7 +490,7 @@ def move_problems(day: date, other_days: Iterable[date], rules: SeriesRules) -> 
             problems.append(
                 Problem(
                     "spacing",
-                    f"{day:%Y-%m-%d} is {gap} day(s) from another visit of this series on {other:%Y-%m-%d}; "
+                    f"{fmt.day(day)} is {gap} day(s) from another visit of this series on {fmt.day(other)}; "
                     f"visits must be at least {rules.min_gap_days} days apart.",
                 )
             )
@@ -499,7 +501,7 @@ def move_problems(day: date, other_days: Iterable[date], rules: SeriesRules) -> 
             problems.append(
                 Problem(
                     "max_gap",
-                    f"{after:%Y-%m-%d} would be {_days(gap)} after the visit before it ({before:%Y-%m-%d}); "
+                    f"{fmt.day(after)} would be {_days(gap)} after the visit before it ({fmt.day(before)}); "
                     f"visits should be at most {_days(rules.max_gap_days)} apart. Confirm to move it anyway.",
                 )
             )
@@ -566,7 +568,7 @@ def quarter_hour(instant: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _stagger_problem(label: str, first: datetime, tz: ZoneInfo, cap: int, index: int) -> Problem:
-    quarter = f"{first.astimezone(tz):%H:%M}–{(first + QUARTER_HOUR).astimezone(tz):%H:%M}"
+    quarter = f"{fmt.clock(first, tz)}–{fmt.clock(first + QUARTER_HOUR, tz)}"
     if cap == 1:
         told = f"another infusion starts at {quarter} at this location: one nurse places one IV at a time"
     else:
@@ -759,8 +761,8 @@ def _explain(days: _Days, rules: SeriesRules, earliest: date, horizon_days: int)
     span_end = last_first + timedelta(days=rules.window_days)
     usable = sum(1 for o in range((span_end - earliest).days + 1) if days.slot(earliest + timedelta(days=o)))
     reason = (
-        f"No {rules.count}-visit series can start within {_days(horizon_days)} of {earliest.isoformat()} "
-        f"(by {last_first.isoformat()}). Looked from {earliest.isoformat()} to {span_end.isoformat()}"
+        f"No {rules.count}-visit series can start within {_days(horizon_days)} of {fmt.day(earliest)} "
+        f"(by {fmt.day(last_first)}). Looked from {fmt.day(earliest)} to {fmt.day(span_end)}"
         f"{_why_days(days, earliest, span_end)}."
     )
     if usable:

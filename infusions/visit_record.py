@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from clinic import when as fmt
 from clinic.context import clinic_context
 from infusions import chairside, course, dosing
 from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, VitalReading
@@ -465,7 +466,7 @@ def record_ready_for_pickup(*, record: InfusionRecord, by) -> InfusionRecord:
         thresholds = thresholds_for(context.clinic)
         if not chairside.observation_complete(context.now(), record.ended_at, thresholds):
             ready = context.local(chairside.discharge_ready_at(record.ended_at, thresholds))
-            raise RecordRefused(f"Observation is complete at {ready:%H:%M}.")
+            raise RecordRefused(f"Observation is complete at {fmt.clock(ready)}.")
         record.stage = Stage.READY
         _save(record, by, ["stage"])
         if record.escort_sms_consent and record.escort_phone:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from clinic import when as fmt
 from intake.models import Decision, Outcome, Patient, Screening
 
 
@@ -81,7 +82,7 @@ def _eligibility(screening: Screening | None, *, max_screening_age_days: int | N
             return Eligibility(
                 False,
                 "deferred",
-                f"Deferred by a clinician: re-screen on or after {decision.rescreen_on:%Y-%m-%d}.",
+                f"Deferred by a clinician: re-screen on or after {fmt.day(decision.rescreen_on)}.",
                 rescreen_on=decision.rescreen_on,
                 **common,
             )

@@ -14,8 +14,10 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clinic import when as fmt
 from intake import severity
 from intake.phones import search_number
 from intake.questionnaires import INTAKE_MEASURES, QUESTIONNAIRES
@@ -115,7 +117,7 @@ class Patient(models.Model):
 
     def __str__(self):
         # Used in admin and pages for signed-in staff only; never in logs (log the id).
-        return f"{self.last_name}, {self.first_name} ({self.date_of_birth:%Y-%m-%d})"
+        return f"{self.last_name}, {self.first_name} ({fmt.birth_date(self.date_of_birth)})"
 
 
 class Intake(models.Model):
@@ -342,7 +344,7 @@ class RecordAccess(models.Model):
         indexes = [models.Index(fields=["patient", "-at"])]
 
     def __str__(self):
-        return f"user {self.user_id} opened patient {self.patient_id} at {self.at:%Y-%m-%d %H:%M}"
+        return f"user {self.user_id} opened patient {self.patient_id} at {fmt.when(timezone.localtime(self.at))}"
 
 
 class SafetyAlertQuerySet(models.QuerySet):

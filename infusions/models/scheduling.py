@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clinic import when as fmt
 from clinic.models import Location
 from infusions.dosing import HIGHEST_CEILING_MG_PER_KG
 from infusions.planner import MAX_WINDOW_DAYS, SeriesRules
@@ -66,7 +67,7 @@ class OpeningHours(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.location}: {self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+        return f"{self.location}: {self.get_weekday_display()} {fmt.clock(self.opens)}-{fmt.clock(self.closes)}"
 
 
 class ClosureQuerySet(models.QuerySet):
@@ -100,7 +101,7 @@ class Closure(models.Model):
 
     def __str__(self):
         where = self.location or "every location"
-        return f"{where} closed {self.date:%Y-%m-%d}"
+        return f"{where} closed {fmt.day(self.date)}"
 
 
 class Protocol(models.Model):
@@ -339,7 +340,7 @@ class Appointment(models.Model):
         if clinic.now() < when:
             what = "ends" if status == self.Status.COMPLETED else "starts"
             return (
-                f"This visit {what} at {clinic.local(when):%H:%M} on {clinic.local(when):%Y-%m-%d}; "
+                f"This visit {what} at {fmt.clock(when, clinic.tz)} on {fmt.day(when, clinic.tz)}; "
                 f"it can be marked {self.Status(status).label.lower()} from then."
             )
         return None

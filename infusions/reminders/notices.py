@@ -6,8 +6,8 @@ or that a cancel they may have been told of was undone: a small outbox with the 
    that rolls back leaves no row and queues nothing.
 2. `send` claims each pending row with a conditional UPDATE (`WHERE status = 'pending'`: exactly one caller
    changes the row), re-checks it (consent; the change still stands: a move superseded by a later change,
-   a cancel undone before the send, or an undo cancelled again, is skipped), sends it and records the outcome. Beat runs `send` for
-   rows left pending (a lost task, SMS quiet hours, a retry after a failed send).
+   a cancel undone before the send, or an undo cancelled again, is skipped), sends it and records the
+   outcome. Beat runs `send` for rows left pending (a lost task, SMS quiet hours, a retry after a failed send).
 3. A row left in "sending" longer than the reminders' lease (its worker died) goes back to pending: the one
    gap, as for reminders, is a provider that accepted a message whose worker died before recording it.
 
@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from clinic import when as fmt
 from clinic.context import clinic_context
 from infusions.models import Appointment, PatientNotice, Reminder
 from infusions.reminders import sms
@@ -90,8 +91,8 @@ def _queue(ids) -> None:
 
 
 def _when(moment: datetime, tz) -> str:
-    local = moment.astimezone(tz)
-    return f"{local:%A %-d %B %Y} at {local:%-I:%M %p}"
+    """'Tue 1 Dec 2026 at 14:30 PST': as the reminders write a visit's time (clinic/when.py)."""
+    return f"{fmt.day(moment, tz)} at {fmt.clock(moment, tz)} {fmt.zone(moment, tz)}"
 
 
 def texts(notice, organisation) -> Rendered:

@@ -1,14 +1,15 @@
 """What a reminder says: its context, its texts (e-mail subject and body, SMS) and the e-mail with its .ics.
 
 A reminder says the minimum necessary, because a message can be read by whoever shares the
-patient's phone or inbox: first name, date, time, the name it is signed with, the address and phone
-of the visit's location, the preparation instructions (an organisation setting), the confirmation
-link and, in the reminder sent 24 hours ahead only, the link to the questions asked before the visit
-(the link only, never the questions). Never a diagnosis, a medication, a score or a screening result;
-nothing clinical is ever put into the context.
+patient's phone or inbox: first name, date, time (with the zone's abbreviation), the name it is signed
+with, the address and phone of the visit's location, the preparation instructions (an organisation
+setting), the confirmation link and, in the reminder sent 24 hours ahead only, the link to the
+questions asked before the visit (the link only, never the questions). Never a diagnosis, a
+medication, a score or a screening result; nothing clinical is ever put into the context.
 
 The visit's place and time are its location's (`appointment.chair.location`: load it with
-`select_related("chair__location")`): the time on that location's wall clock, its address and phone,
+`select_related("chair__location")`): the time on that location's wall clock in the clinic's one format
+("Tue 1 Dec 2026 at 14:30 PST", clinic/when.py), its address and phone,
 and `location.signed_name(organisation)`. The preparation text is the organisation's.
 """
 
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
+from clinic import when as fmt
 from infusions import ics
 from infusions.reminders.tokens import QUESTIONS_OFFSET_HOURS, confirm_url, questions_url
 
@@ -30,8 +32,9 @@ def context_for(appointment, organisation, *, offset_hours: int | None = None) -
     local = appointment.start.astimezone(location.tz)
     return {
         "first_name": appointment.patient.first_name,
-        "date": local.strftime("%A %-d %B %Y"),
-        "time": local.strftime("%-I:%M %p"),
+        "date": fmt.day(local),
+        "time": fmt.clock(local),
+        "zone": fmt.zone(local),
         "clinic_name": location.signed_name(organisation),
         "clinic_address": location.address,
         "clinic_phone": location.phone,

@@ -1,5 +1,6 @@
 from django import template
 
+from clinic import when as fmt
 from clinic.context import clinic_context
 from infusions.models import Reminder
 from infusions.reminders.outbox import LATE_BOOKING_LEAD, missing_channels
@@ -25,7 +26,7 @@ def missing_reminders(appointment, patient=None) -> list[str]:
         location = appointment.chair.location
         start, end = location.quiet_hours(clinic_context().clinic)
         why[Reminder.Channel.SMS] = (
-            f"No SMS reminder: none could go out outside quiet hours ({start:%H:%M}–{end:%H:%M}, "
-            f"{location.zone_label} time) at least {hours} hours before the visit."
+            f"No SMS reminder: none could go out outside quiet hours ({fmt.clock(start)}–{fmt.clock(end)}, "
+            f"{fmt.zone_name(location.tz)}) at least {hours} hours before the visit."
         )
     return [why[channel] + " Give the patient the preparation instructions now." for channel in channels]

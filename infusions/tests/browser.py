@@ -15,5 +15,9 @@ _STICKING_OUT = """() => {
 
 
 def sticking_out(page) -> list[str]:
-    """Empty when the page does not scroll sideways; else what sticks out, and the page's width."""
+    """Empty when the page does not scroll sideways; else what sticks out, and the page's width.
+
+    Measured once the page has loaded: a page still loading its stylesheets has no `.table-responsive`
+    box yet, and its wide tables stick out for a moment."""
+    page.wait_for_load_state("load")
     return page.evaluate(_STICKING_OUT)

@@ -70,7 +70,7 @@ def test_arrived_and_no_show_open_at_the_start(now, arrived, no_show):
         assert (a.mark_refusal(S.ARRIVED, clinic) is None) is arrived
     with time_machine.travel(datetime(2026, 12, 7, 16, 0, tzinfo=UTC), tick=False):
         assert a.mark_refusal(S.NO_SHOW, clinic) == (
-            "This visit starts at 09:00 on 2026-12-07; it can be marked no-show from then."
+            "This visit starts at 09:00 on Mon 7 Dec 2026; it can be marked no-show from then."
         )
 
 

@@ -61,7 +61,7 @@ def test_front_desk_cancels_undoes_and_replaces_a_visit_on_a_phone(page, sign_in
         expect(page.get_by_role("heading", level=1)).to_have_text("Replace visit 3")
         page.get_by_label("Day").fill("2026-12-14")
         page.get_by_role("button", name="Show free times").click()
-        expect(page.get_by_text("Free times on Monday 14 December 2026")).to_be_visible()
+        expect(page.get_by_text("Free times on Mon 14 Dec 2026")).to_be_visible()
         no_sideways_scroll(page)
         page.get_by_role("button", name=re.compile(r"^10:00")).first.click()
         expect(page.get_by_text("Visit 3 replaced.")).to_be_visible()

@@ -155,7 +155,10 @@ def test_front_desk_works_tomorrows_call_list(page, sign_in, front_desk):
     with time_machine.travel(NOW, tick=True):
         chair, other = clinic(chairs=2)
         protocol, user = depression(), UserFactory()
-        for last_name, phone, chair_, hour in (("Callme", "+12065550143", chair, 9), ("Ringer", "+12065550199", other, 11)):
+        for last_name, phone, chair_, hour in (
+            ("Callme", "+12065550143", chair, 9),
+            ("Ringer", "+12065550199", other, 11),
+        ):
             patient = bookable_patient(first_name="Sam", last_name=last_name, phone=phone)
             series = InfusionSeries.objects.create(
                 location=main_location(), patient=patient, protocol=protocol, created_by=user

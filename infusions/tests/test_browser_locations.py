@@ -91,8 +91,8 @@ def chair_columns(page) -> list[str]:
 
 
 def clock(instant: datetime, zone) -> str:
-    """The reminder's way of writing a time, e.g. 9:00 AM."""
-    return instant.astimezone(zone).strftime("%-I:%M %p")
+    """The reminder's way of writing a time, e.g. 09:00 MST."""
+    return instant.astimezone(zone).strftime("%H:%M %Z")
 
 
 def ics_event(raw: str, appointment):
@@ -125,7 +125,7 @@ def test_denver_front_desk_books_at_denver_with_denver_chairs_address_and_time(p
     expect(page.get_by_test_id("plan-visit")).to_have_count(6)
     expect(page.get_by_test_id("location-line")).to_contain_text("At Denver")
     expect(page.get_by_test_id("location-line")).to_contain_text(DENVER_ADDRESS)
-    expect(page.get_by_test_id("location-line")).to_contain_text("times in Denver time")
+    expect(page.get_by_test_id("location-line")).to_contain_text("times in Mountain time")
     plan_chairs = page.get_by_test_id("plan-visit").locator("td:nth-child(4)").all_inner_texts()
     assert set(plan_chairs) <= {"Denver A", "Denver B"}, plan_chairs
     expect(page.get_by_test_id("plan")).not_to_contain_text("Seattle")
@@ -133,7 +133,7 @@ def test_denver_front_desk_books_at_denver_with_denver_chairs_address_and_time(p
     page.get_by_role("button", name="Confirm and book 6 visits").click()
     expect(page.get_by_text("Booked 6 visits.")).to_be_visible()
     expect(page.get_by_test_id("series-visit")).to_have_count(6)
-    expect(page.get_by_test_id("location-line")).to_contain_text("Booked at Denver · times in Denver time")
+    expect(page.get_by_test_id("location-line")).to_contain_text("Booked at Denver · times in Mountain time")
     expect(page.get_by_test_id("series-visits")).not_to_contain_text("Seattle")
 
     series = InfusionSeries.objects.select_related("location").get()
@@ -154,7 +154,7 @@ def test_denver_front_desk_books_at_denver_with_denver_chairs_address_and_time(p
     # The day of the first visit: Denver's chairs only, and Ada's visit at its Denver time.
     first = visits[0]
     page.goto(day_url(first))
-    expect(page.get_by_test_id("location-line")).to_have_text("Denver · times in Denver time")
+    expect(page.get_by_test_id("location-line")).to_have_text("Denver · times in Mountain time (MST)")
     assert chair_columns(page) == ["Denver A", "Denver B"]
     expect(page.get_by_test_id("day-view")).to_contain_text("Ada Lovelace")
     expect(page.get_by_test_id("day-visit").first).to_contain_text(f"{first.start.astimezone(DENVER):%H:%M}–")
@@ -207,7 +207,7 @@ def test_a_clinician_at_both_locations_switches_between_their_schedules(page, si
     switcher.get_by_role("button", name="Switch").click()
     expect(page.get_by_test_id("location-switcher").get_by_label("Location")).to_have_value(str(sites.denver.pk))
     page.goto(day_url(first))
-    expect(page.get_by_test_id("location-line")).to_have_text("Denver · times in Denver time")
+    expect(page.get_by_test_id("location-line")).to_have_text("Denver · times in Mountain time (MST)")
     assert chair_columns(page) == ["Denver A", "Denver B"]
     expect(page.get_by_test_id("day-view")).to_contain_text("Ada Lovelace")
     expect(page.get_by_test_id("day-visit")).to_contain_text("09:00–10:30")  # 09:00 on Denver's clock
@@ -215,7 +215,7 @@ def test_a_clinician_at_both_locations_switches_between_their_schedules(page, si
     # Back to Seattle: the switcher returns to the same day, now Seattle's chairs, free all day.
     page.get_by_test_id("location-switcher").get_by_label("Location").select_option(label="Seattle")
     page.get_by_test_id("location-switcher").get_by_role("button", name="Switch").click()
-    expect(page.get_by_test_id("location-line")).to_have_text("Seattle · times in Los Angeles time")
+    expect(page.get_by_test_id("location-line")).to_have_text("Seattle · times in Pacific time (PST)")
     assert page.url.endswith(day_url(first))
     assert chair_columns(page) == ["Seattle 1", "Seattle 2"]
     expect(page.get_by_test_id("day-view")).not_to_contain_text("Denver")
@@ -228,7 +228,7 @@ def test_a_clinician_at_both_locations_switches_between_their_schedules(page, si
         page.get_by_test_id("location-switcher").get_by_role("button", name="Switch").click()
         response = page.goto(f"/infusions/series/{denver_series.pk}/")
         assert response.status == 200, location
-        expect(page.get_by_test_id("location-line")).to_contain_text("Booked at Denver · times in Denver time")
+        expect(page.get_by_test_id("location-line")).to_contain_text("Booked at Denver · times in Mountain time")
         expect(page.get_by_test_id("series-visit")).to_have_count(6)
         expect(page.get_by_test_id("series-visits")).to_contain_text("Denver A")
 

@@ -130,7 +130,7 @@ def test_a_responder_who_loses_response_gets_a_booster_at_the_clinics_default_th
 
     client.force_login(clinician)
     content = client.get(reverse("intake:queue")).content.decode()
-    assert "Loss of response" in content and "Booster suggested for 2027-01-19." in content
+    assert "Loss of response" in content and "Booster suggested for Tue 19 Jan 2027." in content
 
     assert course.rules_apply(patient_id=patient.pk) == []  # one open review per rule
     assert OutcomeReview.objects.filter(patient=patient, code=LOST).count() == 1
@@ -171,12 +171,12 @@ def test_ordering_the_booster_opens_an_order_the_front_desk_sees_and_resolves_th
 
     order = MaintenanceOrder.objects.get(patient=patient)
     assert order.is_open and order.ordered_by == clinician
-    assert order.note == "Booster from 2027-01-19."
+    assert order.note == "Booster from Tue 19 Jan 2027."
     for clinical in ("PHQ", "12", "response", "maintenance,", "baseline"):
         assert clinical not in order.note  # the front desk reads the note: a date, nothing clinical
     review.refresh_from_db()
     assert review.resolved_at is not None and review.resolved_by == clinician
-    assert review.resolution == "Booster ordered from 2027-01-19."
+    assert review.resolution == "Booster ordered from Tue 19 Jan 2027."
     assert not OutcomeReview.objects.open().exists()
     assert "Lindgren" not in client.get(reverse("intake:queue")).content.decode()
 

@@ -203,6 +203,45 @@ def test_booking_from_a_cell_plans_a_series_starting_there(client, front_desk):
     assert plan.context["visits"][0]["visit"].start == at(DAY, 11, 15)
 
 
+def _planned_from_cell(client, patient, chair, start):
+    response = client.get(reverse("infusions:grid_plan", args=[patient.pk]), {"chair": chair.pk, "start": start})
+    assert response.status_code == 302
+    plan = client.get(response["Location"])
+    assert not plan.context["problems"]
+    return [row["visit"] for row in plan.context["visits"]]
+
+
+def test_the_later_visits_keep_the_cells_time_and_chair_where_free(client, front_desk):
+    chairs = clinic(chairs=2)
+    patient = bookable_patient(last_name="Lovelace")
+    client.force_login(front_desk)
+    visits = _planned_from_cell(client, patient, chairs[1], int(at(DAY, 11, 15).timestamp()))
+    assert len(visits) == 6
+    la = main_location().tz
+    assert {(v.start.astimezone(la).time().isoformat(), v.chair_id) for v in visits} == {("11:15:00", chairs[1].pk)}
+
+
+def test_a_later_visit_whose_chair_is_taken_at_that_time_moves_to_another_chair_at_the_same_time(client, front_desk):
+    chairs = clinic(chairs=2)
+    patient = bookable_patient(last_name="Lovelace")
+    client.force_login(front_desk)
+    start = int(at(DAY, 11, 15).timestamp())
+    first_plan = _planned_from_cell(client, patient, chairs[1], start)
+    third_day = first_plan[2].start.astimezone(main_location().tz).date()
+    # Another patient takes chair 2 at 11:00-12:30 on the third visit's day.
+    other = bookable_patient(last_name="Other")
+    series = InfusionSeries.objects.create(
+        location=main_location(), patient=other, protocol=depression(), created_by=UserFactory()
+    )
+    Appointment.objects.create(
+        series=series, patient=other, chair=chairs[1], sequence=1, start=at(third_day, 11), end=at(third_day, 12, 30)
+    )
+    visits = _planned_from_cell(client, patient, chairs[1], start)
+    la = main_location().tz
+    assert all(v.start.astimezone(la).time().isoformat() == "11:15:00" for v in visits)
+    assert [v.chair_id for v in visits] == [chairs[1].pk] * 2 + [chairs[0].pk] + [chairs[1].pk] * 3
+
+
 def test_booking_from_a_cell_of_another_location_is_refused(client, front_desk):
     clinic(chairs=1)
     from clinic.tests.factories import LocationFactory

@@ -71,7 +71,7 @@ def test_the_room_lists_the_current_locations_chairs_only(client, traveller, nur
     assert "Far chair" not in html and "Babbage" not in html
     assert "Lovelace, Ada" in html and "09:00" in html
     assert re.search(r'data-testid="stage">Booked<', html)
-    assert "Main location" in html and "times in Los Angeles time" in html
+    assert "Main location" in html and "times in Pacific time (PST)" in html
 
 
 def test_visits_are_in_time_order_in_their_chair(client, traveller, nurse):

@@ -65,7 +65,7 @@ def test_the_front_desk_of_one_location_sees_only_its_chairs(client, denver):
     text = response.content.decode()
     assert "Denver A" in text and "Denver B" in text
     assert "Seattle 1" not in text
-    assert "times in Denver time" in text
+    assert "times in Mountain time (MST)" in text
 
 
 def test_the_front_desk_of_another_location_gets_403_on_its_series_and_visits(client, denver):

@@ -125,8 +125,8 @@ def test_the_move_message_carries_only_the_first_name_the_times_and_the_place(da
     body, text = mail.outbox[0].body, sms.outbox[0]["body"]
     for message in (body, text):
         assert "Robin" in message and "Quimby" not in message
-        assert "Sunday 13 December 2026 at 9:00 AM" in message
-        assert "Monday 14 December 2026 at 1:00 PM" in message
+        assert "Sun 13 Dec 2026 at 09:00 PST" in message
+        assert "Mon 14 Dec 2026 at 13:00 PST" in message
         assert location.address in message
         for clinical in ("ketamine", "infusion", "depression", "dose", "mg"):
             assert clinical not in message.lower()
@@ -138,7 +138,7 @@ def test_the_cancel_message_names_the_time_and_the_phone_to_book_again(daytime, 
     appointment_cancel(appointment=visits[1], by=front_desk(), reason="patient_request")
     assert notices.send()["sent"] == 2
     text = sms.outbox[0]["body"]
-    assert "Robin" in text and "Thursday 10 December 2026 at 9:00 AM" in text and "was cancelled" in text
+    assert "Robin" in text and "Thu 10 Dec 2026 at 09:00 PST" in text and "was cancelled" in text
     assert main_location().phone in text and "Quimby" not in text
 
 
@@ -148,7 +148,7 @@ def test_a_move_superseded_before_the_send_is_skipped(daytime, queued):
     move(visits[2], chair, hour=14)
     outcome = notices.send()
     assert (outcome["sent"], outcome["skipped"]) == (2, 2)
-    assert "2:00 PM" in mail.outbox[0].body
+    assert "14:00 PST" in mail.outbox[0].body
 
 
 def test_the_rest_of_a_series_cancelled_is_one_message_per_channel_listing_every_visit(

@@ -55,7 +55,7 @@ def test_it_explains_when_no_day_within_the_tolerance_is_free():
 
     assert isinstance(result, NoPlan)
     assert result.reason == (
-        "No free chair for the maintenance visit between 2027-01-04 and 2027-01-10, "
+        "No free chair for the maintenance visit between Mon 4 Jan 2027 and Sun 10 Jan 2027, "
         "where the clinic is closed on 7 days."
     )
 
@@ -66,4 +66,6 @@ def test_it_names_the_visit_that_cannot_be_placed():
     result = maintenance_plan(schedule(closures=closed), first_date=date(2027, 1, 4), block_minutes=90, count=2)
 
     assert isinstance(result, NoPlan)
-    assert result.reason.startswith("No free chair for maintenance visit 2 of 2 between 2027-02-01 and 2027-02-08")
+    assert result.reason.startswith(
+        "No free chair for maintenance visit 2 of 2 between Mon 1 Feb 2027 and Mon 8 Feb 2027"
+    )

@@ -192,7 +192,7 @@ def test_it_explains_when_nothing_fits_within_the_horizon():
     result = plan_series(schedule(busy), block_minutes=90, earliest=MONDAY)
 
     assert isinstance(result, NoPlan)
-    assert result.reason.startswith("No 6-visit series can start within 60 days of 2026-12-07 (by 2027-02-04).")
+    assert result.reason.startswith("No 6-visit series can start within 60 days of Mon 7 Dec 2026 (by Thu 4 Feb 2027).")
     assert "there is no free chair on 81 days" in result.reason
 
 

@@ -43,7 +43,7 @@ def test_it_refuses_a_visit_moved_to_the_next_day():
     assert kinds(problems) == ["spacing"]
     assert problems[0].visit_index == 2
     assert problems[0].message == (
-        "Visit 3 (2026-12-10) is 1 day after visit 2 (2026-12-09); visits must be at least 2 days apart."
+        "Visit 3 (Thu 10 Dec 2026) is 1 day after visit 2 (Wed 9 Dec 2026); visits must be at least 2 days apart."
     )
 
 
@@ -103,7 +103,7 @@ def test_it_numbers_visits_by_date_when_given_out_of_order():
     problems = validate_plan(visits, schedule(), rules=SeriesRules(count=3))
 
     assert [(p.kind, p.visit_index) for p in problems] == [("spacing", 2)]
-    assert problems[0].message.startswith("Visit 3 (2026-12-12) is 1 day after visit 2 (2026-12-11)")
+    assert problems[0].message.startswith("Visit 3 (Sat 12 Dec 2026) is 1 day after visit 2 (Fri 11 Dec 2026)")
 
 
 def test_it_accepts_what_the_planner_returns():
@@ -118,4 +118,4 @@ def test_it_tells_an_overlap_inside_the_plan_from_a_taken_slot():
     problems = validate_plan(visits, schedule(), rules=SeriesRules(count=2))
 
     assert [(p.kind, p.visit_index) for p in problems] == [("plan_overlap", 1), ("spacing", 1)]
-    assert problems[0].message == "Visit 2 (2026-12-07 09:00) overlaps visit 1 of this plan."
+    assert problems[0].message == "Visit 2 (Mon 7 Dec 2026, 09:00 EST) overlaps visit 1 of this plan."

@@ -77,7 +77,7 @@ def test_texts_carry_the_visit_the_clinic_and_the_preparation_and_nothing_clinic
             assert not re.search(rf"\b{word}\b", text), word
     for text in [m.body for m in mail.outbox] + [m["body"] for m in sms.outbox]:
         assert "Sam" in text
-        assert "Tuesday 10 February 2026" in text and "9:30 AM" in text
+        assert "Tue 10 Feb 2026 at 09:30 PST" in text
         assert "Harbour Infusion Clinic" in text and "1 Pier Street, Oakland" in text and "+1 510 555 0199" in text
         assert "do not drive until the next day" in text
         assert re.search(r"http://[^ ]+/infusions/confirm/[^ /]+/", text)

@@ -424,7 +424,7 @@ def test_without_dates_the_page_shows_the_last_90_days(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'value="2026-01-11"' in html and 'value="2026-04-10"' in html
-    assert "Main location, 2026-01-11 to 2026-04-10" in html
+    assert "Main location, Sun 11 Jan 2026 to Fri 10 Apr 2026" in html
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,7 @@ def test_validate_plan_reports_a_start_beyond_the_cap_and_names_the_quarter_hour
     visit = Visit(at(MONDAY, 8, 5), at(MONDAY, 9, 35), "chair-2")
     (problem,) = validate_plan([visit], schedule, rules=None)
     assert problem.kind == "stagger" and problem.visit_index == 0
-    assert problem.message == f"Visit 1 (2026-12-07 08:05): {FULL}; choose another quarter hour."
+    assert problem.message == f"Visit 1 (Mon 7 Dec 2026, 08:05 PST): {FULL}; choose another quarter hour."
     assert validate_plan([Visit(at(MONDAY, 8, 15), at(MONDAY, 9, 45), "chair-2")], schedule, rules=None) == []
 
 
@@ -161,7 +161,9 @@ def test_booking_refuses_a_second_start_at_0805_with_cap_1():
     first_chair, second_chair = clinic(chairs=2)
     series_book(patient=bookable_patient(), visits=series_visits(MONDAY, first_chair, hour=8), by=front_desk())
     late = [(start.replace(minute=5), chair) for start, chair in series_visits(MONDAY, second_chair, hour=8)]
-    with pytest.raises(SlotTaken, match=f"Visit 1 \\(2026-12-07 08:05\\): {FULL}; choose another quarter hour"):
+    with pytest.raises(
+        SlotTaken, match=f"Visit 1 \\(Mon 7 Dec 2026, 08:05 PST\\): {FULL}; choose another quarter hour"
+    ):
         series_book(patient=bookable_patient(), visits=late, by=front_desk())
     assert Appointment.objects.count() == 6
     # An edited plan shows the rule it breaks before booking.

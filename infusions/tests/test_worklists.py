@@ -77,7 +77,8 @@ def test_approved_patients_with_nothing_booked_are_listed_with_their_phone(clien
     client.force_login(front_desk)
     html = client.get(reverse("infusions:worklists")).content.decode()
     section = _section(html, "approved")
-    assert "Waiting" in section and "+15550100001" in section and approved.last_name in section
+    assert "Waiting" in section and approved.last_name in section
+    assert '<a href="tel:+15550100001">(555) 010-0001</a>' in section
     assert "Booked" not in section and "Done" not in section and "Unreviewed" not in section
     assert section.count('data-testid="row"') == 2
     assert 'data-testid="count-approved">2<' in html
@@ -242,8 +243,15 @@ def test_the_page_and_the_navigation_cost_the_same_queries_for_10_or_200_patient
     assert (large, large_nav) == (small, small_nav)
     if role == "front_desk":
         assert response.context["worklist_counts"]["on_hold"] == 40
-        # Approved, not booked: the first fifth and those with an order (they have nothing booked either).
-        assert response.content.decode().count('data-testid="row"') == 80 + 40 + 40 + 40 + 40
+        # Approved, not booked: the first fifth and those with an order (they have nothing booked either): 80,
+        # of which the page shows the first 50 and says so; "Show all" lists all 80.
+        assert response.context["worklist_counts"]["approved"] == 80
+        html = response.content.decode()
+        assert html.count('data-testid="row"') == floor.WORKLIST_ROWS + 40 + 40 + 40 + 40
+        assert "Showing the first 50 of 80" in _section(html, "approved")
+        assert "more-rows" not in _section(html, "rebook")
+        everyone = client.get(reverse("infusions:worklists"), {"all": "approved"}).content.decode()
+        assert _section(everyone, "approved").count('data-testid="row"') == 80
     else:
         assert response.context["worklist_counts"] == {"rescreen": 30, "total": 30}
 

@@ -65,9 +65,10 @@ def grid(request):
         "form": form.shown(day),
         "moving": moving,
         "moving_elsewhere": bool(moving and moving.chair.location_id != location.pk),
-        "prev_url": "?" + urlencode([("date", f"{day - timedelta(days=1):%Y-%m-%d}"), *keep]),
-        "next_url": "?" + urlencode([("date", f"{day + timedelta(days=1):%Y-%m-%d}"), *keep]),
+        "prev_url": "?" + urlencode([("date", (day - timedelta(days=1)).isoformat()), *keep]),
+        "next_url": "?" + urlencode([("date", (day + timedelta(days=1)).isoformat()), *keep]),
         "may_book": may(request.user, *BOOK),
+        "book_url": reverse("infusions:grid_book"),  # once, not in each of the grid's cells
         "may_move": may(request.user, "infusions.change_appointment"),
         "states": list(floor.STATE_WORDS.items()),
         "movable": floor.MOVABLE_STATES,
@@ -104,7 +105,7 @@ def grid_book(request):
         "cell": cell,
         "cell_query": urlencode(cell),
         "visit": f"{chair_id}@{int(start.timestamp())}",
-        "back_url": reverse("infusions:grid") + f"?date={start.astimezone(location.tz):%Y-%m-%d}",
+        "back_url": reverse("infusions:grid") + "?date=" + start.astimezone(location.tz).date().isoformat(),
         **selectors.booking_search(form.query()),
     }
     return render(request, "infusions/grid_book.html", context)
@@ -121,7 +122,7 @@ def grid_plan(request, patient_id):
         return HttpResponseBadRequest("Bad time or chair.")
     visits = floor.series_from_cell(patient=patient, location=location, start=start, chair_id=chair_id)
     day = start.astimezone(location.tz).date()
-    query = [("earliest", f"{day:%Y-%m-%d}"), *(("v", f"{chair}@{int(when.timestamp())}") for when, chair in visits)]
+    query = [("earliest", day.isoformat()), *(("v", f"{chair}@{int(when.timestamp())}") for when, chair in visits)]
     return redirect(reverse("infusions:book_plan", args=[patient.pk]) + "?" + urlencode(query))
 
 
@@ -135,6 +136,13 @@ def worklists(request):
     location = current_location_or_none(request.user)
     if location is not None:
         timezone.activate(location.tz)
-    lists = floor.worklists(front_desk=front_desk, coordinator=coordinator, location=location)
-    context = {"lists": lists, "front_desk": front_desk, "coordinator": coordinator, "location": location}
+    show_all = set(request.GET.getlist("all"))
+    lists = floor.worklists(front_desk=front_desk, coordinator=coordinator, location=location, show_all=show_all)
+    context = {
+        "lists": lists,
+        "front_desk": front_desk,
+        "coordinator": coordinator,
+        "location": location,
+        "rows": floor.WORKLIST_ROWS,
+    }
     return render(request, "infusions/worklists.html", context)

@@ -123,7 +123,7 @@ def outcome_report_csv(request):
     if dates is None:
         return HttpResponseBadRequest("Choose a first and a last date.", content_type="text/plain; charset=utf-8")
     report = reports.outcome_report(location, *dates)
-    first, last = (f"{day:%Y-%m-%d}" for day in dates)
+    first, last = (day.isoformat() for day in dates)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"outcomes-{slugify(location.name) or location.pk}-{first}-{last}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -58,7 +58,7 @@ def test_a_deferred_case_is_not_bookable_and_says_when_to_rescreen():
     screening = decided(ScreeningFactory(outcome="defer"), "defer", rescreen_on=date(2027, 2, 1))
     result = booking_eligibility(screening.patient)
     assert (result.bookable, result.status, result.rescreen_on) == (False, "deferred", date(2027, 2, 1))
-    assert "2027-02-01" in result.reason
+    assert "Mon 1 Feb 2027" in result.reason
 
 
 def test_a_newer_screening_supersedes_an_approval():

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from clinic.tests.factories import PatientFactory
 from infusions.record_forms import CheckInForm, RecheckForm
-from intake import services
+from intake import phones, services
 from intake.forms import IntakeForm
 from intake.management.commands.screen_intake import Command
 from intake.models import Patient
@@ -231,3 +231,40 @@ def test_the_migration_normalises_what_it_can_and_leaves_the_rest():
     for typed, expected in {**kept, **normalised}.items():
         patients[typed].refresh_from_db()
         assert patients[typed].phone == expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+12065550143", "(206) 555-0143"),  # the clinic's own country: as dialled there
+        ("+442079460958", "+44 20 7946 0958"),  # another country: international
+        ("", ""),
+        ("not a number", "not a number"),  # a legacy value is shown as it is, never an error
+    ],
+)
+def test_a_stored_number_is_shown_as_staff_read_it(stored, shown):
+    assert phones.display(stored, "US") == shown
+
+
+@pytest.mark.django_db
+def test_pages_show_the_readable_number_and_dial_the_e164_one(client, front_desk):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from infusions.models import Appointment, InfusionSeries
+    from infusions.tests.helpers import at, bookable_patient, clinic, depression
+
+    with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False):
+        chair = clinic(chairs=1)[0]
+        patient = bookable_patient(last_name="Callme", phone="+12065550143")
+        series = InfusionSeries.objects.create(
+            location=chair.location, patient=patient, protocol=depression(), created_by=front_desk
+        )
+        start = at(datetime(2026, 12, 2).date(), 9)
+        Appointment.objects.create(
+            series=series, patient=patient, chair=chair, sequence=1, start=start, end=start + timedelta(minutes=90)
+        )
+        client.force_login(front_desk)
+        html = client.get(reverse("infusions:worklists")).content.decode()
+    assert 'href="tel:+12065550143"' in html and "(206) 555-0143" in html

@@ -64,7 +64,7 @@ def test_the_patient_page_uses_words(client, coordinator, history):
     assert statuses == [
         "waiting for a clinician's review",
         "replaced by a newer screening",
-        "Deferred by doc (re-screen on 2027-01-05)",
+        "Deferred by doc (re-screen on Tue 5 Jan 2027)",
         "Declined by doc",
     ]
 
