@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from clinic.context import clinic_context
+from infusions.tests.browser import sticking_out
 from intake import services
 from intake.tests.helpers import answers
 from intake.vocabulary import BOOL_FIELDS, ENUM_FIELDS
@@ -74,10 +75,17 @@ def test_the_intake_and_review_journey(page, sign_in, coordinator, clinician, fr
     expect(rows.nth(0)).to_contain_text("exclude")
     expect(rows.nth(1)).to_contain_text("Review, Rene")
     review_url = rows.nth(1).get_by_role("link").get_attribute("href")
+    for width in (390, 768):  # the queue and a case on a phone and a tablet: wide tables scroll in their box
+        page.set_viewport_size({"width": width, "height": 844})
+        assert not sticking_out(page), f"the queue scrolls sideways at {width} px: {sticking_out(page)}"
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     rows.nth(0).get_by_role("link", name="Seizure, Sam").click()
     expect(page.get_by_test_id("flags")).to_contain_text("SEIZURE_DISORDER")
     expect(page.get_by_test_id("answers")).to_contain_text("Seizure disorder")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not sticking_out(page), f"the case page scrolls sideways at 390 px: {sticking_out(page)}"
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("Approve").check()
     page.get_by_role("button", name="Record decision").click()
     expect(page.locator("#div_id_justification")).to_contain_text("needs a written justification")
