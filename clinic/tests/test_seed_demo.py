@@ -79,7 +79,7 @@ def test_it_seeds_a_demo_clinic_once(settings):
     assert list(admin.groups.values_list("name", flat=True)) == ["Staff admin"]
     assert Clinic.objects.get().name == "Demo Wellness Clinic"
     outcomes = sorted(s.outcome for s in Screening.objects.all())
-    assert outcomes == ["clear", "clear", "exclude", "review"]
+    assert outcomes == ["clear"] * 6 + ["exclude", "review"]
     # The demo names say nothing of the screening (front desk sees them).
     names = " ".join(Screening.objects.values_list("patient__last_name", flat=True)).lower()
     assert not any(word in names for word in ("clear", "review", "exclude", "demo", "remit", "respond"))
@@ -141,9 +141,10 @@ def test_it_seeds_a_completed_course_with_falling_scores_at_seattle(settings, cl
     seed()
     seattle = Location.objects.get(name="Seattle")
     context = clinic_context(seattle)
-    (series,) = InfusionSeries.objects.all()
+    (series,) = InfusionSeries.objects.filter(status=InfusionSeries.Status.COMPLETED)
     patient = series.patient
     assert (patient.first_name, patient.last_name) == ("Morgan", "Ellery")
+    assert InfusionSeries.objects.filter(patient=patient).count() == 1
     assert (series.kind, series.status, series.location) == ("initial", "completed", seattle)
     protocol = Protocol.objects.get(indication="depression")
     assert series.protocol == protocol
@@ -196,3 +197,30 @@ def test_it_seeds_a_completed_course_with_falling_scores_at_seattle(settings, cl
     assert 'data-testid="remission"' in content and 'data-testid="response"' in content
     assert "Record the evaluation" in content and not SeriesEvaluation.objects.exists()
     assert "style=" not in content
+
+
+def test_it_seeds_tomorrows_floor_through_the_booking_services(settings):
+    """Four series start tomorrow at Seattle: one IV start per quarter hour (the location's cap), a reminder
+    for each visit, the first confirmed and the other three on tomorrow's call list."""
+    from clinic.context import clinic_context
+    from infusions import floor
+    from infusions.models import Appointment, Reminder
+
+    settings.DEBUG = True
+    seed()
+    seattle = Location.objects.get(name="Seattle")
+    context = clinic_context(seattle)
+    begin, end = context.day_bounds(context.today() + timedelta(days=1))
+    firsts = list(Appointment.objects.filter(start__gte=begin, start__lt=end).order_by("start"))
+    assert [a.patient.last_name for a in firsts] == ["Reyes", "Natarajan", "Whitfield", "Kowalski"]
+    quarters = {floor_quarter(a.start) for a in firsts}
+    assert len(quarters) == 4  # staggered: no two start in the same quarter hour
+    assert [a.confirmed_at is not None for a in firsts] == [True, False, False, False]
+    assert all(a.series.appointments.count() == 6 for a in firsts)
+    assert Reminder.objects.filter(appointment__in=firsts).exists()
+    lists = floor.worklists(front_desk=True, coordinator=False, location=seattle)
+    assert [a.patient.last_name for a in lists["tomorrow"]] == ["Natarajan", "Whitfield", "Kowalski"]
+
+
+def floor_quarter(moment):
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)

@@ -90,7 +90,8 @@ class Command(BaseCommand):
                 "Would create: organisation settings; Seattle (America/Los_Angeles, 4 chairs, 08:00-17:30 daily) "
                 "and Denver (America/Denver, 3 chairs, Mon-Sat 08:00-18:00); users "
                 + usernames
-                + " and admin; three patients, and a fourth with a completed six-infusion series at Seattle."
+                + " and admin; three patients, a fourth with a completed six-infusion series at Seattle, and four"
+                " with a series starting tomorrow at Seattle (staggered starts; one confirmed)."
             )
             return
         with transaction.atomic():
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         changed |= self._join(admin, STAFF_ADMIN, [locations[name] for name in ADMIN_LOCATIONS])
         changed |= self._seed_patients(User.objects.get(username="coordinator"))
         changed |= self._seed_course(locations["Seattle"])
+        changed |= self._seed_floor(locations["Seattle"])
         return changed
 
     def _location(self, demo: DemoLocation, position: int) -> tuple[Location, bool]:
@@ -227,6 +229,59 @@ class Command(BaseCommand):
             }
             intake_create(answers=answers, by=coordinator, consent_email=True, consent_sms=True)
             created = True
+        return created
+
+    # The floor's demo: four patients whose series start tomorrow at Seattle, booked through the real services.
+    FLOOR_PATIENTS = (
+        ("Jordan", "Reyes", "1988-04-12", "+12065550141"),
+        ("Priya", "Natarajan", "1975-09-30", "+12065550142"),
+        ("Sam", "Whitfield", "1993-01-17", "+12065550143"),
+        ("Dana", "Kowalski", "1969-12-05", "+12065550144"),
+    )
+
+    def _seed_floor(self, seattle) -> bool:
+        """Four Seattle patients, screened clear, each with a six-infusion series whose first visit is tomorrow:
+        booked by the front desk through `series_propose` and `series_book`, so the planner staggers their
+        starts (one IV start per quarter hour) and their reminders are made; the first has confirmed, the
+        others are on tomorrow's call list. Made once: a patient who exists already is left as they are."""
+        from clinic.context import clinic_context
+        from infusions import services
+        from intake.models import Patient
+        from intake.services import intake_create
+
+        coordinator = User.objects.get(username="coordinator")
+        front_desk = User.objects.get(username="frontdesk")
+        tomorrow = clinic_context(seattle).today() + timedelta(days=1)
+        created = False
+        for n, (first, last, born, phone) in enumerate(self.FLOOR_PATIENTS):
+            if Patient.objects.filter(first_name=first, last_name=last, date_of_birth=born).exists():
+                continue
+            answers = {
+                "patient": {
+                    "first_name": first,
+                    "last_name": last,
+                    "date_of_birth": born,
+                    "weight_kg": 70 + 3 * n,
+                    "phone": phone,
+                    "email": f"{first.lower()}@example.org",
+                },
+                **self.BASE_ANSWERS,
+            }
+            patient = intake_create(
+                answers=answers, by=coordinator, consent_email=True, consent_sms=True, location=seattle
+            ).patient
+            created = True
+            proposal = services.series_propose(patient=patient, location=seattle, earliest=tomorrow)
+            if not proposal.bookable or not proposal.visits:
+                continue  # the staff admin changed the hours or chairs: the patient waits on the worklist
+            series = services.series_book(
+                patient=patient,
+                visits=[(visit.start, visit.chair_id) for visit in proposal.visits],
+                by=front_desk,
+                location=seattle,
+            )
+            if n == 0:
+                services.appointment_confirm_by_phone(appointment=series.appointments.get(sequence=1), by=front_desk)
         return created
 
     # The course page's demo: the baseline at intake, then the score at each check-in of the series.
