@@ -29,3 +29,12 @@ def test_cookies_are_secure_and_hsts_is_on_outside_debug(settings):
     assert settings.DEBUG is False
     assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
     assert settings.SECURE_HSTS_SECONDS >= 31536000
+
+
+@pytest.mark.django_db
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(client):
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/accounts/login/").content.decode()
+    assert 'rel="icon"' in html and "img/favicon.svg" in html
+    assert finders.find("img/favicon.svg")
