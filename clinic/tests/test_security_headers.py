@@ -35,6 +35,7 @@ def test_cookies_are_secure_and_hsts_is_on_outside_debug(settings):
 def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(client):
     from django.contrib.staticfiles import finders
 
-    html = client.get("/accounts/login/").content.decode()
-    assert 'rel="icon"' in html and "img/favicon.svg" in html
+    for path in ("/accounts/login/", "/admin/login/"):  # the clinic's pages and Django admin's
+        html = client.get(path).content.decode()
+        assert 'rel="icon"' in html and "img/favicon.svg" in html, path
     assert finders.find("img/favicon.svg")
