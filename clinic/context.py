@@ -32,11 +32,6 @@ class ClinicContext:
 
         return Clinic.objects.filter(pk=Clinic.SINGLE_ROW_PK).first() or Clinic(pk=Clinic.SINGLE_ROW_PK)
 
-    @property
-    def zone_label(self) -> str:
-        """The zone's city as staff read it next to a time ("Denver", "Los Angeles")."""
-        return str(self.tz).rsplit("/", 1)[-1].replace("_", " ")
-
     def now(self) -> datetime:
         return timezone.now()
 

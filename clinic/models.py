@@ -218,10 +218,6 @@ class Location(models.Model):
         except (ZoneInfoNotFoundError, ValueError):  # refused by the validator; an old row still reads
             return ZoneInfo(settings.TIME_ZONE)
 
-    @property
-    def zone_label(self) -> str:
-        return self.time_zone.rsplit("/", 1)[-1].replace("_", " ")
-
     def signed_name(self, organisation: Clinic) -> str:
         return self.sender_name or organisation.name
 

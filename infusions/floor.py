@@ -578,16 +578,20 @@ def series_from_cell(*, patient, location, start: datetime, chair_id: int):
 def _same_time_and_chair(plan, *, patient, protocol, clinic, clock):
     """Each later visit of `plan` moved, on its own day, to `clock` (local) in the first visit's chair, or at
     `clock` in another chair, when that is free for the patient (hours, chairs, staggered starts); otherwise
-    left where it is."""
+    left where it is. The location's schedule and the patient's bookings are read once for the plan's days."""
     chair_id = plan[0][1]
     block = timedelta(minutes=protocol.chair_minutes)
+    days = [clinic.local_date(start) for start, _ in plan]
+    schedule = selectors.clinic_schedule(min(days), max(days), clinic=clinic)
+    booked = selectors.patient_busy(patient, min(days), max(days), clinic=clinic)
     for index in range(1, len(plan)):
-        day = clinic.local_date(plan[index][0])
         others = [(start, start + block) for k, (start, _) in enumerate(plan) if k != index]
-        schedule = selectors.clinic_schedule(day, day, clinic=clinic)
-        busy = selectors.patient_busy(patient, day, day, clinic=clinic) + others
         free = free_starts(
-            schedule, day, block_minutes=protocol.chair_minutes, patient_busy=busy, not_before=clinic.now()
+            schedule,
+            days[index],
+            block_minutes=protocol.chair_minutes,
+            patient_busy=booked + others,
+            not_before=clinic.now(),
         )
         at_clock = [slot for slot in free if slot.start.astimezone(clinic.tz).time() == clock]
         best = next((slot for slot in at_clock if slot.chair_id == chair_id), at_clock[0] if at_clock else None)

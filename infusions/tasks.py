@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -24,7 +24,7 @@ from infusions.reminders import dispatch, notices, sms
 from infusions.reminders.outbox import channels_for
 from infusions.reminders.questions import patient_location
 from infusions.reminders.quiet_hours import QuietHours
-from infusions.reminders.rendering import Rendered
+from infusions.reminders.rendering import Rendered, send_text
 from infusions.reminders.tokens import checkin_url
 from intake.models import Patient
 
@@ -197,18 +197,15 @@ def checkins_send(now, *, email_connection=None, sms_backend=None) -> dict:
         delivered = 0
         try:
             for channel in channels:
-                if channel == Reminder.Channel.EMAIL:
-                    EmailMessage(
-                        subject=text.subject,
-                        body=text.body,
-                        from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[patient.email],
-                        # The invitation's id (never patient data) matches a bounce to its row.
-                        headers={"X-Clinic-Checkin": str(invitation.pk), "Auto-Submitted": "auto-generated"},
-                        connection=connection,
-                    ).send()
-                else:
-                    sms_backend.send(to=patient.phone, body=text.sms, reference=f"checkin-{invitation.pk}")
+                send_text(
+                    text,
+                    email=channel == Reminder.Channel.EMAIL,
+                    patient=patient,
+                    header="X-Clinic-Checkin",
+                    row_id=invitation.pk,
+                    email_connection=connection,
+                    sms_backend=sms_backend,
+                )
                 delivered += 1
         except Exception as exc:  # noqa: BLE001 - any provider error: the type only (messages carry addresses)
             logger.warning("check-in invitation %s: send failed (%s)", invitation.pk, type(exc).__name__[:80])

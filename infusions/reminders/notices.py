@@ -18,8 +18,7 @@ The words are the minimum necessary (DOMAIN §6): first name, the old and new da
 import logging
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -31,7 +30,7 @@ from infusions.reminders import sms
 from infusions.reminders.dispatch import lease
 from infusions.reminders.outbox import channels_for
 from infusions.reminders.quiet_hours import QuietHours
-from infusions.reminders.rendering import Rendered
+from infusions.reminders.rendering import Rendered, send_text
 
 logger = logging.getLogger(__name__)
 
@@ -182,18 +181,15 @@ def send(ids=None, *, email_connection=None, sms_backend=None) -> dict:
             continue
         text = texts(notice, organisation)
         try:
-            if notice.channel == Reminder.Channel.EMAIL:
-                EmailMessage(
-                    subject=text.subject,
-                    body=text.body,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[patient.email],
-                    # The row's id (never patient data) matches a bounce to its row.
-                    headers={"X-Clinic-Notice": str(notice.pk), "Auto-Submitted": "auto-generated"},
-                    connection=connection,
-                ).send()
-            else:
-                sms_backend.send(to=patient.phone, body=text.sms, reference=f"notice-{notice.pk}")
+            send_text(
+                text,
+                email=notice.channel == Reminder.Channel.EMAIL,
+                patient=patient,
+                header="X-Clinic-Notice",
+                row_id=notice.pk,
+                email_connection=connection,
+                sms_backend=sms_backend,
+            )
         except Exception as exc:  # noqa: BLE001 - the type only: provider messages carry addresses
             error = type(exc).__name__[:80]
             logger.warning("patient notice %s: send failed (%s)", notice.pk, error)

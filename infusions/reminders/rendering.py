@@ -62,6 +62,24 @@ def render(appointment, organisation, *, offset_hours: int | None = None) -> Ren
     )
 
 
+def send_text(text: Rendered, *, email: bool, patient, header: str, row_id: int, email_connection, sms_backend):
+    """Send a rendered text (a notice, a check-in invitation) to the patient by e-mail or SMS. The row's id
+    (never patient data) goes into the e-mail header `header`, and into the SMS reference as
+    "<what>-<id>", so a bounce or a provider's report can be matched to its row."""
+    if email:
+        EmailMessage(
+            subject=text.subject,
+            body=text.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[patient.email],
+            headers={header: str(row_id), "Auto-Submitted": "auto-generated"},
+            connection=email_connection,
+        ).send()
+    else:
+        what = header.removeprefix("X-Clinic-").lower()
+        sms_backend.send(to=patient.phone, body=text.sms, reference=f"{what}-{row_id}")
+
+
 def email_message(reminder, organisation, *, connection) -> EmailMessage:
     """The e-mail for one reminder row, with the visit as an .ics attachment (time and place only)."""
     appointment = reminder.appointment

@@ -92,7 +92,7 @@ def test_front_desk_cancels_the_rest_of_a_series_with_a_reason_on_a_phone(page, 
         expect(page.get_by_test_id("rest-visits").get_by_text(re.compile("late cancel"))).to_have_count(1)
         no_sideways_scroll(page)
         page.get_by_role("button", name="Cancel these visits and the series").click()
-        expect(page.get_by_test_id("reason-errors")).to_contain_text("Choose why the series is cancelled.")
+        expect(page.get_by_test_id("reason-errors")).to_contain_text("Choose why the rest of the series is cancelled.")
         page.get_by_label("Clinic's decision").check()
         page.get_by_role("button", name="Cancel these visits and the series").click()
         expect(page.get_by_text("Cancelled the rest of the series (6 visits).")).to_be_visible()

@@ -213,7 +213,7 @@ def test_the_cancel_rest_page_lists_the_visits_asks_a_reason_and_keeps_them_with
     page = client.get(url).content.decode()
     assert page.count("<li>Visit ") == 6 and page.count("late cancel") == 1
     missing = client.post(url, {})
-    assert missing.status_code == 400 and b"Choose why the series is cancelled." in missing.content
+    assert missing.status_code == 400 and b"Choose why the rest of the series is cancelled." in missing.content
     assert set(Appointment.objects.values_list("status", flat=True)) == {S.SCHEDULED}
     assert client.post(url, {"reason": "illness"}).status_code == 302
     assert set(Appointment.objects.values_list("cancel_reason", flat=True)) == {"illness"}

@@ -221,3 +221,14 @@ def test_a_reinstated_notice_is_skipped_when_the_visit_is_cancelled_again_before
     # The reinstated pair is skipped; the second cancel's pair goes out.
     assert (outcome["sent"], outcome["skipped"]) == (2, 2)
     assert "was cancelled" in mail.outbox[0].body
+
+
+def test_a_sent_notice_carries_its_row_id_and_nothing_else_to_match_a_bounce(daytime, queued):
+    visits, chair = book()
+    move(visits[2], chair)
+    notices.send()
+    email_row = PatientNotice.objects.get(channel="email")
+    sms_row = PatientNotice.objects.get(channel="sms")
+    assert mail.outbox[0].extra_headers["X-Clinic-Notice"] == str(email_row.pk)
+    assert mail.outbox[0].extra_headers["Auto-Submitted"] == "auto-generated"
+    assert sms.outbox[0]["reference"] == f"notice-{sms_row.pk}"

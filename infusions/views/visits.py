@@ -46,12 +46,19 @@ def _day_url(name, day, *args) -> str:
 
 
 class CancelForm(forms.Form):
+    """Why a visit (or, with `what="rest of the series"`, the rest of a series) is cancelled."""
+
     reason = forms.ChoiceField(
-        label="Why is the visit cancelled?",
         choices=Appointment.CancelReason.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose why the visit is cancelled.", "invalid_choice": "Choose a reason."},
+        error_messages={"invalid_choice": "Choose a reason."},
     )
+
+    def __init__(self, *args, what: str = "visit", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        field.label = f"Why is the {what} cancelled?"
+        field.error_messages["required"] = f"Choose why the {what} is cancelled."
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,22 +114,13 @@ def visit_undo_mark(request, pk):
     return redirect("infusions:series", pk=appointment.series_id)
 
 
-class CancelRestForm(CancelForm):
-    reason = forms.ChoiceField(
-        label="Why is the rest of the series cancelled?",
-        choices=Appointment.CancelReason.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose why the series is cancelled.", "invalid_choice": "Choose a reason."},
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @require(*CHANGE, "infusions.change_infusionseries")
 def series_cancel_rest(request, pk):
     """GET: the confirmation page (the visits that will be cancelled, which are late cancels, the reason).
     POST: cancel them and the series for that reason; the patient is told once."""
     series = _series(request, pk, "patient")
-    form = CancelRestForm(request.POST if request.method == "POST" else None)
+    form = CancelForm(request.POST if request.method == "POST" else None, what="rest of the series")
     if request.method == "POST" and form.is_valid():
         try:
             count = services.series_cancel_rest(series=series, by=request.user, reason=form.cleaned_data["reason"])
