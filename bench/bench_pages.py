@@ -26,6 +26,7 @@ PATIENTS = 1500
 SERIES = 400
 SECONDS_PER_PAGE = 2.0
 AIM = 0.5
+DEPLOYED_NAV_COUNTS_SECONDS = 30  # clinic/settings.py's default
 FIRST = ["Ana", "Ben", "Chloe", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lena", "Mo", "Nia"]
 LAST = ["Rivera", "Okafor", "Nguyen", "Smith", "Kowalski", "Haddad", "Ito", "Larsen", "Mehta", "Costa"]
 
@@ -206,10 +207,12 @@ def run() -> dict:
         ("clinician course page", CLINICIAN, reverse("infusions:course", args=[seeded["course_patient"]])),
         ("healthz", None, reverse("healthz")),
     ]
-    # Measure what a deployment serves: no test-runner template instrumentation, no DEBUG.
+    # Measure what a deployment serves: no test-runner template instrumentation, no DEBUG, the navigation's
+    # counts kept as the settings' default keeps them (the test settings turn that off).
     teardown_test_environment()
     try:
-        with override_settings(DEBUG=False, SECURE_SSL_REDIRECT=False, ALLOWED_HOSTS=["testserver"]):
+        deployed = {"DEBUG": False, "SECURE_SSL_REDIRECT": False, "ALLOWED_HOSTS": ["testserver"]}
+        with override_settings(**deployed, NAV_COUNTS_SECONDS=DEPLOYED_NAV_COUNTS_SECONDS):
             app, bare = WSGIHandler(), _bare_handler()
             before = _rate(bare, "/table/")["req_per_s"]
             results = {name: {"path": path, **_rate(app, path, cookies.get(role, ""))} for name, role, path in pages}

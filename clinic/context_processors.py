@@ -23,10 +23,12 @@ def roles(request):
 
 def worklist_counts(request, context) -> dict:
     """The navigation's worklist counts, only for the front desk and coordinators: one query for all the lists,
-    once per request (cached on it)."""
+    at most once per request (cached on it), and kept a few seconds between requests (clinic/navcache.py)
+    except on the worklists page, which counts afresh."""
     if not (context["is_front_desk"] or context["is_coordinator"]):
         return {}
     if getattr(request, "worklist_counts", None) is None:
+        from clinic import navcache
         from clinic.roles import may
 
         # The base app asks infusions here, deliberately: the front desk's and coordinators' pages show the counts.
@@ -34,11 +36,16 @@ def worklist_counts(request, context) -> dict:
         from infusions.views.booking import BOOK
         from infusions.views.floor import COORDINATE
 
-        request.worklist_counts = counts(
-            front_desk=context["is_front_desk"] and may(request.user, *BOOK),
-            coordinator=context["is_coordinator"] and may(request.user, *COORDINATE),
-            location=context["current_location"],
-        )
+        front_desk = context["is_front_desk"] and may(request.user, *BOOK)
+        coordinator = context["is_coordinator"] and may(request.user, *COORDINATE)
+        location = context["current_location"]
+
+        def count():
+            return counts(front_desk=front_desk, coordinator=coordinator, location=location)
+
+        shape = f"worklists:{int(front_desk)}{int(coordinator)}:{location.pk if location else 0}"
+        fresh = getattr(request, "fresh_worklist_counts", False)
+        request.worklist_counts = navcache.kept(shape, count, fresh=fresh)
     return request.worklist_counts
 
 

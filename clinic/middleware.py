@@ -75,3 +75,22 @@ class LocationTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class RefreshNavCountsMiddleware:
+    """A request that may have changed data retires the navigation's kept worklist counts (clinic/navcache.py),
+    once its view has returned: by then its transaction has committed, so the next page counts what it did."""
+
+    UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        finally:
+            if request.method in self.UNSAFE and settings.NAV_COUNTS_SECONDS:
+                from clinic import navcache
+
+                navcache.changed()

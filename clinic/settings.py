@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the views and their transactions: a change has committed when the kept counts are retired.
+    "clinic.middleware.RefreshNavCountsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "clinic.middleware.RenewIdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -230,6 +232,17 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+# Django's cache holds only the navigation's worklist counts (clinic/navcache.py): Redis when REDIS_URL is
+# set, so every web process sees a change at once; otherwise each process keeps its own in memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "clinic"),
+        }
+    }
+NAV_COUNTS_SECONDS = env_int("NAV_COUNTS_SECONDS", 30, minimum=0, maximum=300)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True

@@ -137,6 +137,7 @@ def worklists(request):
     if location is not None:
         timezone.activate(location.tz)
     show_all = set(request.GET.getlist("all"))
+    request.fresh_worklist_counts = True  # the lists below and their counts from the same moment
     lists = floor.worklists(front_desk=front_desk, coordinator=coordinator, location=location, show_all=show_all)
     context = {
         "lists": lists,

@@ -1,0 +1,46 @@
+"""The navigation's worklist counts, kept for a few seconds (issue 15).
+
+Every page of the front desk and the coordinators shows how many patients wait in each worklist. Counting
+them costs about as much as a whole bare page (on SQLite about 5 ms at clinic volume: the bookable
+patients are every patient's newest screening), so they are kept in Django's cache, by the shape of the
+lists (which roles) and the location, for NAV_COUNTS_SECONDS.
+
+Fresh when it matters: any request through the site that may change data (POST, PUT, PATCH, DELETE, by
+anyone, `RefreshNavCountsMiddleware`) drops every kept count, after its transaction has committed; and
+the worklists page itself always counts afresh. What changes without a request (the clock passing
+midnight or a visit's start, a management command, a Celery task) shows within NAV_COUNTS_SECONDS. With
+REDIS_URL the cache is Redis, shared by every web process; without it, each process keeps its own.
+
+0 seconds turns the keeping off (the test settings do, so tests see counts as they are).
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+
+VERSION_KEY = "nav-counts:version"
+VERSION_SECONDS = 24 * 3600  # long past any kept count; a test run leaves nothing behind for good
+
+
+def kept(name: str, compute, *, fresh: bool = False):
+    """`compute()`, or what it gave within NAV_COUNTS_SECONDS with no change through the site since; with
+    `fresh`, always `compute()`, kept for the pages that follow."""
+    seconds = settings.NAV_COUNTS_SECONDS
+    if not seconds:
+        return compute()
+    # Read before counting: counts made from data older than a change are kept under the version the
+    # change has already retired, so nobody reads them.
+    version = cache.get(VERSION_KEY, 0)
+    key = f"nav-counts:{version}:{name}"
+    value = None if fresh else cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def changed() -> None:
+    """Retire every kept count."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not there yet, expired or evicted: kept counts then live at most NAV_COUNTS_SECONDS
+        cache.add(VERSION_KEY, 1, VERSION_SECONDS)
