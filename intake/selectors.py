@@ -5,23 +5,52 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.models import Location
 from intake.models import Flag, Intake, Patient, SafetyAlert, Screening
 
 
-def _with_visits_on_hold(screenings: QuerySet[Screening]) -> QuerySet[Screening]:
-    """Annotate `visits_on_hold`: the patient's booked future visits, which wait on this decision.
+def _visits_on_hold(patient_ids) -> dict[int, int]:
+    """Each patient's booked future visits, which wait on a decision (1 query; the patients with none left out).
 
-    intake does not import infusions; the count is read through the reverse relation infusions
-    declares (Appointment.patient, related_name "appointments"), its "scheduled" status by value.
+    intake does not import infusions; the visits are read through the reverse relation infusions declares
+    (Appointment.patient, related_name "appointments"), its "scheduled" status by value.
     """
-    booked = Q(patient__appointments__status="scheduled", patient__appointments__start__gte=timezone.now())
-    return screenings.annotate(visits_on_hold=Count("patient__appointments", filter=booked, distinct=True))
+    booked = Q(appointments__status="scheduled", appointments__start__gte=timezone.now())
+    rows = (
+        Patient.objects.filter(pk__in=patient_ids)
+        .annotate(on_hold=Count("appointments", filter=booked))
+        .filter(on_hold__gt=0)
+        .values_list("pk", "on_hold")
+    )
+    return dict(rows)
+
+
+def _urgent_cases(**_):
+    return Screening.objects.awaiting_review().filter(urgent=True).order_by().values("pk")
+
+
+def _open_alerts(**_):
+    return SafetyAlert.objects.open().order_by().values("pk")
 
 
 def urgent_count() -> int:
     """Urgent screenings waiting for a decision and open safety alerts (item 9 at a check-in): one number,
-    the one the navigation and the queue show (2 queries)."""
-    return Screening.objects.awaiting_review().filter(urgent=True).count() + SafetyAlert.objects.open().count()
+    the one the navigation and the queue show (1 query).
+
+    Counted afresh on every call, in SQL compiled once per process: the query takes no value from the request,
+    and building it through the ORM cost about ten times running it, on every page a clinician opens."""
+    from django.db import connection
+
+    from clinic.roles import compiled_query
+
+    cases, case_slots = compiled_query("urgent_cases", _urgent_cases)
+    alerts, alert_slots = compiled_query("open_alerts", _open_alerts)
+    params = [constant for _, constant in (*case_slots, *alert_slots)]
+    sql = f"SELECT (SELECT COUNT(*) FROM ({cases}) AS cases), (SELECT COUNT(*) FROM ({alerts}) AS alerts)"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cases_count, alerts_count = cursor.fetchone()
+    return int(cases_count) + int(alerts_count)
 
 
 def open_alerts() -> list[SafetyAlert]:
@@ -43,11 +72,11 @@ def open_outcome_reviews() -> list:
 
 
 def review_queue(location=None) -> QuerySet[Screening]:
-    """Flagged cases waiting for a decision, in queue order, with patient, flags and the patient's
-    booked visits now on hold (2 queries). Only what the queue shows: not the answers and scores
-    (JSON decoded row by row), nor the flags' reasons and sources (the case page has those)."""
+    """Flagged cases waiting for a decision, in queue order, with patient and flags (2 queries). Only what the
+    queue shows: not the answers and scores (JSON decoded row by row), nor the flags' reasons and sources (the
+    case page has those)."""
     flags = Flag.objects.only("id", "screening_id", "position", "code", "severity").order_by("position")
-    return _with_visits_on_hold(
+    return (
         _awaiting(location)
         .defer("answers", "scores")
         .select_related("patient")
@@ -59,13 +88,36 @@ def review_queue(location=None) -> QuerySet[Screening]:
 QUEUE_PAGE_SIZE = 25
 
 
+def _awaiting_urgent_column(location_id=None):
+    location = None if location_id is None else Location(pk=location_id)
+    return _awaiting(location).order_by().values("urgent")
+
+
 def review_queue_counts(location=None) -> dict[str, int]:
-    """How many cases wait for a decision, and how many of them are urgent (1 query)."""
-    return _awaiting(location).aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
+    """How many cases wait for a decision, and how many of them are urgent (1 query, compiled once per process
+    like the navigation's: building the queue's query through the ORM cost more than running it)."""
+    from django.db import connection
+
+    from clinic.roles import bind, compiled_query
+
+    if location is None:
+        inner, slots = compiled_query("queue_counts", _awaiting_urgent_column)
+        params = bind(slots, {})
+    else:
+        inner, slots = compiled_query("queue_counts_at", _awaiting_urgent_column, location_id=-730_004)
+        params = bind(slots, {"location_id": location.pk})
+    urgent = connection.ops.quote_name("urgent")
+    sql = f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {urgent} THEN 1 ELSE 0 END), 0) FROM ({inner}) AS waiting"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        total, urgent_cases = cursor.fetchone()
+    return {"total": int(total), "urgent": int(urgent_cases)}
 
 
 def review_queue_page(number, *, counts: dict[str, int], location=None) -> Page:
-    """One page of the review queue, in queue order (2 queries: the cases, their flags).
+    """One page of the review queue, in queue order, each case with `visits_on_hold`, the patient's booked
+    future visits now waiting on the decision (3 queries: the cases, their flags, the visits on hold of the
+    page's patients only: counting them for the whole queue before picking a page cost more than the page).
 
     `counts` is `review_queue_counts()`: its total sizes the paginator, so the page links cost no
     second COUNT. An out-of-range or malformed page number gives the nearest page, as
@@ -73,7 +125,12 @@ def review_queue_page(number, *, counts: dict[str, int], location=None) -> Page:
     """
     paginator = Paginator(review_queue(location), QUEUE_PAGE_SIZE)
     paginator.count = counts["total"]  # the cached_property, filled from the one counting query
-    return paginator.get_page(number)
+    page = paginator.get_page(number)
+    page.object_list = cases = list(page.object_list)
+    on_hold = _visits_on_hold({case.patient_id for case in cases}) if cases else {}
+    for case in cases:
+        case.visits_on_hold = on_hold.get(case.patient_id, 0)
+    return page
 
 
 def screening_get(screening_id: int) -> Screening:

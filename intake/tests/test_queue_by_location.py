@@ -32,11 +32,14 @@ def test_an_intake_records_where_the_coordinator_works_and_the_queue_filters_by_
     client.force_login(clinician(locations=[main_location(), denver]))
     everything = client.get(reverse("intake:queue")).content.decode()
     assert "Seaside" in everything and "Mountain" in everything
+    assert "2 cases waiting, 1 urgent." in everything
     only_denver = client.get(reverse("intake:queue"), {"location": denver.pk}).content.decode()
     assert "Mountain" in only_denver and "Seaside" not in only_denver
+    assert "1 case waiting, 1 urgent." in only_denver  # the location's counts
     assert 'data-testid="urgent-count">1 urgent' in only_denver.replace("\n", "")  # the badge still counts all
     only_main = client.get(reverse("intake:queue"), {"location": main_location().pk}).content.decode()
     assert "Seaside" in only_main and "Mountain" not in only_main
+    assert "1 case waiting." in only_main
     assert 'data-testid="urgent-count">1 urgent' in only_main.replace("\n", "")
 
 

@@ -34,3 +34,37 @@ def test_a_page_number_out_of_range_or_malformed_shows_the_nearest_page(client, 
     client.force_login(clinician)
     assert list(client.get(reverse("intake:queue"), {"page": 99}).context["cases"]) == cases[-1:]
     assert list(client.get(reverse("intake:queue"), {"page": "x"}).context["cases"]) == cases[:QUEUE_PAGE_SIZE]
+
+
+def test_each_case_shows_the_patients_booked_future_visits_waiting_on_the_decision(client, clinician):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clinic.tests.factories import UserFactory, main_location
+    from infusions.models import Appointment, InfusionSeries
+    from infusions.tests.helpers import clinic, depression
+
+    chair = clinic(chairs=1)[0]
+    waiting = ScreeningFactory(outcome="review", intake__patient__last_name="Waiting")
+    ScreeningFactory(outcome="review", intake__patient__last_name="Nothing")
+    series = InfusionSeries.objects.create(
+        location=main_location(), patient=waiting.patient, protocol=depression(), created_by=UserFactory()
+    )
+    now = timezone.now()
+    for n, (days, status) in enumerate([(2, "scheduled"), (5, "scheduled"), (8, "cancelled"), (-3, "completed")]):
+        start = now + timedelta(days=days)
+        Appointment.objects.create(
+            series=series,
+            patient=waiting.patient,
+            chair=chair,
+            sequence=n + 1,
+            start=start,
+            end=start + timedelta(minutes=90),
+            status=status,
+        )
+    client.force_login(clinician)
+    rows = client.get(reverse("intake:queue")).content.decode().split('data-testid="case-row"')[1:]
+    on_hold = {("Waiting" in row, 'data-testid="visits-on-hold">2 booked visits on hold<' in row) for row in rows}
+    assert on_hold == {(True, True), (False, False)}
+    assert sum("visits-on-hold" in row for row in rows) == 1
