@@ -6,6 +6,7 @@ stands, never what was found (minimum necessary).
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -34,56 +35,66 @@ def booking_eligibility(patient: Patient, *, max_screening_age_days: int | None 
     supersedes an older approval. With `max_screening_age_days` (maintenance visits) a screening
     older than that must be renewed first.
     """
-    screening = _screenings().filter(patient=patient).order_by("-id").first()
-    return _eligibility(screening, max_screening_age_days=max_screening_age_days, now=now)
+    row = _newest().filter(patient=patient).order_by("-id").first()
+    return _eligibility(row and _Newest._make(row), max_screening_age_days=max_screening_age_days, now=now)
 
 
 def booking_eligibility_for(patients, *, max_screening_age_days: int | None = None, now=None) -> dict[int, Eligibility]:
     """The same answer for many patients (a search result), in one query: {patient id: Eligibility}."""
     ids = [p.pk for p in patients]
-    newest = {s.patient_id: s for s in _screenings().filter(patient_id__in=ids).latest_per_patient()}
+    rows = map(_Newest._make, _newest().filter(patient_id__in=ids).latest_per_patient())
+    newest = {row.patient_id: row for row in rows}
     return {pk: _eligibility(newest.get(pk), max_screening_age_days=max_screening_age_days, now=now) for pk in ids}
 
 
-def _screenings():
-    """Only the columns the answer needs. The answers and scores (JSON documents decoded row by row)
-    stay in the database: the indication screened is read from the snapshot by the query itself.
-    The day and week views ask this for every patient on the schedule."""
-    return (
-        Screening.objects.select_related("intake", "decision")
-        .only(
-            "id",
-            "patient_id",
-            "outcome",
-            "screened_at",
-            "intake__indication",
-            "decision__decision",
-            "decision__rescreen_on",
-        )
-        .annotate(screened_indication=KT("answers__indication"))
+class _Newest(NamedTuple):
+    """What the answer needs of a patient's newest screening and the decision on it."""
+
+    patient_id: int
+    outcome: str
+    screened_at: datetime
+    screened_indication: str | None  # the indication as screened (the answers' snapshot)
+    intake_indication: str
+    decision: str | None
+    rescreen_on: date | None
+
+
+def _newest():
+    """Only the columns the answer needs, as plain rows: the day and week views ask this for every patient on
+    the schedule, and model instances of the screening, its intake and its decision cost more than the query.
+    The answers and scores (JSON documents decoded row by row) stay in the database: the indication screened is
+    read from the snapshot by the query itself."""
+    return Screening.objects.annotate(screened_indication=KT("answers__indication")).values_list(
+        "patient_id",
+        "outcome",
+        "screened_at",
+        "screened_indication",
+        "intake__indication",
+        "decision__decision",
+        "decision__rescreen_on",
     )
 
 
-def _eligibility(screening: Screening | None, *, max_screening_age_days: int | None, now) -> Eligibility:
+def _eligibility(screening: _Newest | None, *, max_screening_age_days: int | None, now) -> Eligibility:
     now = now or timezone.now()
     if screening is None:
         return Eligibility(False, "no_screening", "No intake screening yet: the intake must be completed first.")
     # The indication that was screened (the snapshot), not whatever the intake says now.
-    indication = screening.screened_indication or screening.intake.indication
+    indication = screening.screened_indication or screening.intake_indication
     common = {"indication": indication, "screened_at": screening.screened_at}
-    decision = getattr(screening, "decision", None)
+    decision = screening.decision
 
     if screening.outcome != Outcome.CLEAR:
         if decision is None:
             return Eligibility(False, "awaiting_review", "Waiting for a clinician's review.", **common)
-        if decision.decision == Decision.DECLINE:
+        if decision == Decision.DECLINE:
             return Eligibility(False, "declined", "Declined by a clinician.", **common)
-        if decision.decision == Decision.DEFER:
+        if decision == Decision.DEFER:
             return Eligibility(
                 False,
                 "deferred",
-                f"Deferred by a clinician: re-screen on or after {fmt.day(decision.rescreen_on)}.",
-                rescreen_on=decision.rescreen_on,
+                f"Deferred by a clinician: re-screen on or after {fmt.day(screening.rescreen_on)}.",
+                rescreen_on=screening.rescreen_on,
                 **common,
             )
     if max_screening_age_days is not None and screening.screened_at < now - timedelta(days=max_screening_age_days):
