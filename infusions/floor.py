@@ -201,7 +201,15 @@ def day_grid(location, day: date | None = None, *, now: datetime | None = None) 
     def is_open(minutes: int) -> bool:
         return any(o <= minutes and minutes + QUARTER <= c for o, c in open_spans)
 
-    grid.rows = [(row_of(m), _clock(m), m % 60 == 0, is_open(m)) for m in quarters]
+    # Each quarter once, whatever the chairs: (grid row, unix time, "HH:MM", open, not past, on the hour).
+    slots = []
+    for minutes in quarters:
+        start = clinic.at(day, time(minutes // 60, minutes % 60))
+        open_now = is_open(minutes)
+        slots.append(
+            (row_of(minutes), int(start.timestamp()), _clock(minutes), open_now, start >= now, minutes % 60 == 0)
+        )
+    grid.rows = [(row, label, on_hour, open_now) for row, _, label, open_now, _, on_hour in slots]
     columns = {chair.id: n for n, chair in enumerate(chairs, start=2)}
     sizes = _series_sizes(visits)
     held: dict[int, set[int]] = {chair.id: set() for chair in chairs}
@@ -237,19 +245,12 @@ def day_grid(location, day: date | None = None, *, now: datetime | None = None) 
                 for other in grid.blocks
             )
     for chair in chairs:
-        col = columns[chair.id]
-        for minutes in quarters:
-            row = row_of(minutes)
-            if row in held[chair.id]:
-                continue
-            start = clinic.at(day, time(minutes // 60, minutes % 60))
-            open_now = is_open(minutes)
-            bookable = open_now and start >= now and chair.active
-            grid.cells.append(
-                Cell(
-                    row, col, chair, int(start.timestamp()), _clock(minutes), bookable, not open_now, minutes % 60 == 0
-                )
-            )
+        col, taken = columns[chair.id], held[chair.id]
+        grid.cells += [
+            Cell(row, col, chair, stamp, label, open_now and ahead and chair.active, not open_now, on_hour)
+            for row, stamp, label, open_now, ahead, on_hour in slots
+            if row not in taken
+        ]
     return grid
 
 

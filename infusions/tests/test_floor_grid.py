@@ -287,3 +287,69 @@ def test_clinicians_see_the_grid_without_booking_or_moving(client, clinician):
     _, html = _page(client)
     assert 'data-testid="grid-visit"' in html
     assert 'data-testid="book-here"' not in html and 'data-testid="move"' not in html
+
+
+# The grid's cells and visits, and the week's cells, are put together in Python (infusions/templatetags/grid.py),
+# not by the template engine: what it would escape and the CSRF token it would add, they must too.
+
+
+def test_names_in_the_cells_and_visits_are_escaped(client, front_desk):
+    chair, _ = clinic(chairs=2)
+    chair.name = '<b>x</b> & "y"'
+    chair.save()
+    (visit,) = _fill([chair], 1)
+    visit.patient.last_name, visit.patient.first_name = "<i>O'Brien</i>", "<script>alert(1)</script>"
+    visit.patient.save()
+    client.force_login(front_desk)
+    _, html = _page(client)
+    assert "<b>x</b>" not in html and "<i>" not in html and "<script>alert" not in html
+    assert ">Book &lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot; 10:15</a>" in html
+    block = re.search(rf'data-visit="{visit.pk}".*?\n  </div>', html, re.S).group(0)
+    assert "&lt;i&gt;O&#x27;Brien&lt;/i&gt;, &lt;script&gt;alert(1)&lt;/script&gt;</a>" in block
+    assert '<span class="visually-hidden"> &lt;i&gt;O&#x27;Brien&lt;/i&gt;, visit 3</span>' in block
+    moving, _ = _page(client, move=visit.pk)
+    assert "Move to &lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot; 10:15</button>" in moving.content.decode()
+    week = client.get(reverse("infusions:grid_week"), {"date": DAY.isoformat()}).content.decode()
+    assert "<b>x</b>" not in week and "&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;" in week
+
+
+def test_a_cell_moves_the_visit_with_the_pages_csrf_token(front_desk):
+    from django.test import Client
+
+    chair, other = clinic(chairs=2)
+    series = services.series_book(patient=bookable_patient(), visits=series_visits(DAY, chair), by=front_desk)
+    second = series.appointments.get(sequence=2)  # 10 Dec, 09:00
+    day = timezone.localtime(second.start, at(DAY, 0).tzinfo).date()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(front_desk)
+    html = client.get(reverse("infusions:grid"), {"date": day.isoformat(), "move": second.pk}).content.decode()
+    target = at(day, 13)
+    form = re.search(
+        rf'<form method="post" action="([^"]+)">(<input [^>]+>)<input type="hidden" name="start" '
+        rf'value="{int(target.timestamp())}"><input type="hidden" name="chair" value="{other.pk}">',
+        html,
+    )
+    action, token = (
+        form.group(1),
+        re.fullmatch(r'<input type="hidden" name="csrfmiddlewaretoken" value="(\w+)">', form.group(2)),
+    )
+    assert action == reverse("infusions:visit_move", args=[second.pk])
+    assert client.post(action, {"start": int(target.timestamp()), "chair": other.pk}).status_code == 403  # no token
+    moved = client.post(
+        action, {"csrfmiddlewaretoken": token.group(1), "start": int(target.timestamp()), "chair": other.pk}
+    )
+    assert moved.status_code == 302
+    second.refresh_from_db()
+    assert (second.start, second.chair_id) == (target, other.pk)
+
+
+def test_the_week_colours_each_cell_by_its_booked_share(client, front_desk):
+    chairs = clinic(chairs=4)
+    _fill(chairs[:1], 6)  # 540 of 570 minutes: 95%
+    _fill(chairs[1:2], 4)  # 360: 63%
+    _fill(chairs[2:3], 1)  # 90: 16%
+    client.force_login(front_desk)
+    html = client.get(reverse("infusions:grid_week"), {"date": DAY.isoformat()}).content.decode()
+    link = f'<a href="{reverse("infusions:grid")}?date={DAY.isoformat()}">'
+    for level, text in (("load-high", "6 · 95%"), ("load-mid", "4 · 63%"), ("load-low", "1 · 16%"), ("", "0 · 0%")):
+        assert f'<td class="load-cell{" " + level if level else ""}" data-testid="load">{link}{text}</a></td>' in html
