@@ -1,7 +1,7 @@
 """Reads for the intake pages. Each uses a fixed number of queries, whatever the data."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -15,14 +15,12 @@ def _visits_on_hold(patient_ids) -> dict[int, int]:
     intake does not import infusions; the visits are read through the reverse relation infusions declares
     (Appointment.patient, related_name "appointments"), its "scheduled" status by value.
     """
-    booked = Q(appointments__status="scheduled", appointments__start__gte=timezone.now())
-    rows = (
-        Patient.objects.filter(pk__in=patient_ids)
-        .annotate(on_hold=Count("appointments", filter=booked))
-        .filter(on_hold__gt=0)
-        .values_list("pk", "on_hold")
-    )
-    return dict(rows)
+    visits = Patient._meta.get_field("appointments").related_model.objects
+    booked = visits.filter(patient_id__in=patient_ids, status="scheduled", start__gte=timezone.now())
+    counts: dict[int, int] = {}
+    for patient_id in booked.values_list("patient_id", flat=True):
+        counts[patient_id] = counts.get(patient_id, 0) + 1
+    return counts
 
 
 def _urgent_cases(**_):
@@ -71,14 +69,12 @@ def open_outcome_reviews() -> list:
     return list(OutcomeReview.objects.open().select_related("patient"))
 
 
-def review_queue(location=None) -> QuerySet[Screening]:
-    """Flagged cases waiting for a decision, in queue order, with patient and flags (2 queries). Only what the
-    queue shows: not the answers and scores (JSON decoded row by row), nor the flags' reasons and sources (the
-    case page has those)."""
+def _for_the_queue(screenings: QuerySet[Screening]) -> QuerySet[Screening]:
+    """The cases with patient and flags (2 queries). Only what the queue shows: not the answers and scores (JSON
+    decoded row by row), nor the flags' reasons and sources (the case page has those)."""
     flags = Flag.objects.only("id", "screening_id", "position", "code", "severity").order_by("position")
     return (
-        _awaiting(location)
-        .defer("answers", "scores")
+        screenings.defer("answers", "scores")
         .select_related("patient")
         .prefetch_related(Prefetch("flags", queryset=flags))
     )
@@ -114,19 +110,44 @@ def review_queue_counts(location=None) -> dict[str, int]:
     return {"total": int(total), "urgent": int(urgent_cases)}
 
 
+def _awaiting_ids(location_id=None):
+    location = None if location_id is None else Location(pk=location_id)
+    return _awaiting(location).values("pk")
+
+
 def review_queue_page(number, *, counts: dict[str, int], location=None) -> Page:
     """One page of the review queue, in queue order, each case with `visits_on_hold`, the patient's booked
-    future visits now waiting on the decision (3 queries: the cases, their flags, the visits on hold of the
-    page's patients only: counting them for the whole queue before picking a page cost more than the page).
+    future visits now waiting on the decision (4 queries: the page's case ids in queue order, the cases with
+    their patients, their flags, and the visits on hold of the page's patients only: counting those for the
+    whole queue before picking a page cost more than the page).
+
+    The ids' query, the queue's whole rule (newest screening, flagged, no decision, urgent first, then by
+    outcome), is compiled once per process like the counts; the cases are then read by id.
 
     `counts` is `review_queue_counts()`: its total sizes the paginator, so the page links cost no
     second COUNT. An out-of-range or malformed page number gives the nearest page, as
     `Paginator.get_page` does.
     """
-    paginator = Paginator(review_queue(location), QUEUE_PAGE_SIZE)
-    paginator.count = counts["total"]  # the cached_property, filled from the one counting query
-    page = paginator.get_page(number)
-    page.object_list = cases = list(page.object_list)
+    from django.db import connection
+
+    from clinic.roles import bind, compiled_query
+
+    # The paginator only numbers the pages: sized from the one counting query, its rows chosen below.
+    page = Paginator(range(counts["total"]), QUEUE_PAGE_SIZE).get_page(number)
+    if location is None:
+        ordered, slots = compiled_query("queue_ids", _awaiting_ids)
+        params = bind(slots, {})
+    else:
+        ordered, slots = compiled_query("queue_ids_at", _awaiting_ids, location_id=-730_005)
+        params = bind(slots, {"location_id": location.pk})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{ordered} LIMIT %s OFFSET %s",
+            [*params, QUEUE_PAGE_SIZE, page.start_index() - 1 if counts["total"] else 0],
+        )  # noqa: S608
+        ids = [row[0] for row in cursor.fetchall()]
+    by_id = {case.pk: case for case in _for_the_queue(Screening.objects.filter(pk__in=ids))} if ids else {}
+    page.object_list = cases = [by_id[pk] for pk in ids if pk in by_id]
     on_hold = _visits_on_hold({case.patient_id for case in cases}) if cases else {}
     for case in cases:
         case.visits_on_hold = on_hold.get(case.patient_id, 0)
