@@ -70,6 +70,9 @@ PROBLEM_KINDS = (
 # The stagger's unit: starts are counted per quarter hour of the local wall clock.
 QUARTER_HOUR = timedelta(minutes=15)
 
+# timedelta(minutes=m) for every minute of a day: candidates() builds a day's grid starts by adding these.
+_MINUTES = tuple(timedelta(minutes=m) for m in range(24 * 60))
+
 
 # --------------------------------------------------------------------------------------------
 # Inputs and outputs
@@ -185,6 +188,8 @@ class ClinicSchedule:
     @cached_property
     def _start_counts(self) -> dict[datetime, int]:
         """Booked starts per quarter hour, keyed by the quarter hour's first instant in UTC."""
+        if isinstance(self.starts, StartCounts) and self.starts.tz is self.tz:
+            return dict(self.starts)  # counted per quarter hour of this very zone already
         counts: dict[datetime, int] = {}
         for instant, n in self.starts.items():
             key = quarter_hour(instant, self.tz)
@@ -202,6 +207,28 @@ class ClinicSchedule:
         """Build the busy-time index now (so a benchmark or a request can time it separately)."""
         self._chair_index  # noqa: B018 - evaluates the cached property
         return self
+
+
+class StartCounts(dict):
+    """Starts counted per quarter hour of `tz`'s wall clock, keyed by the quarter hour's first instant (UTC).
+
+    For `ClinicSchedule.starts` when the caller reads the starts in batches (the booking page widens its
+    window of days): each start is put in its quarter hour once, by `add`, and a schedule in the same `tz`
+    takes the counts as they are instead of quartering every key again for each window.
+    """
+
+    def __init__(self, tz: ZoneInfo):
+        super().__init__()
+        self.tz = tz
+
+    def add(self, instant: datetime, n: int = 1) -> None:
+        key = quarter_hour(instant, self.tz)
+        self[key] = self.get(key, 0) + n
+
+    def copy(self) -> StartCounts:
+        counts = StartCounts(self.tz)
+        counts.update(self)
+        return counts
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,24 +255,72 @@ def plan_series(
     instant, usually now) removes start times before it; no visit falls on `avoid_days` (the dates too
     close to the patient's other visits, `days_too_close`).
     """
-    if horizon_days < 1:
-        raise ValueError("horizon_days must be at least 1")
-    days = _Days(schedule, block_minutes, patient_busy, preferences, not_before, avoid_days)
-    if (rules.count - 1) * rules.min_gap_days > rules.window_days:
-        return NoPlan(
-            reason=(
-                f"No {rules.count}-visit series can keep visits at least {rules.min_gap_days} days apart "
-                f"within {rules.window_days} days of the first; check the protocol's settings."
+    search = SeriesSearch(
+        block_minutes=block_minutes,
+        earliest=earliest,
+        rules=rules,
+        preferences=preferences,
+        not_before=not_before,
+        avoid_days=avoid_days,
+    )
+    return search.plan(schedule, patient_busy=patient_busy, horizon_days=horizon_days)
+
+
+class SeriesSearch:
+    """`plan_series` for a caller that reads the schedule in growing windows of days (selectors.propose_series):
+    `plan` once per window, each time with a schedule (and the patient's bookings) holding more days.
+
+    A day's earliest free slot depends on that day's hours, closures and bookings alone (the chairs', the
+    patient's and the starts in its quarter hours; a visit fits inside one day's opening hours). So the days up
+    to `unchanged_through`, which the new schedule holds exactly as the previous one did (a wider window only
+    adds later days), keep the slots the previous `plan` worked out instead of being worked out again.
+    """
+
+    def __init__(
+        self,
+        *,
+        block_minutes: int,
+        earliest: date,
+        rules: SeriesRules = SeriesRules(),  # noqa: B008
+        preferences: Preferences = Preferences(),  # noqa: B008
+        not_before: datetime | None = None,
+        avoid_days: Iterable[date] = (),
+    ):
+        self.block_minutes, self.earliest, self.rules = block_minutes, earliest, rules
+        self.preferences, self.not_before, self.avoid_days = preferences, not_before, frozenset(avoid_days)
+        self._days: _Days | None = None  # the previous plan's
+
+    def plan(
+        self,
+        schedule: ClinicSchedule,
+        *,
+        patient_busy: Iterable[Interval] = (),
+        horizon_days: int = 60,
+        unchanged_through: date | None = None,
+    ) -> Plan | NoPlan:
+        """plan_series(schedule, ...) with this search's other arguments."""
+        if horizon_days < 1:
+            raise ValueError("horizon_days must be at least 1")
+        rules, earliest = self.rules, self.earliest
+        days = _Days(schedule, self.block_minutes, patient_busy, self.preferences, self.not_before, self.avoid_days)
+        if unchanged_through is not None and self._days is not None:
+            days.keep(self._days, unchanged_through)
+        self._days = days
+        if (rules.count - 1) * rules.min_gap_days > rules.window_days:
+            return NoPlan(
+                reason=(
+                    f"No {rules.count}-visit series can keep visits at least {rules.min_gap_days} days apart "
+                    f"within {rules.window_days} days of the first; check the protocol's settings."
+                )
             )
-        )
-    for offset in range(horizon_days):
-        first = earliest + timedelta(days=offset)
-        if days.slot(first) is None:
-            continue
-        chosen = [first]
-        if _extend(days, rules, first, chosen, set()):
-            return Plan(visits=tuple(days.visit(d) for d in chosen))
-    return NoPlan(reason=_explain(days, rules, earliest, horizon_days))
+        for offset in range(horizon_days):
+            first = earliest + timedelta(days=offset)
+            if days.slot(first) is None:
+                continue
+            chosen = [first]
+            if _extend(days, rules, first, chosen, set()):
+                return Plan(visits=tuple(days.visit(d) for d in chosen))
+        return NoPlan(reason=_explain(days, rules, earliest, horizon_days))
 
 
 def free_starts(
@@ -265,7 +340,7 @@ def free_starts(
     days = _Days(schedule, block_minutes, patient_busy, Preferences(part_of_day=part_of_day), not_before)
     block = days.block
     out = []
-    starts = days.startable(days.patient_free(days.candidates(day)))
+    starts = days.patient_free(days.candidates(day))
     for chair, busy in schedule._chair_index.items():
         for s in starts:
             if busy.conflict_end(s, s + block) is None:
@@ -562,9 +637,15 @@ class _Busy:
 
 def quarter_hour(instant: datetime, tz: ZoneInfo) -> datetime:
     """The first instant (UTC) of the local wall-clock quarter hour `instant` falls in: 08:05 -> 08:00."""
-    instant = _utc(instant)
+    if instant.tzinfo is not UTC:  # the database's instants are UTC already
+        instant = _utc(instant)
     local = instant.astimezone(tz)
-    return instant - timedelta(minutes=local.minute % 15, seconds=local.second, microseconds=local.microsecond)
+    # Called for every booked start: most start on a quarter hour, so no timedelta is built for them (and
+    # a positional one for the others: keyword arguments cost more than the rest of the function).
+    past = local.minute % 15 * 60 + local.second
+    if past or local.microsecond:
+        return instant - timedelta(0, past, local.microsecond)
+    return instant
 
 
 def _stagger_problem(label: str, first: datetime, tz: ZoneInfo, cap: int, index: int) -> Problem:
@@ -615,8 +696,15 @@ class _Days:
     def aware(self, instant: datetime) -> datetime:
         return instant.astimezone(self.tz)
 
+    def keep(self, earlier: _Days, through: date) -> None:
+        """Take `earlier`'s answers for the dates up to `through`: the caller vouches that this schedule and the
+        patient's bookings hold those dates exactly as `earlier`'s did, and the other arguments are the same."""
+        self._slots.update((d, slot) for d, slot in earlier._slots.items() if d <= through)
+        self.reasons.update((d, reason) for d, reason in earlier.reasons.items() if d <= through)
+
     def candidates(self, d: date) -> list[datetime]:
-        """Grid starts on local date d whose whole block fits in an opening interval (patient and chairs ignored)."""
+        """Grid starts on local date d whose whole block fits in an opening interval and whose quarter hour still
+        has room for another infusion to start (staggered starts); patient and chairs ignored."""
         schedule = self.schedule
         if d in schedule.closures or not schedule.opening_hours.get(d.weekday()):
             self.reasons[d] = "closed"
@@ -629,6 +717,7 @@ class _Days:
             self.reasons[d] = "preference"
             return []
         tz, block, g = self.tz, self.block, schedule.granularity_minutes
+        full = schedule._full_quarters
         part = self.preferences.part_of_day
         # Fast path for the days without a change of clocks (all but two a year): one fixed offset.
         offset = datetime.combine(d, time(0), tzinfo=tz).utcoffset()
@@ -638,19 +727,26 @@ class _Days:
             open_at, close_at = _local_utc(tz, d, opens), _local_utc(tz, d, closes)
             if fixed:
                 first = opens.hour * 60 + opens.minute + (1 if opens.second or opens.microsecond else 0)
-                minute = -(-first // g) * g
-                last = closes.hour * 60 + closes.minute
-            else:  # wall clock and instants part ways: try the whole day, keep what falls inside
-                minute, last = 0, 24 * 60
-            while minute < last:
-                t = time(minute // 60, minute % 60)
-                minute += g
-                if (part == MORNING and t >= NOON) or (part == AFTERNOON and t < NOON):
-                    continue
-                instants = [datetime.combine(d, t, tzinfo=UTC) - offset] if fixed else _instants(tz, d, t)
-                for ts in instants:
-                    if open_at <= ts and ts + block <= close_at:
+                begin, end = -(-first // g) * g, closes.hour * 60 + closes.minute
+                if part == MORNING:  # starts before 12:00
+                    end = min(end, 12 * 60)
+                elif part == AFTERNOON:  # starts at or after 12:00, on the grid
+                    begin = max(begin, -(-12 * 60 // g) * g)
+                # With one offset all day the local clock shows `minute` at midnight + minute, so its quarter hour
+                # began minute % 15 minutes before: quarter_hour()'s answer without a time zone lookup per start.
+                midnight = datetime.combine(d, time(0), tzinfo=UTC) - offset
+                for minute in range(begin, end, g):
+                    ts = midnight + _MINUTES[minute]
+                    if open_at <= ts and ts + block <= close_at and not (full and ts - _MINUTES[minute % 15] in full):
                         out.append(ts)
+            else:  # wall clock and instants part ways: try the whole day, keep what falls inside
+                for minute in range(0, 24 * 60, g):
+                    t = time(minute // 60, minute % 60)
+                    if (part == MORNING and t >= NOON) or (part == AFTERNOON and t < NOON):
+                        continue
+                    for ts in _instants(tz, d, t):
+                        if open_at <= ts and ts + block <= close_at and not (full and quarter_hour(ts, tz) in full):
+                            out.append(ts)
         if self.not_before is not None:
             out = [ts for ts in out if ts >= self.not_before]
         return sorted(set(out))
@@ -659,18 +755,11 @@ class _Days:
         block, patient = self.block, self.patient
         return [s for s in starts if patient.conflict_end(s, s + block) is None]
 
-    def startable(self, starts: list[datetime]) -> list[datetime]:
-        """The starts whose quarter hour still has room for another infusion to start (staggered starts)."""
-        full, tz = self.schedule._full_quarters, self.tz
-        if not full:
-            return starts
-        return [s for s in starts if quarter_hour(s, tz) not in full]
-
     def slot(self, d: date) -> tuple[datetime, ChairId] | None:
         if d in self._slots:
             return self._slots[d]
         block = self.block
-        starts = self.startable(self.patient_free(self.candidates(d)))
+        starts = self.patient_free(self.candidates(d))
         best = None
         if starts:
             for chair, busy in self.chairs:

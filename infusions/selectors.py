@@ -19,7 +19,15 @@ from django.db import connection
 from clinic.context import ClinicContext, clinic_context
 from infusions import dosing, reminders
 from infusions.models import Appointment, Chair, Closure, InfusionSeries, MaintenanceOrder, OpeningHours
-from infusions.planner import MAX_WINDOW_DAYS, ClinicSchedule, FreeStart, Preferences, free_starts, quarter_hour
+from infusions.planner import (
+    MAX_WINDOW_DAYS,
+    ClinicSchedule,
+    FreeStart,
+    Preferences,
+    StartCounts,
+    free_starts,
+    quarter_hour,
+)
 from intake.eligibility import booking_eligibility_for
 from intake.models import Patient
 
@@ -168,6 +176,10 @@ def week_schedule(location, day: date | None = None) -> dict:
         Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
         .exclude(status=Appointment.Status.CANCELLED)
         .select_related("patient")
+        # What the week shows of each of its few hundred visits, and what `with_holds` reads.
+        .only(
+            "id", "series_id", "patient_id", "chair_id", "start", "status", "patient__first_name", "patient__last_name"
+        )
         .order_by("start", "id")
     )
     chairs = _chairs_holding(location, visits)
@@ -196,9 +208,10 @@ def propose_series(
     window_days + 1 days), and each day's free slots depend on that day's bookings alone (a visit
     fits inside one day's opening hours). So a plan found in a window is the plan the whole range
     gives; NoPlan in a window only means "widen", and the last call uses the whole range and the
-    full horizon, as before.
+    full horizon, as before. For the same reason a wider window keeps the slots the narrower one worked
+    out for the days it had loaded (`SeriesSearch`): only the added days are planned anew.
     """
-    from infusions.planner import Plan, plan_series
+    from infusions.planner import Plan, SeriesSearch
 
     rules = protocol.series_rules()
     preferences = preferences or Preferences()
@@ -207,16 +220,25 @@ def propose_series(
     chairs = active_chair_ids(location)
     hours = opening_hours(location)
     busy: dict[int, list] = {chair: [] for chair in chairs}
-    starts: Counter[datetime] = Counter()
+    starts = StartCounts(tz)  # each window's starts put in their quarter hours once, not again per window
     closures: set[date] = set()
     patient_rows: list[tuple[datetime, datetime]] = []
     feasible = (rules.count - 1) * rules.min_gap_days <= rules.window_days
     span = rules.window_days + FIRST_WINDOW_EXTRA_DAYS
     loaded = None  # last local date loaded so far
+    # One search for all the windows: the days an earlier window loaded whole are not planned again.
+    search = SeriesSearch(
+        block_minutes=protocol.chair_minutes,
+        earliest=earliest,
+        rules=rules,
+        preferences=preferences,
+        not_before=now,
+        avoid_days=avoid_days,
+    )
     while True:
         upto = min(first + timedelta(days=span), last) if feasible else last
         _load_days(busy, starts, closures, patient_rows, patient, chairs, first, loaded, upto, tz, location)
-        loaded = upto
+        unchanged_through, loaded = loaded, upto
         whole = upto >= last
         horizon = HORIZON_DAYS if whole else min(HORIZON_DAYS, (upto - earliest).days - rules.window_days + 1)
         schedule = ClinicSchedule(
@@ -225,18 +247,10 @@ def propose_series(
             chair_busy=busy,
             closures=frozenset(closures),
             start_cap=location.starts_per_quarter_hour,
-            starts=dict(starts),
+            starts=starts.copy(),
         )
-        plan = plan_series(
-            schedule,
-            block_minutes=protocol.chair_minutes,
-            earliest=earliest,
-            rules=rules,
-            patient_busy=patient_rows,
-            preferences=preferences,
-            horizon_days=horizon,
-            not_before=now,
-            avoid_days=avoid_days,
+        plan = search.plan(
+            schedule, patient_busy=patient_rows, horizon_days=horizon, unchanged_through=unchanged_through
         )
         if whole or isinstance(plan, Plan) or horizon >= HORIZON_DAYS:
             return plan
@@ -251,7 +265,7 @@ def active_chair_ids(location) -> list[int]:
 
 def _merged(appointments, starting) -> tuple[list[tuple[int, datetime, datetime]], list[tuple[datetime, int]]]:
     """Each chair's busy time as (chair, start, end), the bookings that overlap or touch merged, by start; and
-    the visits of `starting` counted per start instant, as (start, count) (1 query).
+    the visits of `starting` counted per start instant, as (start, count) (1 query). Not on SQLite: `_unmerged`.
 
     The planner only asks whether a chair is free at a time, so the union of the bookings is all it needs;
     merging in the database (running latest end per chair, a new stretch where a start passes it) keeps the
@@ -289,12 +303,44 @@ def _merged(appointments, starting) -> tuple[list[tuple[int, datetime, datetime]
     return stretches, [(start, n) for chair, start, _, n in rows if chair is None]
 
 
+def _unmerged(located, chairs) -> tuple[list[tuple[int, datetime, datetime]], list[tuple[datetime, int]]]:
+    """`_merged`'s answer on SQLite, without the merge: each booking of `located` (the location's chairs, active or
+    not) as (chair, start, end) when its chair is one of `chairs`, and the visits counted per start instant (1 query).
+
+    On SQLite the merge's window functions (a sort each, then a grouping) took about three times as long as reading
+    every row and converting it here, at the bench's x1 and x10 bookings alike; and the planner's busy index takes
+    overlapping bookings as they are. On PostgreSQL the merge is cheap and rows cost more to fetch (x10 was slower
+    unmerged), so it keeps `_merged`.
+    """
+    inner, params = located.order_by().values_list("chair_id", "start", "end").query.sql_with_params()
+    start, end = connection.ops.quote_name("start"), connection.ops.quote_name("end")
+    # Unary + is a no-op, but it makes the columns expressions without a declared type, so the sqlite3 module
+    # hands back the stored text (parsed below by _utc_text) instead of parsing it into naive datetimes itself.
+    sql = f"SELECT chair_id, +{start}, +{end} FROM ({inner}) AS booked"  # noqa: S608 - the ORM's own SQL
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    wanted = set(chairs)
+    stretches, counts = [], {}
+    for chair, start, end in rows:  # text, UTC
+        start = _utc_text(start)
+        counts[start] = counts.get(start, 0) + 1
+        if chair in wanted:
+            stretches.append((chair, start, _utc_text(end)))
+    return stretches, list(counts.items())
+
+
 def _midnight(day: date, tz) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
 def _utc_text(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    """An SQLite datetime (naive text, UTC) as an aware UTC datetime."""
+    try:
+        # Parsed with its offset: several times faster than parsing naive and then .replace(tzinfo=UTC).
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # text with an offset of its own (not what Django writes): read as before
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def _load_days(busy, starts, closures, patient_rows, patient, chairs, first, loaded, upto, tz, location):
@@ -315,11 +361,15 @@ def _load_days(busy, starts, closures, patient_rows, patient, chairs, first, loa
         chair_rows = Appointment.objects.active().filter(start__gte=begin, start__lt=end)
         own_rows = Appointment.objects.active().filter(patient=patient, start__gte=begin, start__lt=end)
         closure_rows = Closure.objects.at(location).filter(date__gt=loaded, date__lte=upto)
-    stretches, started = _merged(chair_rows.filter(chair_id__in=chairs), chair_rows.filter(chair__location=location))
+    located = chair_rows.filter(chair__location=location)
+    if connection.vendor == "sqlite":
+        stretches, started = _unmerged(located, chairs)
+    else:
+        stretches, started = _merged(chair_rows.filter(chair_id__in=chairs), located)
     for chair, start, stop in stretches:
         busy[chair].append((start, stop))
     for start, n in started:
-        starts[quarter_hour(start, tz)] += n
+        starts.add(start, n)
     closures.update(closure_rows.values_list("date", flat=True))
     patient_rows.extend(own_rows.order_by("start").values_list("start", "end"))
 
