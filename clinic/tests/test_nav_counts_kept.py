@@ -112,3 +112,25 @@ def test_switched_off_it_counts_on_every_page(client, front_desk, chairs):
         assert _total(client) == 0
         bookable_patient()
         assert _total(client) == 1
+
+
+class _Unreachable:
+    """A cache whose server is down: every call raises, as Django's RedisCache does then."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+def test_a_cache_that_cannot_be_reached_fails_no_page_and_no_change(client, front_desk, chairs, monkeypatch):
+    visit = _tomorrow_unconfirmed(chairs[0])
+    client.force_login(front_desk)
+    monkeypatch.setattr(navcache, "cache", _Unreachable())
+    assert _total(client) == 1  # counted afresh
+    response = client.post(reverse("infusions:visit_confirm_by_phone", args=[visit.pk]))
+    assert response.status_code == 302  # the change stands, and says so
+    visit.refresh_from_db()
+    assert visit.confirmed_at is not None
+    assert _total(client) == 0
