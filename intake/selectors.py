@@ -23,30 +23,35 @@ def _visits_on_hold(patient_ids) -> dict[int, int]:
     return counts
 
 
-def _urgent_cases(**_):
-    return Screening.objects.awaiting_review().filter(urgent=True).order_by().values("pk")
+def _compiled_awaiting(name: str, shape, location=None) -> tuple[str, list]:
+    """The queue's rule (`_awaiting`, at `location` or everywhere) shaped by `shape` (a queryset -> queryset),
+    as SQL compiled once per process, and this call's parameters: building the rule through the ORM (newest
+    screening, flagged, no decision, ranked) cost about ten times running it."""
+    from clinic.roles import bind, compiled_query
 
+    def build(location_id=None):
+        return shape(_awaiting(None if location_id is None else Location(pk=location_id)))
 
-def _open_alerts(**_):
-    return SafetyAlert.objects.open().order_by().values("pk")
+    if location is None:
+        sql, slots = compiled_query(name, build)
+        return sql, bind(slots, {})
+    sql, slots = compiled_query(f"{name}_at", build, location_id=-730_004)
+    return sql, bind(slots, {"location_id": location.pk})
 
 
 def urgent_count() -> int:
     """Urgent screenings waiting for a decision and open safety alerts (item 9 at a check-in): one number,
-    the one the navigation and the queue show (1 query).
-
-    Counted afresh on every call, in SQL compiled once per process: the query takes no value from the request,
-    and building it through the ORM cost about ten times running it, on every page a clinician opens."""
+    the one the navigation and the queue show (1 query, counted afresh on every call: the navigation's badge
+    on every page a clinician opens)."""
     from django.db import connection
 
-    from clinic.roles import compiled_query
+    from clinic.roles import bind, compiled_query
 
-    cases, case_slots = compiled_query("urgent_cases", _urgent_cases)
-    alerts, alert_slots = compiled_query("open_alerts", _open_alerts)
-    params = [constant for _, constant in (*case_slots, *alert_slots)]
+    cases, case_params = _compiled_awaiting("urgent_cases", lambda q: q.filter(urgent=True).order_by().values("pk"))
+    alerts, alert_slots = compiled_query("open_alerts", lambda: SafetyAlert.objects.open().order_by().values("pk"))
     sql = f"SELECT (SELECT COUNT(*) FROM ({cases}) AS cases), (SELECT COUNT(*) FROM ({alerts}) AS alerts)"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*case_params, *bind(alert_slots, {})])
         cases_count, alerts_count = cursor.fetchone()
     return int(cases_count) + int(alerts_count)
 
@@ -84,35 +89,18 @@ def _for_the_queue(screenings: QuerySet[Screening]) -> QuerySet[Screening]:
 QUEUE_PAGE_SIZE = 25
 
 
-def _awaiting_urgent_column(location_id=None):
-    location = None if location_id is None else Location(pk=location_id)
-    return _awaiting(location).order_by().values("urgent")
-
-
 def review_queue_counts(location=None) -> dict[str, int]:
     """How many cases wait for a decision, and how many of them are urgent (1 query, compiled once per process
     like the navigation's: building the queue's query through the ORM cost more than running it)."""
     from django.db import connection
 
-    from clinic.roles import bind, compiled_query
-
-    if location is None:
-        inner, slots = compiled_query("queue_counts", _awaiting_urgent_column)
-        params = bind(slots, {})
-    else:
-        inner, slots = compiled_query("queue_counts_at", _awaiting_urgent_column, location_id=-730_004)
-        params = bind(slots, {"location_id": location.pk})
+    inner, params = _compiled_awaiting("queue_counts", lambda q: q.order_by().values("urgent"), location)
     urgent = connection.ops.quote_name("urgent")
     sql = f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {urgent} THEN 1 ELSE 0 END), 0) FROM ({inner}) AS waiting"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         total, urgent_cases = cursor.fetchone()
     return {"total": int(total), "urgent": int(urgent_cases)}
-
-
-def _awaiting_ids(location_id=None):
-    location = None if location_id is None else Location(pk=location_id)
-    return _awaiting(location).values("pk")
 
 
 def review_queue_page(number, *, counts: dict[str, int], location=None) -> Page:
@@ -130,21 +118,12 @@ def review_queue_page(number, *, counts: dict[str, int], location=None) -> Page:
     """
     from django.db import connection
 
-    from clinic.roles import bind, compiled_query
-
     # The paginator only numbers the pages: sized from the one counting query, its rows chosen below.
     page = Paginator(range(counts["total"]), QUEUE_PAGE_SIZE).get_page(number)
-    if location is None:
-        ordered, slots = compiled_query("queue_ids", _awaiting_ids)
-        params = bind(slots, {})
-    else:
-        ordered, slots = compiled_query("queue_ids_at", _awaiting_ids, location_id=-730_005)
-        params = bind(slots, {"location_id": location.pk})
+    ordered, params = _compiled_awaiting("queue_ids", lambda q: q.values("pk"), location)
+    offset = page.start_index() - 1 if counts["total"] else 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{ordered} LIMIT %s OFFSET %s",
-            [*params, QUEUE_PAGE_SIZE, page.start_index() - 1 if counts["total"] else 0],
-        )  # noqa: S608
+        cursor.execute(f"{ordered} LIMIT %s OFFSET %s", [*params, QUEUE_PAGE_SIZE, offset])
         ids = [row[0] for row in cursor.fetchall()]
     by_id = {case.pk: case for case in _for_the_queue(Screening.objects.filter(pk__in=ids))} if ids else {}
     page.object_list = cases = [by_id[pk] for pk in ids if pk in by_id]
