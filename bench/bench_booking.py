@@ -87,8 +87,8 @@ def _measure(patient, protocol, earliest, preferences=None, runs=RUNS):
 
     from clinic.context import clinic_context
     from clinic.tests.factories import main_location
-    from infusions.planner import Plan
-    from infusions.selectors import propose_series
+    from infusions.booking.planner import Plan
+    from infusions.booking.selectors import propose_series
 
     timings, queries, found = [], 0, 0
     now = datetime.combine(earliest, time(0), tzinfo=UTC)
@@ -125,8 +125,8 @@ def _analyze():
 def run() -> dict:
     from django.test.utils import override_settings
 
+    from infusions.booking.planner import Preferences
     from infusions.models import Appointment
-    from infusions.planner import Preferences
 
     start_day = date(2026, 10, 15)
     out = {"chairs": CHAIRS, "days": DAYS}

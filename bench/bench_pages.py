@@ -68,7 +68,7 @@ def _seed() -> dict:
     from clinic.context import clinic_context
     from clinic.roles import CLINICIAN, COORDINATOR, FRONT_DESK, NURSE
     from clinic.tests.factories import ChairFactory, UserFactory, main_location, open_every_day
-    from infusions import selectors, services
+    from infusions.booking import selectors, services
     from intake.models import Screening
     from intake.services import intake_create
 

@@ -18,7 +18,7 @@ import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from infusions.planner import ClinicSchedule, Plan, Preferences, SeriesRules, plan_series
+from infusions.booking.planner import ClinicSchedule, Plan, Preferences, SeriesRules, plan_series
 
 TZ = ZoneInfo("America/Los_Angeles")
 START = date(2026, 10, 15)  # the 90 days include the 2026-11-01 change of clocks

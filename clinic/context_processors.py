@@ -30,11 +30,11 @@ def worklist_counts(request, context) -> dict:
     if getattr(request, "worklist_counts", None) is None:
         from clinic import navcache
         from clinic.roles import may
+        from infusions.booking.views.plan import BOOK
 
         # The base app asks infusions here, deliberately: the front desk's and coordinators' pages show the counts.
-        from infusions.floor import worklist_counts as counts
-        from infusions.views.booking import BOOK
-        from infusions.views.floor import COORDINATE
+        from infusions.floor.selectors import worklist_counts as counts
+        from infusions.floor.views import COORDINATE
 
         front_desk = context["is_front_desk"] and may(request.user, *BOOK)
         coordinator = context["is_coordinator"] and may(request.user, *COORDINATE)

@@ -104,7 +104,7 @@ ROLE_PERMISSIONS = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
-        "infusions.view_outcome_report",  # aggregate figures only, every location (infusions.views.reports)
+        "infusions.view_outcome_report",  # aggregate figures only, every location (infusions.outcomes.views.reports)
     ],
 }
 

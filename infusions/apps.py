@@ -7,6 +7,6 @@ class InfusionsConfig(AppConfig):
     verbose_name = "Infusions and scheduling"
 
     def ready(self):
-        from infusions.defaults import ensure_default_protocols_after_migrate
+        from infusions.booking.defaults import ensure_default_protocols_after_migrate
 
         post_migrate.connect(ensure_default_protocols_after_migrate, sender=self, dispatch_uid="infusions.protocols")

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from clinic.context import clinic_context
 from infusions.models import InfusionSeries, MaintenanceOrder, OutcomeInvitation, OutcomeScore, Reminder
+from infusions.outcomes.questions import patient_location
 from infusions.reminders import dispatch, notices, sms
 from infusions.reminders.outbox import channels_for
-from infusions.reminders.questions import patient_location
 from infusions.reminders.quiet_hours import QuietHours
 from infusions.reminders.rendering import Rendered, send_text
 from infusions.reminders.tokens import checkin_url

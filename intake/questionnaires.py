@@ -14,7 +14,7 @@ The dataclass also expresses the outcome scales that come next: the PCL-5 (20 it
 total 0-80; 31-33 suggests probable PTSD; a 10-point drop is clinically meaningful, per the VA
 National Center for PTSD) and a 0-10 numeric pain rating (one item; a 30% reduction is a
 moderately important improvement, per IMMPACT): `PCL5` and `PAIN` below. `measures_for(indication)`
-says which measures a patient is followed with; `intake.outcomes` reads the scores over a course.
+says which measures a patient is followed with; `infusions.outcomes.rules` reads the scores over a course.
 """
 
 from collections.abc import Sequence

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 
 from clinic.context import clinic_context
 from clinic.models import Location
-from infusions import selectors, services
+from infusions.booking import selectors, services
 from infusions.models import Chair
 from intake.services import intake_create
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from clinic.context import clinic_context
 from clinic.models import Clinic, Location
-from infusions import course
 from infusions.models import (
     Appointment,
     Chair,
@@ -20,6 +19,7 @@ from infusions.models import (
     Protocol,
     SeriesEvaluation,
 )
+from infusions.outcomes import course
 from intake.models import OutcomeReview, Patient, Screening
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +203,7 @@ def test_it_seeds_tomorrows_floor_through_the_booking_services(settings):
     """Four series start tomorrow at Seattle: one IV start per quarter hour (the location's cap), a reminder
     for each visit, the first confirmed and the other three on tomorrow's call list."""
     from clinic.context import clinic_context
-    from infusions import floor
+    from infusions.floor import selectors as floor
     from infusions.models import Appointment, Reminder
 
     settings.DEBUG = True

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from infusions.defaults import ensure_default_protocols
+from infusions.booking.defaults import ensure_default_protocols
 
 
 def create(apps, schema_editor):

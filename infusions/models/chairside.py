@@ -1,7 +1,7 @@
 """The infusion day's record of one visit: check-in, start gates, dose order, flowsheet, adverse events, discharge.
 
-One `InfusionRecord` per visit, kept by nurses and prescribers through `infusions.visit_record` (the
-services check every rule: the gates of `infusions.chairside`, the protocol's dose ceiling, the order of
+One `InfusionRecord` per visit, kept by nurses and prescribers through `infusions.infusion_day.services` (the
+services check every rule: the gates of `infusions.infusion_day.chairside`, the protocol's dose ceiling, the order of
 the steps). Signed at discharge: from then on nothing in it changes; a correction is an `Amendment`
 beside the original, and the history of every row keeps both.
 """
@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from infusions import chairside
+from infusions.infusion_day import chairside
 from infusions.models.scheduling import Appointment
 
 

@@ -120,7 +120,7 @@ class SeriesEvaluation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        # The outcome reports (infusions.reports) read every evaluation of a location: a permission of their own.
+        # The outcome reports (outcomes.reports) read every evaluation of a location: a permission of their own.
         permissions = [("view_outcome_report", "Can see outcome reports")]
 
     def __str__(self):

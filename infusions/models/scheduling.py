@@ -17,8 +17,8 @@ from simple_history.models import HistoricalRecords
 
 from clinic import when as fmt
 from clinic.models import Location
-from infusions.dosing import HIGHEST_CEILING_MG_PER_KG
-from infusions.planner import MAX_WINDOW_DAYS, SeriesRules
+from infusions.booking.planner import MAX_WINDOW_DAYS, SeriesRules
+from infusions.infusion_day.dosing import HIGHEST_CEILING_MG_PER_KG
 from intake.models import Patient
 from intake.screening import INDICATION_CHOICES
 
@@ -315,7 +315,7 @@ class Appointment(models.Model):
     # not before the visit's start (completed: not before its end); cancel and move only while scheduled.
     # A mark made by mistake may be undone, back to the status before it, on the clinic-local day it was made.
     # Completed is no mark: a visit is completed by its discharge on the chair-side record
-    # (infusions.visit_record), deferred by a start gate at check-in.
+    # (infusions.infusion_day.services), deferred by a start gate at check-in.
     MARK_FROM = {
         Status.ARRIVED: (Status.SCHEDULED,),
         Status.NO_SHOW: (Status.SCHEDULED,),

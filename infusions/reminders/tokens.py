@@ -38,7 +38,7 @@ def confirm_url(appointment) -> str:
 
 # --- The patient's questions link: the outcome questionnaires before a visit --------------------------
 # Its own salt: a confirm token never opens the questions, nor the other way round.
-QUESTIONS_SALT = "infusions.reminders.questions"
+QUESTIONS_SALT = "infusions.outcomes.questions"
 QUESTIONS_MAX_AGE = timedelta(days=15)
 QUESTIONS_OFFSET_HOURS = 24  # only the reminder sent this many hours ahead carries the questions link
 

@@ -53,7 +53,8 @@ def complete(appointment, *, nurse=None, prescriber=None):
 
     from clinic.roles import NURSE
     from clinic.tests.factories import UserFactory, clinician
-    from infusions import chairside, visit_record
+    from infusions.infusion_day import chairside
+    from infusions.infusion_day import services as visit_record
 
     nurse = nurse or UserFactory(role=NURSE)
     prescriber = prescriber or clinician()
@@ -78,7 +79,7 @@ def clean_check_in(**changes):
     from dataclasses import replace
     from decimal import Decimal
 
-    from infusions.visit_record import CheckInValues
+    from infusions.infusion_day.services import CheckInValues
 
     values = CheckInValues(
         weight_kg=Decimal("70.0"),
@@ -135,7 +136,8 @@ def complete_with_scores(appointment, *, phq9, gad7=None, nurse=None, prescriber
 
     from clinic.roles import NURSE
     from clinic.tests.factories import UserFactory, clinician
-    from infusions import chairside, visit_record
+    from infusions.infusion_day import chairside
+    from infusions.infusion_day import services as visit_record
 
     questionnaires = {"phq9": phq9_items(phq9)}
     if gad7 is not None:
@@ -166,7 +168,7 @@ def answer_link(appointment, *, phq9, when):
     import time_machine
     from django.test import TestCase
 
-    from infusions import course
+    from infusions.outcomes import course
 
     with time_machine.travel(when, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
         return course.score_from_link(appointment=appointment, answers={"phq9": phq9_items(phq9)})
@@ -176,7 +178,7 @@ def course_through_services(first_day, chair, *, phq9, gad7=None, by, baseline_p
     """A screened patient, a six-visit series booked from `first_day` (every 3 days at 09:00) and one visit
     completed per PHQ-9 total given (GAD-7 totals beside them when given), through the real services. Call it
     with the clock before `first_day`."""
-    from infusions.services import series_book
+    from infusions.booking.services import series_book
 
     person = screened_patient(phq9=baseline_phq9, gad7=baseline_gad7, **patient)
     series = series_book(patient=person, visits=series_visits(first_day, chair), by=by)

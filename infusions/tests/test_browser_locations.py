@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from clinic.models import Location
 from clinic.tests.factories import ChairFactory, LocationFactory, clinician, front_desk, main_location, open_every_day
-from infusions import services
+from infusions.booking import services
 from infusions.models import InfusionSeries, Reminder
 from infusions.reminders import sms
 from infusions.tests.helpers import LA, bookable_patient, depression

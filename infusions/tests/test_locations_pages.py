@@ -20,7 +20,7 @@ from clinic.tests.factories import (
     main_location,
     open_every_day,
 )
-from infusions import services
+from infusions.booking import services
 from infusions.tests.helpers import bookable_patient, depression
 
 pytestmark = pytest.mark.django_db

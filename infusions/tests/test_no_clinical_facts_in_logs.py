@@ -9,7 +9,9 @@ import time_machine
 
 from clinic.roles import NURSE
 from clinic.tests.factories import UserFactory, clinician, front_desk
-from infusions import course, services, visit_record
+from infusions.booking import services
+from infusions.infusion_day import services as visit_record
+from infusions.outcomes import course
 from infusions.tests.helpers import at, bookable_patient, clean_check_in, clinic, series_visits
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from clinic.tests.factories import clinician
 from clinic.tests.factories import front_desk as make_front_desk
+from infusions.booking.services import series_book
 from infusions.models import MaintenanceOrder
-from infusions.services import series_book
 from infusions.tests.helpers import bookable_patient, clinic, series_visits
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from clinic.tests.factories import PatientFactory
-from infusions.record_forms import CheckInForm, RecheckForm
+from infusions.infusion_day.forms import CheckInForm, RecheckForm
 from intake import phones, services
 from intake.forms import IntakeForm
 from intake.management.commands.screen_intake import Command

@@ -245,7 +245,7 @@ class Command(BaseCommand):
         starts (one IV start per quarter hour) and their reminders are made; the first has confirmed, the
         others are on tomorrow's call list. Made once: a patient who exists already is left as they are."""
         from clinic.context import clinic_context
-        from infusions import services
+        from infusions.booking import services
         from intake.models import Patient
         from intake.services import intake_create
 
@@ -298,12 +298,12 @@ class Command(BaseCommand):
         seed cannot go back in time through them: it writes the rows the services would have written
         directly, kept consistent with them. Visits in a Seattle chair inside its opening hours, spaced as the
         depression protocol allows; the check-in values open every gate (BP 118/76, item 9 answered 0, an
-        escort); the dose is the protocol's, within its ceiling, computed by `infusions.dosing`; every record
+        escort); the dose is the protocol's, within its ceiling, computed by `infusion_day.dosing`; every record
         is discharged and signed; the scores are the check-in's (source check_in). The baseline is the intake's
         screening, moved to before the series. Made once: nothing when the patient already has a series.
         """
         from clinic.context import clinic_context
-        from infusions import chairside, dosing
+        from infusions.infusion_day import chairside, dosing
         from infusions.models import Appointment, InfusionRecord, InfusionSeries, OutcomeScore, Protocol
         from intake.models import Intake, Patient, Screening
         from intake.questionnaires import GAD7, PHQ9, QUESTIONNAIRES, score

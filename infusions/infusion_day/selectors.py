@@ -1,0 +1,151 @@
+"""Reads for the infusion day: one visit's record page, and the infusion room of a location.
+
+Each is a fixed number of queries whatever the number of readings, events or chairs.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from clinic.context import clinic_context
+from infusions.infusion_day import chairside, dosing
+from infusions.infusion_day.services import gates, thresholds_for
+from infusions.models import Appointment, Chair, InfusionRecord
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where a started visit stands against its monitoring schedule now."""
+
+    phase: str
+    next_due: datetime | None
+    overdue: bool
+    minutes_in_phase: int | None
+    ready_at: datetime | None
+
+
+def timing(record: InfusionRecord, last_reading_at: datetime | None, thresholds, now: datetime) -> Timing:
+    phase = record.phase
+    due = chairside.next_due(
+        phase=phase,
+        last_reading_at=last_reading_at,
+        infusion_started_at=record.started_at,
+        infusion_ended_at=record.ended_at,
+        thresholds=thresholds,
+    )
+    if record.stage in (InfusionRecord.Stage.DISCHARGED, InfusionRecord.Stage.DEFERRED):
+        due = None
+    since = record.ended_at if phase == "observation" else record.started_at
+    minutes = int((now - since).total_seconds() // 60) if since else None
+    ready = chairside.discharge_ready_at(record.ended_at, thresholds) if record.ended_at else None
+    return Timing(phase, due, chairside.is_overdue(now, due), minutes, ready)
+
+
+def record_page(appointment: Appointment) -> dict:
+    """The visit's record: check-in, gates, order, flowsheet, events, discharge and amendments (5 queries)."""
+    context = clinic_context(appointment.chair.location)
+    record = (
+        InfusionRecord.objects.filter(appointment=appointment)
+        .select_related("checked_in_by", "ordered_by", "started_by", "discharged_by", "bp_decision_by", "follow_up_by")
+        .first()
+    )
+    page = {"appointment": appointment, "record": record, "clinic": context, "protocol": appointment.series.protocol}
+    if record is None:
+        return page
+    thresholds = thresholds_for(context.clinic)
+    readings = list(record.readings.select_related("taken_by"))
+    last = readings[-1].taken_at if readings else None
+    page.update(
+        {
+            "thresholds": thresholds,
+            "gates": gates(record, thresholds),
+            "readings": readings,
+            "events": list(record.adverse_events.select_related("recorded_by")),
+            "amendments": list(record.amendments.select_related("made_by")),
+            "timing": timing(record, last, thresholds, context.now()),
+            "checklist": [
+                (code, label, code in record.discharge_checklist) for code, label in chairside.DISCHARGE_CHECKLIST
+            ],
+        }
+    )
+    page["may_start"] = chairside.may_start(page["gates"])
+    return page
+
+
+@dataclass(frozen=True)
+class ChairRow:
+    chair: Chair
+    visits: list  # (appointment, record or None, timing or None, out_of_range: bool)
+
+
+def room(location, day: date | None = None) -> dict:
+    """The infusion room of a location on a day: every chair with its visits, each with its stage and timer,
+    overdue and out-of-range readings marked (4 queries whatever the number of chairs and visits)."""
+    context = clinic_context(location)
+    day = day or context.today()
+    begin, end = context.day_bounds(day)
+    now = context.now()
+    thresholds = thresholds_for(context.clinic)
+    chairs = list(Chair.objects.filter(location=location, active=True))
+    visits = list(
+        Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("patient", "chair", "record")
+        .order_by("start", "id")
+    )
+    records = [v.record for v in visits if _has_record(v)]
+    last_readings = _last_readings(records)
+    rows: dict[int, list] = {chair.pk: [] for chair in chairs}
+    for visit in visits:
+        record = visit.record if _has_record(visit) else None
+        last = last_readings.get(record.pk) if record else None
+        entry = {
+            "visit": visit,
+            "record": record,
+            "timing": timing(record, last[0] if last else None, thresholds, now) if record else None,
+            "out_of_range": bool(last and last[1]),
+        }
+        rows.setdefault(visit.chair_id, []).append(entry)
+    return {
+        "day": day,
+        "clinic": context,
+        "location": location,
+        "rows": [ChairRow(chair, rows.get(chair.pk, [])) for chair in chairs],
+        "now": now,
+    }
+
+
+def _has_record(visit) -> bool:
+    try:
+        return visit.record is not None
+    except InfusionRecord.DoesNotExist:
+        return False
+
+
+def _last_readings(records) -> dict[int, tuple[datetime, list]]:
+    """Each record's latest reading: (when, fields out of range) (1 query)."""
+    from infusions.models import VitalReading
+
+    latest: dict[int, tuple[datetime, list]] = {}
+    if not records:
+        return latest
+    rows = VitalReading.objects.filter(record__in=records).order_by("record_id", "taken_at", "id")
+    for record_id, taken_at, flagged in rows.values_list("record_id", "taken_at", "out_of_range"):
+        latest[record_id] = (taken_at, flagged)
+    return latest
+
+
+def day_sheet(appointment) -> dict:
+    """The clinician's sheet for one visit: the planned dose in mg, mL per vial and the pump rate for the
+    default bag, or why the protocol's dose is refused."""
+    protocol, patient = appointment.series.protocol, appointment.patient
+    context = {"appointment": appointment, "protocol": protocol, "patient": patient, "dose": None, "refused": ""}
+    try:
+        context["dose"] = dosing.planned_dose(
+            mg_per_kg=protocol.dose_mg_per_kg,
+            weight_kg=patient.weight_kg,
+            ceiling_mg_per_kg=protocol.max_dose_mg_per_kg,
+            infusion_minutes=protocol.infusion_minutes,
+        )
+    except dosing.DoseAboveCeiling as exc:
+        context["refused"] = str(exc)
+    return context

@@ -1,0 +1,535 @@
+"""The infusion day, step by step: every change to a visit's chair-side record goes through here.
+
+    record_check_in -> (record_release_gate) -> record_order_dose -> record_start
+    -> record_add_reading / record_add_adverse_event -> record_end_infusion
+    -> record_ready_for_pickup -> record_discharge (completes the visit, signs the record) -> record_amend
+
+Each service runs in one transaction, locks the record, checks the step's order and the rules of the
+pure module `infusions.infusion_day.chairside` with the organisation's thresholds, and saves with the acting user in
+the history. Times are the visit's location's. A signed record never changes: corrections are
+amendments. Messages are shown to staff as they are: they name values and rules, never a patient.
+"""
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from clinic import when as fmt
+from clinic.context import clinic_context
+from infusions.infusion_day import chairside, dosing
+from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, VitalReading
+from infusions.outcomes import course
+from infusions.reminders import sync_for
+from intake import phones
+from intake import services as intake_services
+from intake.eligibility import booking_eligibility
+from intake.models import SafetyAlert
+
+logger = logging.getLogger(__name__)
+
+Stage = InfusionRecord.Stage
+RELEASABLE = ("BP_NEEDS_DECISION", "ITEM9_FOLLOW_UP")
+
+
+class RecordRefused(Exception):
+    """A step refused; `errors` maps form fields to messages when the refusal is about a value."""
+
+    def __init__(self, message: str = "", *, errors: dict[str, str] | None = None):
+        self.errors = errors or {}
+        super().__init__(message or " ".join(self.errors.values()))
+
+
+def thresholds_for(organisation) -> chairside.Thresholds:
+    """The clinic's thresholds (organisation settings) as the pure rules take them."""
+    return chairside.Thresholds(
+        no_start_systolic=organisation.bp_no_start_systolic,
+        no_start_diastolic=organisation.bp_no_start_diastolic,
+        decision_systolic=organisation.bp_decision_systolic,
+        decision_diastolic=organisation.bp_decision_diastolic,
+        alert_systolic=organisation.alert_systolic,
+        alert_diastolic=organisation.alert_diastolic,
+        alert_heart_rate=organisation.alert_heart_rate,
+        alert_spo2=organisation.alert_spo2,
+        interval_during_minutes=organisation.reading_interval_minutes,
+        interval_observation_minutes=organisation.observation_interval_minutes,
+        observation_minutes=organisation.observation_minutes,
+    )
+
+
+def released(record: InfusionRecord) -> frozenset[str]:
+    """The gates a prescriber has released on this record: the BP decision, and the item-9 follow-up (recorded
+    here or on the clinicians' queue: either resolves the check-in's safety alert)."""
+    codes = set()
+    if record.bp_decision_at:
+        codes.add("BP_NEEDS_DECISION")
+    alert = record.safety_alert if record.safety_alert_id else None
+    if record.follow_up_at or (alert is not None and alert.resolved_at is not None):
+        codes.add("ITEM9_FOLLOW_UP")
+    return frozenset(codes)
+
+
+def check_in_values(record: InfusionRecord) -> chairside.CheckIn:
+    return chairside.CheckIn(
+        systolic=record.systolic,
+        diastolic=record.diastolic,
+        heart_rate=record.heart_rate,
+        spo2=record.spo2,
+        weight_kg=record.weight_kg,
+        fasting_kept=record.fasting_kept,
+        escort_name=record.escort_name,
+        escort_phone=record.escort_phone,
+        intoxicated=record.intoxicated,
+        pregnant_possible=record.pregnancy_possible,
+        item9=record.item9,
+    )
+
+
+def gates(record: InfusionRecord, thresholds: chairside.Thresholds) -> list:
+    return chairside.start_gates(check_in_values(record), thresholds, decisions=released(record))
+
+
+def _locked(record: InfusionRecord) -> InfusionRecord:
+    return (
+        InfusionRecord.objects.select_for_update(of=("self",))
+        .select_related(
+            "appointment__chair__location", "appointment__series__protocol", "appointment__patient", "safety_alert"
+        )
+        .get(pk=record.pk)
+    )
+
+
+def _context(record_or_appointment):
+    appointment = getattr(record_or_appointment, "appointment", record_or_appointment)
+    return clinic_context(appointment.chair.location)
+
+
+def _save(obj, by, fields=None):
+    obj._history_user = by
+    obj.save(update_fields=fields)
+
+
+def _open(record: InfusionRecord, *stages: str) -> None:
+    if record.is_signed:
+        raise RecordRefused("The record is signed; write an amendment to correct it.")
+    if stages and record.stage not in stages:
+        raise RecordRefused(f"Not possible while the patient is {record.get_stage_display().lower()}.")
+
+
+# --- Check-in and the start gates -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInValues:
+    weight_kg: Decimal
+    systolic: int
+    diastolic: int
+    heart_rate: int
+    spo2: int
+    fasting_kept: bool
+    escort_name: str
+    escort_phone: str
+    escort_sms_consent: bool
+    intoxicated: bool
+    pregnancy_possible: bool
+    medication_changes: str
+    questionnaires: dict  # {"phq9": [9 answers], ...}: PHQ-9 always
+
+
+def _escort_phone(text: str) -> str:
+    """The escort's phone in E.164 (the pickup text needs it), or "" when none was given; refused otherwise."""
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        return phones.to_e164(text)
+    except phones.PhoneInvalid:
+        raise RecordRefused(errors={"escort_phone": phones.PHONE_INVALID}) from None
+
+
+def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> InfusionRecord:
+    """Check the patient in on the visit's day: today's values, the pre-infusion questionnaires, the gates.
+
+    A positive PHQ-9 item 9 raises an urgent item for the clinicians at once (and the page shows 988); a
+    gate that stops the visit today (BP above the no-start threshold, intoxication, possible pregnancy)
+    defers it with the reason, so the front desk rebooks it.
+    """
+    phq9 = values.questionnaires.get("phq9")
+    if not phq9 or len(phq9) != 9:
+        raise RecordRefused(errors={"phq9": "PHQ-9 is asked at every check-in: answer every item."})
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("chair__location", "patient", "series")
+            .get(pk=appointment.pk)
+        )
+        context = _context(appointment)
+        if InfusionRecord.objects.filter(appointment=appointment).exists():
+            raise RecordRefused("This visit is checked in already.")
+        if appointment.status not in (Appointment.Status.SCHEDULED, Appointment.Status.ARRIVED):
+            raise RecordRefused(f"A {appointment.get_status_display().lower()} visit cannot be checked in.")
+        if context.local_date(appointment.start) != context.today():
+            raise RecordRefused("A visit is checked in on its own day.")
+        eligibility = booking_eligibility(appointment.patient)
+        if not eligibility.bookable:
+            raise RecordRefused(f"On hold: {eligibility.reason}")
+        record = InfusionRecord(
+            appointment=appointment,
+            checked_in_at=context.now(),
+            checked_in_by=by,
+            weight_kg=values.weight_kg,
+            systolic=values.systolic,
+            diastolic=values.diastolic,
+            heart_rate=values.heart_rate,
+            spo2=values.spo2,
+            fasting_kept=values.fasting_kept,
+            escort_name=values.escort_name.strip(),
+            escort_phone=_escort_phone(values.escort_phone),
+            escort_sms_consent=values.escort_sms_consent,
+            intoxicated=values.intoxicated,
+            pregnancy_possible=values.pregnancy_possible,
+            medication_changes=values.medication_changes.strip(),
+            questionnaires=values.questionnaires,
+            item9=int(phq9[8]),
+        )
+        found = gates(record, thresholds_for(context.clinic))
+        reason = chairside.deferral_reason(found)
+        if reason:
+            record.stage, record.deferred_reason = Stage.DEFERRED, reason[:250]
+            appointment.status = Appointment.Status.DEFERRED
+        else:
+            appointment.status = Appointment.Status.ARRIVED
+        _save(record, by)
+        _save(appointment, by, ["status", "updated_at"])
+        sync_for([appointment])
+        course.scores_from_check_in(record, by=by)
+        transaction.on_commit(lambda: course.rules_apply(patient_id=appointment.patient_id))
+        if record.item9 > 0:
+            record.safety_alert = intake_services.safety_alert_raise(
+                patient=appointment.patient,
+                source=SafetyAlert.Source.CHECK_IN,
+                detail=f"PHQ-9 item 9 answered {record.item9} of 3 at check-in for visit {appointment.sequence}.",
+                by=by,
+            )
+            _save(record, by, ["safety_alert"])
+    logger.info("appointment %s checked in by user %s (stage %s)", appointment.pk, by.pk, record.stage)
+    return record
+
+
+def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> InfusionRecord:
+    """A prescriber's recorded decision: start despite BP over the decision threshold, or the same-day
+    follow-up of a positive item 9 (which also resolves the patient's open check-in alert)."""
+    if gate not in RELEASABLE:
+        raise RecordRefused("That gate is not released by a decision.")
+    note = note.strip()
+    if not note:
+        raise RecordRefused(errors={"note": "Write the decision: what was weighed and decided."})
+    with transaction.atomic():
+        record = _locked(record)
+        # The follow-up of a positive item 9 is owed even when the visit was deferred.
+        _open(record, Stage.CHECKED_IN, *((Stage.DEFERRED,) if gate == "ITEM9_FOLLOW_UP" else ()))
+        context = _context(record)
+        if gate not in {g.code for g in gates(record, thresholds_for(context.clinic)) if g.blocks}:
+            raise RecordRefused("That gate does not apply to this check-in, or is released already.")
+        if gate == "BP_NEEDS_DECISION":
+            record.bp_decision_by, record.bp_decision_at, record.bp_decision_note = by, context.now(), note
+        else:
+            record.follow_up_by, record.follow_up_at, record.follow_up_note = by, context.now(), note
+            if record.safety_alert is not None and record.safety_alert.is_open:
+                intake_services.safety_alert_resolve(alert=record.safety_alert, by=by, follow_up=note)
+        _save(record, by)
+    logger.info("record %s: a start gate released by user %s", record.pk, by.pk)  # which gate is clinical
+    return record
+
+
+def record_recheck(*, record: InfusionRecord, fasting_kept: bool, escort_name: str, escort_phone: str, by):
+    """Correct what a nurse re-checked before the start: the escort has arrived, the fast was confirmed."""
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.CHECKED_IN)
+        record.fasting_kept = fasting_kept
+        record.escort_name, record.escort_phone = escort_name.strip(), _escort_phone(escort_phone)
+        _save(record, by, ["fasting_kept", "escort_name", "escort_phone"])
+    logger.info("record %s: check-in re-checked by user %s", record.pk, by.pk)
+    return record
+
+
+def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
+    """No infusion today for a checked-in patient (no escort came, the fast was broken, the patient declined):
+    the visit is deferred with the reason and the front desk rebooks it."""
+    reason = reason.strip()
+    if not reason:
+        raise RecordRefused(errors={"reason": "Say why the visit cannot go ahead today."})
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.CHECKED_IN)
+        record.stage, record.deferred_reason = Stage.DEFERRED, reason[:250]
+        _save(record, by, ["stage", "deferred_reason"])
+        appointment = record.appointment
+        appointment.status = Appointment.Status.DEFERRED
+        _save(appointment, by, ["status", "updated_at"])
+        sync_for([appointment])
+    logger.info("record %s: deferred by user %s", record.pk, by.pk)
+    return record
+
+
+# --- The dose --------------------------------------------------------------------------------------
+
+
+def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int, bag_ml: int = 100, by):
+    """The prescriber's order: mg/kg of today's weight, within the protocol's ceiling; mg, mL of the chosen
+    vial and the pump rate for the bag over the protocol's minutes are computed once and kept."""
+    try:
+        mg_per_kg = Decimal(str(mg_per_kg))
+    except InvalidOperation:
+        raise RecordRefused(errors={"mg_per_kg": "Give the dose in mg/kg, e.g. 0.5."}) from None
+    if vial_mg_per_ml not in dosing.VIAL_STRENGTHS_MG_PER_ML:
+        raise RecordRefused(errors={"vial_mg_per_ml": "Choose a vial of 10, 50 or 100 mg/mL."})
+    if not 50 <= int(bag_ml) <= 1000:
+        raise RecordRefused(errors={"bag_ml": "A bag of 50 to 1000 mL."})
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.CHECKED_IN)
+        protocol = record.appointment.series.protocol
+        if mg_per_kg < Decimal("0.05"):
+            raise RecordRefused(errors={"mg_per_kg": "At least 0.05 mg/kg."})
+        try:
+            dose = dosing.planned_dose(
+                mg_per_kg=mg_per_kg,
+                weight_kg=record.weight_kg,
+                ceiling_mg_per_kg=protocol.max_dose_mg_per_kg,
+                infusion_minutes=protocol.infusion_minutes,
+                bag_ml=Decimal(bag_ml),
+            )
+        except dosing.DoseAboveCeiling as exc:
+            raise RecordRefused(errors={"mg_per_kg": str(exc)}) from None
+        record.ordered_by, record.ordered_at = by, _context(record).now()
+        record.dose_mg_per_kg, record.dose_mg = mg_per_kg, dose.mg
+        record.vial_mg_per_ml = vial_mg_per_ml
+        record.volume_ml = next(v.ml for v in dose.volumes if v.mg_per_ml == vial_mg_per_ml)
+        record.bag_ml, record.infusion_minutes, record.rate_ml_per_hour = (
+            bag_ml,
+            dose.infusion_minutes,
+            dose.pump_ml_per_hour,
+        )
+        _save(record, by)
+    logger.info("record %s: dose ordered by user %s", record.pk, by.pk)
+    return record
+
+
+def record_start(*, record: InfusionRecord, by) -> InfusionRecord:
+    """Start the infusion: only with a dose order and no gate blocking."""
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.CHECKED_IN)
+        if record.ordered_at is None:
+            raise RecordRefused("A prescriber orders the dose before the infusion starts.")
+        blocking = [g for g in gates(record, thresholds_for(_context(record).clinic)) if g.blocks]
+        if blocking:
+            raise RecordRefused(" ".join(g.message for g in blocking))
+        record.stage, record.started_at, record.started_by = Stage.IN_CHAIR, _context(record).now(), by
+        _save(record, by)
+    logger.info("record %s: infusion started by user %s", record.pk, by.pk)
+    return record
+
+
+# --- The flowsheet -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadingValues:
+    systolic: int | None = None
+    diastolic: int | None = None
+    heart_rate: int | None = None
+    spo2: int | None = None
+    moaas: int | None = None
+    dissociation: str | None = None
+    action_note: str = ""
+
+
+def record_add_reading(*, record: InfusionRecord, values: ReadingValues, by) -> VitalReading:
+    """One row of the flowsheet, now. A value past an alert threshold is marked and needs an action note."""
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.CHECKED_IN, Stage.IN_CHAIR, Stage.OBSERVATION, Stage.READY)
+        context = _context(record)
+        reading = chairside.Reading(
+            at=context.now(),
+            systolic=values.systolic,
+            diastolic=values.diastolic,
+            heart_rate=values.heart_rate,
+            spo2=values.spo2,
+            moaas=values.moaas,
+            dissociation=values.dissociation or None,
+        )
+        if all(v is None for v in (values.systolic, values.diastolic, values.heart_rate, values.spo2)):
+            raise RecordRefused(errors={"systolic": "Record at least one vital sign."})
+        errors = chairside.validate_reading(reading)
+        if errors:
+            raise RecordRefused(errors=errors)
+        flagged = chairside.out_of_range(reading, thresholds_for(context.clinic))
+        note = values.action_note.strip()
+        if flagged and not note:
+            raise RecordRefused(errors={"action_note": " ".join(m for _, m in flagged) + " Write the action taken."})
+        row = VitalReading(
+            record=record,
+            taken_at=reading.at,
+            taken_by=by,
+            phase=record.phase,
+            systolic=values.systolic,
+            diastolic=values.diastolic,
+            heart_rate=values.heart_rate,
+            spo2=values.spo2,
+            moaas=values.moaas,
+            dissociation=values.dissociation or "",
+            out_of_range=[field for field, _ in flagged],
+            action_note=note,
+        )
+        _save(row, by)
+    return row
+
+
+@dataclass(frozen=True)
+class AdverseEventValues:
+    kind: str
+    severity: str
+    action: str
+    outcome: str
+    description: str = ""
+    medication: str = ""
+    medication_dose: str = ""
+    route: str = ""
+
+
+def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValues, by) -> AdverseEvent:
+    errors = {}
+    if values.kind == "other" and not values.description.strip():
+        errors["description"] = "Describe the event."
+    if values.action == "medication_given":
+        for field, message in (
+            ("medication", "Name the medication given."),
+            ("medication_dose", "Give its dose."),
+            ("route", "Give its route."),
+        ):
+            if not getattr(values, field).strip():
+                errors[field] = message
+    if errors:
+        raise RecordRefused(errors=errors)
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.IN_CHAIR, Stage.OBSERVATION, Stage.READY, Stage.CHECKED_IN)
+        event = AdverseEvent(
+            record=record,
+            occurred_at=_context(record).now(),
+            recorded_by=by,
+            kind=values.kind,
+            description=values.description.strip(),
+            severity=values.severity,
+            action=values.action,
+            medication=values.medication.strip(),
+            medication_dose=values.medication_dose.strip(),
+            route=values.route,
+            outcome=values.outcome,
+        )
+        event.full_clean(exclude=["record", "recorded_by"])
+        _save(event, by)
+    logger.info("record %s: adverse event %s recorded by user %s", record.pk, event.pk, by.pk)
+    return event
+
+
+def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str = "", by) -> InfusionRecord:
+    """The infusion ends: the dose actually given (less than ordered needs a reason); observation begins."""
+    try:
+        given = Decimal(str(dose_given_mg))
+    except InvalidOperation:
+        raise RecordRefused(errors={"dose_given_mg": "Give the dose given in mg."}) from None
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.IN_CHAIR)
+        if not Decimal("0") <= given <= record.dose_mg:
+            raise RecordRefused(errors={"dose_given_mg": f"Between 0 and the {record.dose_mg} mg ordered."})
+        if given < record.dose_mg and not end_note.strip():
+            raise RecordRefused(errors={"end_note": "Less than ordered was given: say why (paused, stopped…)."})
+        record.stage, record.ended_at = Stage.OBSERVATION, _context(record).now()
+        record.dose_given_mg, record.end_note = given, end_note.strip()
+        _save(record, by)
+    logger.info("record %s: infusion ended by user %s", record.pk, by.pk)
+    return record
+
+
+def record_ready_for_pickup(*, record: InfusionRecord, by) -> InfusionRecord:
+    """Observation complete: the escort may be told by SMS when the patient consented to it at check-in."""
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.OBSERVATION)
+        context = _context(record)
+        thresholds = thresholds_for(context.clinic)
+        if not chairside.observation_complete(context.now(), record.ended_at, thresholds):
+            ready = context.local(chairside.discharge_ready_at(record.ended_at, thresholds))
+            raise RecordRefused(f"Observation is complete at {fmt.clock(ready)}.")
+        record.stage = Stage.READY
+        _save(record, by, ["stage"])
+        if record.escort_sms_consent and record.escort_phone:
+            transaction.on_commit(lambda: _text_escort(record.pk))
+    return record
+
+
+def _text_escort(record_id: int) -> None:
+    from infusions.reminders.sms import get_backend
+
+    record = InfusionRecord.objects.select_related("appointment__patient", "appointment__chair__location").get(
+        pk=record_id
+    )
+    location = record.appointment.chair.location
+    where = ", ".join(part for part in (location.name, location.address) if part)  # no ", ." for a blank address
+    body = f"{record.appointment.patient.first_name} is ready to be picked up at {where}."
+    try:
+        get_backend().send(to=record.escort_phone, body=body, reference=f"pickup-{record.pk}")
+    except Exception as exc:  # noqa: BLE001 - the pickup text is a courtesy; the desk sees the stage anyway
+        logger.warning("record %s: pickup SMS failed: %s", record.pk, type(exc).__name__)
+
+
+def record_discharge(*, record: InfusionRecord, checklist, by) -> InfusionRecord:
+    """Discharge by the checklist after observation: the visit is completed and the record signed."""
+    with transaction.atomic():
+        record = _locked(record)
+        _open(record, Stage.OBSERVATION, Stage.READY)
+        context = _context(record)
+        ticked = {code for code in checklist if code in dict(chairside.DISCHARGE_CHECKLIST)}
+        problems = chairside.discharge_problems(
+            ticked,
+            now=context.now(),
+            infusion_ended_at=record.ended_at,
+            thresholds=thresholds_for(context.clinic),
+            tz=context.tz,
+        )
+        if problems:
+            raise RecordRefused(" ".join(problems))
+        record.stage, record.discharged_at, record.discharged_by = Stage.DISCHARGED, context.now(), by
+        record.discharge_checklist = sorted(ticked)
+        _save(record, by)
+        appointment = record.appointment
+        appointment.status = Appointment.Status.COMPLETED
+        _save(appointment, by, ["status", "updated_at"])
+        sync_for([appointment])
+    logger.info("record %s: discharged and signed by user %s", record.pk, by.pk)
+    return record
+
+
+def record_amend(*, record: InfusionRecord, text: str, reason: str, by) -> Amendment:
+    """A correction to a signed record, kept beside the original."""
+    errors = {}
+    if not text.strip():
+        errors["text"] = "Write the correction."
+    if not reason.strip():
+        errors["reason"] = "Say why the record is corrected."
+    if errors:
+        raise RecordRefused(errors=errors)
+    with transaction.atomic():
+        record = _locked(record)
+        if not record.is_signed:
+            raise RecordRefused("The record is still open: change it directly.")
+        amendment = Amendment.objects.create(record=record, made_by=by, text=text.strip(), reason=reason.strip()[:250])
+    logger.info("record %s: amendment %s by user %s", record.pk, amendment.pk, by.pk)
+    return amendment

@@ -1,0 +1,264 @@
+"""The patient's questions before a visit, from the 24-hour reminder: public on purpose, guarded by a signed token.
+
+The token (`tokens.questions_token`, its own salt) names the visit and its start and expires after 15 days.
+The page asks the outcome questionnaires of the patient's indication (PHQ-9 always, DOMAIN §8) and nothing
+else: no name, no date, no clinical detail, only the name the clinic signs with, since whoever holds a
+forwarded link must not learn whose visit it is. The answers are recorded once per visit
+(`course.score_from_link`); a positive PHQ-9 item 9 raises the clinicians' safety alert and shows the 988
+box on the thank-you page at once.
+
+A link is refused (nothing recorded) when it is tampered with (404), expired, for a visit that has moved,
+is no longer scheduled or has ended, or was answered already (410).
+
+The maintenance check-in (`patient_checkin`) is the same page for a link with no visit behind it: the token
+(`tokens.checkin_token`, its own salt) names an `OutcomeInvitation` and its nonce. Its answers are recorded
+by `checkin_record` as scores without a visit, and the invitation is marked used by one conditional update in
+the same transaction, so a link answers once; a used (410), lapsed or expired (410) or tampered (404) link
+records nothing. The page is signed with the name of the location of the patient's latest visit.
+"""
+
+import logging
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+from django.core import signing
+from django.db import transaction
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from clinic.context import clinic_context
+from infusions.models import Appointment, InfusionSeries, OutcomeInvitation, OutcomeScore
+from infusions.outcomes import course
+from infusions.reminders.tokens import read_checkin_token, read_questions_token
+from intake.models import SafetyAlert, Screening
+from intake.questionnaire_forms import QuestionnaireFields
+from intake.questionnaires import PHQ9, QUESTIONNAIRES, measures_for, score
+from intake.services import safety_alert_raise
+
+logger = logging.getLogger(__name__)
+
+
+class QuestionsForm(forms.Form):
+    """The questionnaires of `measures`, one fieldset each, every item required. After `is_valid()`,
+    `answers` holds {measure: [item values]}."""
+
+    def __init__(self, *args, measures: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questionnaires = [QuestionnaireFields(QUESTIONNAIRES[code]) for code in measures]
+        for questionnaire in self.questionnaires:
+            self.fields.update(questionnaire.fields())
+        self.answers: dict[str, list[int]] = {}
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *(questionnaire.layout() for questionnaire in self.questionnaires), Submit("send", "Send my answers")
+        )
+
+    def clean(self):
+        data = super().clean()
+        answers = {q.questionnaire.code: q.clean(self) for q in self.questionnaires}
+        self.answers = {code: items for code, items in answers.items() if items is not None}
+        return data
+
+
+def measures_of(patient_id: int) -> tuple[str, ...]:
+    """The measures for the indication of the patient's newest screening; the PHQ-9 alone when unknown."""
+    screening = (
+        Screening.objects.filter(patient_id=patient_id).select_related("intake").order_by("-screened_at").first()
+    )
+    try:
+        return measures_for(screening.intake.indication) if screening is not None else (PHQ9.code,)
+    except ValueError:  # an indication without a measure list still gets the PHQ-9 (item 9 is always asked)
+        return (PHQ9.code,)
+
+
+class Refusal(Exception):
+    """The link can no longer be answered: the refusal page's status and reason (nothing was recorded)."""
+
+    def __init__(self, status: int, reason: str = ""):
+        self.status, self.reason = status, reason
+        super().__init__(reason)
+
+
+def _refused(request, *, status: int, reason: str = "", received: bool = False):
+    context = {"received": received, "reason": reason}
+    return render(request, "infusions/questions_refused.html", context, status=status)
+
+
+def _refusal_page(request, refusal: Refusal):
+    return _refused(request, status=refusal.status, reason=refusal.reason, received=refusal.reason == "received")
+
+
+def _ask(request, *, patient_id: int, clinic_name: str, record, heading: str = ""):
+    """The page of questions for one patient: shown on GET, recorded by `record(answers)` on a valid POST.
+
+    `record` raises Refusal when the link closed meanwhile, or course.CourseRefused with errors to show."""
+    measures = measures_of(patient_id)
+    form = QuestionsForm(request.POST if request.method == "POST" else None, measures=measures)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record(form.answers)
+        except Refusal as refusal:
+            return _refusal_page(request, refusal)
+        except course.CourseRefused as refused:
+            for measure, message in refused.errors.items():
+                form.add_error(None, message or measure)
+        else:
+            item9 = form.answers[PHQ9.code][PHQ9.suicide_item_index]
+            return render(request, "infusions/questions_done.html", {"clinic_name": clinic_name, "urgent": item9 > 0})
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "clinic_name": clinic_name, "heading": heading}
+    return render(request, "infusions/questions.html", context, status=status)
+
+
+# --- The questions before a visit (the 24-hour reminder's link) ----------------------------------------------
+
+
+def _open_visit(token: str):
+    """(the visit, None) when the link may still be answered, else (None, the refusal's status and reason)."""
+    try:
+        appointment_id, start = read_questions_token(token)
+    except signing.SignatureExpired:
+        return None, (410, "expired")
+    except signing.BadSignature:
+        return None, (404, "")
+    appointment = Appointment.objects.select_related("chair__location").filter(pk=appointment_id).first()
+    if appointment is None or appointment.start != start:
+        return None, (410, "changed")
+    if course.link_answers(appointment):
+        return None, (410, "received")
+    if appointment.status != Appointment.Status.SCHEDULED or timezone.now() >= appointment.end:
+        return None, (410, "changed" if appointment.status != Appointment.Status.SCHEDULED else "ended")
+    return appointment, None
+
+
+@never_cache
+def patient_questions(request, token):
+    appointment, refusal = _open_visit(token)
+    if refusal is not None:
+        status, reason = refusal
+        return _refused(request, status=status, reason=reason, received=reason == "received")
+
+    def record(answers):
+        try:
+            course.score_from_link(appointment=appointment, answers=answers)
+        except course.CourseRefused as refused:
+            if not refused.errors:  # answered a moment ago, in another tab
+                raise Refusal(410, "received") from None
+            raise
+
+    clinic_name = appointment.chair.location.signed_name(clinic_context().clinic)
+    return _ask(request, patient_id=appointment.patient_id, clinic_name=clinic_name, record=record)
+
+
+# --- The maintenance check-in (an OutcomeInvitation's link) ---------------------------------------------------
+
+
+def patient_location(patient_id: int):
+    """Where the patient was seen last: the location of their latest visit not cancelled (else of their latest
+    series); None for a patient never booked. Its name signs the check-in, its quiet hours hold its SMS."""
+    visit = (
+        Appointment.objects.filter(patient_id=patient_id)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("chair__location")
+        .order_by("-start")
+        .first()
+    )
+    if visit is not None:
+        return visit.chair.location
+    series = InfusionSeries.objects.filter(patient_id=patient_id).select_related("location").first()
+    return series.location if series is not None else None
+
+
+def _invitation_refusal(invitation: OutcomeInvitation | None, now) -> Refusal | None:
+    if invitation is None:
+        return Refusal(404)
+    if invitation.used_at is not None:
+        return Refusal(410, "received")
+    if invitation.lapsed_at is not None or invitation.expires_at <= now:
+        return Refusal(410, "expired")
+    return None
+
+
+def _open_invitation(token: str) -> OutcomeInvitation:
+    """The invitation the link names while it may still be answered; raises Refusal."""
+    try:
+        invitation_id, nonce = read_checkin_token(token)
+    except signing.SignatureExpired:
+        raise Refusal(410, "expired") from None
+    except signing.BadSignature:
+        raise Refusal(404) from None
+    invitation = OutcomeInvitation.objects.filter(pk=invitation_id, nonce=nonce).first()
+    refusal = _invitation_refusal(invitation, timezone.now())
+    if refusal is not None:
+        raise refusal
+    return invitation
+
+
+def checkin_record(*, invitation: OutcomeInvitation, answers: dict[str, list[int]]) -> list[OutcomeScore]:
+    """The patient's answers by their check-in link: scores without a visit, and the invitation used, at once.
+
+    Single use is the conditional update `used_at IS NULL` (exactly one row, or Refusal and nothing stored). A
+    positive PHQ-9 item 9 raises the clinicians' safety alert; the outcome rules run once it has committed
+    (a loss of response in maintenance opens the booster review)."""
+    with transaction.atomic():
+        now = timezone.now()
+        claimed = OutcomeInvitation.objects.filter(
+            pk=invitation.pk,
+            nonce=invitation.nonce,
+            used_at__isnull=True,
+            lapsed_at__isnull=True,
+            expires_at__gt=now,
+        ).update(used_at=now)
+        if claimed != 1:
+            raise _invitation_refusal(OutcomeInvitation.objects.filter(pk=invitation.pk).first(), now) or Refusal(
+                410, "received"
+            )
+        rows = []
+        for measure, items in answers.items():
+            result = score(QUESTIONNAIRES[measure], items)
+            if result is None:  # rolls the claim back: the link stays open
+                raise course.CourseRefused(errors={measure: f"Answer every {QUESTIONNAIRES[measure].title} item."})
+            row = OutcomeScore(
+                patient_id=invitation.patient_id,
+                appointment=None,
+                measure=measure,
+                items=list(items),
+                total=result.total,
+                source=OutcomeScore.Source.PATIENT_LINK,
+                taken_at=now,
+            )
+            row.save()
+            rows.append(row)
+        phq9 = answers.get(PHQ9.code)
+        if phq9 and int(phq9[PHQ9.suicide_item_index]) > 0:
+            safety_alert_raise(
+                patient=invitation.patient,
+                source=SafetyAlert.Source.PATIENT_LINK,
+                detail=f"PHQ-9 item 9 answered {int(phq9[PHQ9.suicide_item_index])} of 3 by the patient's "
+                "maintenance check-in link.",
+            )
+        patient_id = invitation.patient_id
+        transaction.on_commit(lambda: course.rules_apply(patient_id=patient_id))
+    logger.info("invitation %s: the patient answered by their check-in link", invitation.pk)
+    return rows
+
+
+@never_cache
+def patient_checkin(request, token):
+    try:
+        invitation = _open_invitation(token)
+    except Refusal as refusal:
+        return _refusal_page(request, refusal)
+    location = patient_location(invitation.patient_id)
+    organisation = clinic_context().clinic
+    clinic_name = location.signed_name(organisation) if location is not None else organisation.name
+    return _ask(
+        request,
+        patient_id=invitation.patient_id,
+        clinic_name=clinic_name,
+        record=lambda answers: checkin_record(invitation=invitation, answers=answers),
+        heading="Please answer a few questions for your care team",
+    )

@@ -1,0 +1,70 @@
+"""The clinicians' course page: a patient's scores across the series and maintenance, the end-of-series
+evaluation, and the reviews the outcome rules raised (with a booster suggestion turned into an order)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.roles import require
+from infusions.models import InfusionSeries
+from infusions.outcomes import course
+from intake.models import OutcomeReview, Patient
+from intake.services import record_access_log
+
+VIEW = ("intake.view_screening", "infusions.view_infusionseries")
+DECIDE = (*VIEW, "infusions.order_dose", "infusions.add_maintenanceorder")
+
+
+@require(*VIEW)
+def course_view(request, patient_id):
+    patient = get_object_or_404(Patient, pk=patient_id)
+    record_access_log(by=request.user, patient_id=patient.pk, view="course")
+    context = course.course_page(patient)
+    context["outcomes"] = course.SeriesEvaluation.Outcome.choices
+    context["plans"] = course.SeriesEvaluation.Plan.choices
+    return render(request, "infusions/course.html", context)
+
+
+@require_POST
+@require(*DECIDE)
+def evaluate(request, series_id):
+    series = get_object_or_404(InfusionSeries, pk=series_id)
+    try:
+        course.series_evaluate(
+            series=series,
+            outcome=request.POST.get("outcome", ""),
+            plan=request.POST.get("plan", ""),
+            note=request.POST.get("note", ""),
+            by=request.user,
+        )
+    except course.CourseRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Evaluation recorded.")
+    return redirect("infusions:course", patient_id=series.patient_id)
+
+
+@require_POST
+@require(*DECIDE)
+def review_booster(request, pk):
+    review = get_object_or_404(OutcomeReview, pk=pk)
+    try:
+        course.review_order_booster(review=review, by=request.user)
+    except Exception as exc:  # noqa: BLE001 - a refusal (order already open, review resolved) is shown as it is
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Booster ordered: the front desk books it.")
+    return redirect("infusions:course", patient_id=review.patient_id)
+
+
+@require_POST
+@require(*DECIDE)
+def review_resolve(request, pk):
+    review = get_object_or_404(OutcomeReview, pk=pk)
+    try:
+        course.review_resolve(review=review, by=request.user, resolution=request.POST.get("resolution", ""))
+    except course.CourseRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Review resolved.")
+    return redirect("infusions:course", patient_id=review.patient_id)
