@@ -74,7 +74,7 @@ def grid(request):
         "states": list(floor.STATE_WORDS.items()),
         "movable": floor.MOVABLE_STATES,
     }
-    return render(request, "infusions/grid.html", context)
+    return render(request, "infusions/floor/grid.html", context)
 
 
 @require("infusions.view_appointment")
@@ -84,7 +84,7 @@ def grid_week(request):
     context = floor.week_load(location, form.day())
     monday = context["monday"]
     context.update({"form": form.shown(monday), "prev": monday - timedelta(days=7), "next": monday + timedelta(days=7)})
-    return render(request, "infusions/grid_week.html", context)
+    return render(request, "infusions/floor/grid_week.html", context)
 
 
 @require(*BOOK)
@@ -109,7 +109,7 @@ def grid_book(request):
         "back_url": reverse("infusions:grid") + "?date=" + start.astimezone(location.tz).date().isoformat(),
         **selectors.booking_search(form.query()),
     }
-    return render(request, "infusions/grid_book.html", context)
+    return render(request, "infusions/floor/grid_book.html", context)
 
 
 @require(*BOOK)
@@ -147,4 +147,4 @@ def worklists(request):
         "location": location,
         "rows": floor.WORKLIST_ROWS,
     }
-    return render(request, "infusions/worklists.html", context)
+    return render(request, "infusions/floor/worklists.html", context)

@@ -84,7 +84,7 @@ def _render(request, appointment, *, bound: dict | None = None, status: int = 20
     page["may_keep"] = may(request.user, *KEEP)
     page["may_order"] = may(request.user, *ORDER)
     record_access_log(by=request.user, patient_id=appointment.patient_id, view="infusion record")
-    return render(request, "infusions/record.html", page, status=status)
+    return render(request, "infusions/infusion_day/record.html", page, status=status)
 
 
 @require(*VIEW)
@@ -101,7 +101,7 @@ def record_print(request, pk):
     if page["record"] is None:
         raise Http404("No record for this visit yet.")
     record_access_log(by=request.user, patient_id=appointment.patient_id, view="infusion record (print)")
-    return render(request, "infusions/record_print.html", page)
+    return render(request, "infusions/infusion_day/record_print.html", page)
 
 
 def _step(request, pk, *, form_class, prefix, act, success, needs_record=True, form_kwargs=lambda appointment: {}):
@@ -302,16 +302,16 @@ def _room_context(request):
 @require("infusions.view_infusion_stage", "infusions.view_appointment")
 def room(request):
     """Every chair of the current location with its patient, stage and timer; refreshes itself (htmx)."""
-    return render(request, "infusions/room.html", _room_context(request))
+    return render(request, "infusions/infusion_day/room.html", _room_context(request))
 
 
 @require("infusions.view_infusion_stage", "infusions.view_appointment")
 def room_board(request):
     """The room's board alone: what the page fetches every 30 seconds."""
-    return render(request, "infusions/_room_board.html", _room_context(request))
+    return render(request, "infusions/infusion_day/_room_board.html", _room_context(request))
 
 
 @require("infusions.view_dose_sheet", "infusions.view_appointment")
 def day_sheet(request, pk):
     appointment = load_visit(request, pk, "series__protocol", "patient")
-    return render(request, "infusions/day_sheet.html", record_selectors.day_sheet(appointment))
+    return render(request, "infusions/infusion_day/day_sheet.html", record_selectors.day_sheet(appointment))

@@ -11,7 +11,7 @@ the lines, so that a page printed or saved without the stylesheet does not show 
 
     svg = course_chart(title="PHQ-9", points=[ChartPoint("Baseline", 21, "baseline"), ...], max_total=27,
                        response_line=10.5, remission_line=5)
-    rows = chart_rows(points)   # for templates/intake/_course_chart.html, the table a screen reader reads
+    rows = chart_rows(points)   # for templates/infusions/outcomes/_course_chart.html, the table a screen reader reads
 """
 
 from __future__ import annotations

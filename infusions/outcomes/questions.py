@@ -84,7 +84,7 @@ class Refusal(Exception):
 
 def _refused(request, *, status: int, reason: str = "", received: bool = False):
     context = {"received": received, "reason": reason}
-    return render(request, "infusions/questions_refused.html", context, status=status)
+    return render(request, "infusions/outcomes/questions_refused.html", context, status=status)
 
 
 def _refusal_page(request, refusal: Refusal):
@@ -107,10 +107,12 @@ def _ask(request, *, patient_id: int, clinic_name: str, record, heading: str = "
                 form.add_error(None, message or measure)
         else:
             item9 = form.answers[PHQ9.code][PHQ9.suicide_item_index]
-            return render(request, "infusions/questions_done.html", {"clinic_name": clinic_name, "urgent": item9 > 0})
+            return render(
+                request, "infusions/outcomes/questions_done.html", {"clinic_name": clinic_name, "urgent": item9 > 0}
+            )
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "clinic_name": clinic_name, "heading": heading}
-    return render(request, "infusions/questions.html", context, status=status)
+    return render(request, "infusions/outcomes/questions.html", context, status=status)
 
 
 # --- The questions before a visit (the 24-hour reminder's link) ----------------------------------------------

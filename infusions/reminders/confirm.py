@@ -72,7 +72,7 @@ def _unknown_visit(organisation, token) -> dict:
 
 def _invalid(request, organisation, token, status, **flags):
     context = {**_unknown_visit(organisation, token), **flags}
-    return render(request, "infusions/confirm_invalid.html", context, status=status)
+    return render(request, "infusions/reminders/confirm_invalid.html", context, status=status)
 
 
 @never_cache
@@ -94,12 +94,12 @@ def reminder_confirm(request, token):
             return _invalid(request, organisation, token, 410, changed=True)
         return render(
             request,
-            "infusions/confirm_done.html",
+            "infusions/reminders/confirm_done.html",
             {**_place(appointment, organisation), "start": confirmed.start},
         )
     return render(
         request,
-        "infusions/confirm.html",
+        "infusions/reminders/confirm.html",
         {
             **_place(appointment, organisation),
             "start": appointment.start,

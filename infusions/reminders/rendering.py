@@ -56,9 +56,9 @@ def render(appointment, organisation, *, offset_hours: int | None = None) -> Ren
     row (clinic.models.Clinic)."""
     values = context_for(appointment, organisation, offset_hours=offset_hours)
     return Rendered(
-        subject=" ".join(render_to_string("infusions/email/reminder_subject.txt", values).split()),
-        body=render_to_string("infusions/email/reminder_body.txt", values),
-        sms=" ".join(render_to_string("infusions/email/reminder_sms.txt", values).split()),
+        subject=" ".join(render_to_string("infusions/reminders/email/reminder_subject.txt", values).split()),
+        body=render_to_string("infusions/reminders/email/reminder_body.txt", values),
+        sms=" ".join(render_to_string("infusions/reminders/email/reminder_sms.txt", values).split()),
     )
 
 

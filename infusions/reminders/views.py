@@ -17,12 +17,12 @@ CHANGE = ("infusions.change_reminder",)
 def visit_reminders(request, pk):
     queryset = with_reminders(Appointment.objects.select_related("patient", "chair__location"))
     appointment = get_object_or_404(queryset, pk=pk)
-    return render(request, "infusions/reminders_visit.html", {"appointment": appointment})
+    return render(request, "infusions/reminders/reminders_visit.html", {"appointment": appointment})
 
 
 @require(*VIEW)
 def failed_list(request):
-    return render(request, "infusions/reminders_failed.html", {"failed": failed_reminders()})
+    return render(request, "infusions/reminders/reminders_failed.html", {"failed": failed_reminders()})
 
 
 @require_POST

@@ -1,4 +1,4 @@
-"""The day grid's cells and visits (templates/infusions/grid.html) and the week's load cells (grid_week.html),
+"""The day grid's cells and visits (templates/infusions/floor/grid.html) and the week's load cells (grid_week.html),
 put together in Python.
 
 A day has hundreds of quarter-hour cells (chairs x quarter hours) and a few dozen visits; a week, a cell per chair

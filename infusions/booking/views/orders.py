@@ -28,7 +28,7 @@ def maintenance_order(request, patient_id):
             attempt(request, services.maintenance_order, patient=patient, note=note, success=ordered)
             return redirect("infusions:maintenance_order", patient_id=patient.pk)
     context = {"patient": patient, "form": form, **services.maintenance_order_page(patient=patient)}
-    return render(request, "infusions/maintenance_order.html", context, status=400 if form.errors else 200)
+    return render(request, "infusions/booking/maintenance_order.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -109,7 +109,7 @@ def _refused(request, flow: Flow, patient, proposal: services.Proposal):
         "refusal": proposal.refusal,
         "active_series": proposal.active_series,
     }
-    return render(request, "infusions/plan.html", context, status=409)
+    return render(request, "infusions/booking/plan.html", context, status=409)
 
 
 @require(*BOOK)
@@ -117,7 +117,7 @@ def book_search(request):
     location = current_location(request)  # booking happens at a location: none, 403
     form = PatientSearchForm(request.GET or None)
     context = {"form": form, "location": location, **selectors.booking_search(form.query())}
-    return render(request, "infusions/book_search.html", context)
+    return render(request, "infusions/booking/book_search.html", context)
 
 
 @require(*BOOK)
@@ -161,7 +161,7 @@ def plan(request, patient_id, flow: Flow):
         "fresh_url": _plan_url(flow, patient, params),
         "location": location,
     }
-    return render(request, "infusions/plan.html", context)
+    return render(request, "infusions/booking/plan.html", context)
 
 
 @require(*BOOK)
@@ -194,7 +194,7 @@ def pick(request, patient_id, flow: Flow):
         "back_url": _plan_url(flow, patient, params, found.visits),
         "location": location,
     }
-    return render(request, "infusions/pick.html", context)
+    return render(request, "infusions/booking/pick.html", context)
 
 
 @require_POST

@@ -14,7 +14,7 @@ from infusions.booking.forms import ScheduleDayForm
 @require("infusions.view_appointment")
 def home(request):
     """The front desk's home: today's visits."""
-    return render(request, "infusions/home.html", selectors.today_visits(current_location(request)))
+    return render(request, "infusions/booking/home.html", selectors.today_visits(current_location(request)))
 
 
 @require("infusions.view_appointment")
@@ -23,7 +23,7 @@ def day_view(request):
     context = selectors.day_schedule(current_location(request), form.day())
     day = context["day"]
     context.update({"form": form.shown(day), "prev": day - timedelta(days=1), "next": day + timedelta(days=1)})
-    return render(request, "infusions/day.html", context)
+    return render(request, "infusions/booking/day.html", context)
 
 
 @require("infusions.view_appointment")
@@ -38,4 +38,4 @@ def week_view(request):
             "next": monday + timedelta(days=7),
         }
     )
-    return render(request, "infusions/week.html", context)
+    return render(request, "infusions/booking/week.html", context)

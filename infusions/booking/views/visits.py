@@ -38,7 +38,7 @@ def _series(request, pk, *related) -> InfusionSeries:
 @require("infusions.view_infusionseries", "infusions.view_appointment")
 def series_detail(request, pk):
     series = _series(request, pk, "patient", "protocol")
-    return render(request, "infusions/series.html", selectors.series_page(series))
+    return render(request, "infusions/booking/series.html", selectors.series_page(series))
 
 
 def _day_url(name, day, *args) -> str:
@@ -83,7 +83,7 @@ def visit_cancel(request, pk):
         "late_cancel_hours": hours,
         "late": appointment.start - timezone.now() < timedelta(hours=hours),
     }
-    return render(request, "infusions/cancel.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "infusions/booking/cancel.html", context, status=400 if request.method == "POST" else 200)
 
 
 @require_POST
@@ -140,7 +140,9 @@ def series_cancel_rest(request, pk):
         "rest": [(a, a.start - now < timedelta(hours=hours)) for a in rest],
         "late_cancel_hours": hours,
     }
-    return render(request, "infusions/cancel_rest.html", context, status=400 if request.method == "POST" else 200)
+    return render(
+        request, "infusions/booking/cancel_rest.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @require_POST
@@ -196,7 +198,7 @@ def visit_move(request, pk):
     context["other_location"] = location.pk != appointment.chair.location_id
     context["location_hidden"] = [("location", location.pk)] if context["other_location"] else []
     context["day_form"] = day_form.shown(context["day"])
-    return render(request, "infusions/move.html", context)
+    return render(request, "infusions/booking/move.html", context)
 
 
 @require(*CHANGE, "infusions.add_appointment")
@@ -237,7 +239,7 @@ def visit_replace(request, pk):
     context.update(selectors.move_options(appointment, day, location=clinic.location))
     context["location_hidden"] = []
     context["day_form"] = day_form.shown(context["day"])
-    return render(request, "infusions/move.html", context)
+    return render(request, "infusions/booking/move.html", context)
 
 
 @require("infusions.view_appointment", "intake.view_patient_contact")

@@ -212,7 +212,7 @@ def test_rows_give_the_change_from_the_baseline():
 
 def test_the_template_puts_the_chart_and_its_table_in_a_figure():
     html = render_to_string(
-        "intake/_course_chart.html",
+        "infusions/outcomes/_course_chart.html",
         {"chart": phq9(), "rows": chart_rows(COURSE), "caption": "PHQ-9 <across> the course"},
     )
     assert html.count("<figure") == 1

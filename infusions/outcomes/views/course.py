@@ -22,7 +22,7 @@ def course_view(request, patient_id):
     context = course.course_page(patient)
     context["outcomes"] = course.SeriesEvaluation.Outcome.choices
     context["plans"] = course.SeriesEvaluation.Plan.choices
-    return render(request, "infusions/course.html", context)
+    return render(request, "infusions/outcomes/course.html", context)
 
 
 @require_POST

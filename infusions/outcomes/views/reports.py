@@ -108,7 +108,7 @@ def outcome_report(request):
         "figures": report.figures() if report else [],
         "definitions": reports.DEFINITIONS,
     }
-    return render(request, "infusions/reports.html", context)
+    return render(request, "infusions/outcomes/reports.html", context)
 
 
 def _cell(text: str) -> str:

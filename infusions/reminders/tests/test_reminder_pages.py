@@ -42,7 +42,7 @@ def test_the_visit_include_costs_one_query_for_many_visits(front_desk, django_as
     appointments = reminders.with_reminders(Appointment.objects.all())
     with django_assert_num_queries(2):
         html = "".join(
-            render_to_string("infusions/_reminders_for_visit.html", {"appointment": a}) for a in appointments
+            render_to_string("infusions/reminders/_reminders_for_visit.html", {"appointment": a}) for a in appointments
         )
     assert html.count("<li>") == 12
 
