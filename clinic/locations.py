@@ -49,6 +49,11 @@ def current_location(request) -> Location:
     return location
 
 
+def works_at(user, location_id: int | None) -> bool:
+    """Does this user work at that location now? The one answer for loaders (a request) and services (`by`)."""
+    return location_id is not None and any(location.pk == location_id for location in user_locations(user))
+
+
 def check_location(request, location_id: int) -> Location:
     """The user's location with this id; 403 unless they work there."""
     for location in user_locations(request.user):
