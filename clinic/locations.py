@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from clinic.compiled import bind, compiled_query
 from clinic.models import CurrentLocation, Location
-from clinic.roles import bind, compiled_query
 
 NO_LOCATION = "You do not work at any location yet: ask the staff admin to add you to one."
 

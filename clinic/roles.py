@@ -18,6 +18,8 @@ from django.contrib.auth.context_processors import PermWrapper
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from clinic.compiled import bind, compiled_query
+
 COORDINATOR = "Intake coordinator"
 CLINICIAN = "Clinician"
 FRONT_DESK = "Front desk"
@@ -115,38 +117,6 @@ ROLE_HOME = {
     NURSE: "infusions:room",
     FRONT_DESK: "infusions:home",
 }
-
-
-# Queries every signed-in request runs, compiled from the ORM once per process (building and compiling
-# them cost more than running them): (alias, vendor, name) -> (sql, slots).
-_COMPILED: dict = {}
-
-
-def compiled_query(name: str, build, **stand_ins) -> tuple[str, tuple]:
-    """`build(**stand_ins)`'s SQL, compiled once per process, and its parameter slots: a constant, or the
-    name of the stand-in whose value goes there. Each stand-in must be a value no constant of the query
-    has (a negative id). `bind(slots, values)` gives a request's parameters."""
-    from django.db import connection
-
-    key = (connection.alias, connection.vendor, name)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        sql, params = build(**stand_ins).query.sql_with_params()
-        slots = []
-        for param in params:
-            found = {stand_in for stand_in, value in stand_ins.items() if type(value) is type(param) and value == param}
-            if len(found) > 1:
-                raise RuntimeError(f"{name}: an ambiguous parameter {param!r}")
-            slots.append((found.pop(), None) if found else ("", param))
-        missing = set(stand_ins) - {stand_in for stand_in, _ in slots}
-        if missing:
-            raise RuntimeError(f"{name}: {sorted(missing)} not found among the parameters")
-        compiled = _COMPILED[key] = (sql, tuple(slots))
-    return compiled
-
-
-def bind(slots, values: dict) -> list:
-    return [values[name] if name else constant for name, constant in slots]
 
 
 def _access_query(user_id):

@@ -27,7 +27,7 @@ def _compiled_awaiting(name: str, shape, location=None) -> tuple[str, list]:
     """The queue's rule (`_awaiting`, at `location` or everywhere) shaped by `shape` (a queryset -> queryset),
     as SQL compiled once per process, and this call's parameters: building the rule through the ORM (newest
     screening, flagged, no decision, ranked) cost about ten times running it."""
-    from clinic.roles import bind, compiled_query
+    from clinic.compiled import bind, compiled_query
 
     def build(location_id=None):
         return shape(_awaiting(None if location_id is None else Location(pk=location_id)))
@@ -45,7 +45,7 @@ def urgent_count() -> int:
     on every page a clinician opens)."""
     from django.db import connection
 
-    from clinic.roles import bind, compiled_query
+    from clinic.compiled import bind, compiled_query
 
     cases, case_params = _compiled_awaiting("urgent_cases", lambda q: q.filter(urgent=True).order_by().values("pk"))
     alerts, alert_slots = compiled_query("open_alerts", lambda: SafetyAlert.objects.open().order_by().values("pk"))

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from clinic import when as fmt
+from clinic.compiled import bind, compiled_query
 from clinic.context import clinic_context
 from infusions.booking import selectors
 from infusions.booking.planner import free_starts
@@ -485,43 +486,24 @@ _STAND_INS = {
     "home_today": date(1901, 2, 3),
     "location_id": -730_001,
 }
-_compiled_counts: dict = {}
+_list_names: dict[str, tuple[str, ...]] = {}  # each shape's lists, in the order of the counts' columns
 
 
-def _compiled(front_desk: bool, coordinator: bool, with_location: bool):
-    """The counts' SQL for this shape of worklists, compiled once per process: (names, sql, slots), where each
-    slot is a constant parameter or (moment name, adapter). Building and compiling the ORM queries cost more
-    than running them, on every page of the front desk and the coordinators."""
-    key = (connection.alias, connection.vendor, front_desk, coordinator, with_location)
-    compiled = _compiled_counts.get(key)
-    if compiled is not None:
-        return compiled
-    stand_ins = {k: v for k, v in _STAND_INS.items() if with_location or k not in LOCATION_MOMENTS}
-    lists = _querysets(front_desk=front_desk, coordinator=coordinator, moments=stand_ins)
-    sql, params = _count_sql(lists)
-    ops = connection.ops
+def _compiled(front_desk: bool, coordinator: bool, with_location: bool) -> tuple[tuple, str, tuple]:
+    """The counts' SQL for this shape of worklists, compiled once per process: (names, sql, slots). Building and
+    compiling the ORM queries cost more than running them, on every page of the front desk and the coordinators."""
+    used = {*(("now",) if front_desk else ()), *(LOCATION_MOMENTS if front_desk and with_location else ())}
+    used |= {"home_today"} if coordinator else set()
+    stand_ins = {k: v for k, v in _STAND_INS.items() if k in used}
+    shape = f"worklist_counts:{int(front_desk)}{int(coordinator)}{int(with_location)}"
 
-    def adapters(value):
-        if isinstance(value, datetime):
-            return (lambda v: v, ops.adapt_datetimefield_value)
-        if isinstance(value, date):
-            return (lambda v: v, ops.adapt_datefield_value)
-        return (lambda v: v,)
+    def build(**moments):
+        lists = _querysets(front_desk=front_desk, coordinator=coordinator, moments=moments)
+        _list_names[shape] = tuple(lists)
+        return _count_sql(lists)
 
-    slots = []
-    for param in params:
-        found = [
-            (name, adapt)
-            for name, value in stand_ins.items()
-            for adapt in adapters(value)
-            if type(adapt(value)) is type(param) and adapt(value) == param
-        ]
-        names = {name for name, _ in found}
-        if len(names) > 1:
-            raise RuntimeError(f"worklist counts: an ambiguous parameter {param!r}")
-        slots.append(found[0] if found else ("", param))
-    compiled = _compiled_counts[key] = (tuple(lists), sql, tuple(slots))
-    return compiled
+    sql, slots = compiled_query(shape, build, **stand_ins)
+    return _list_names[shape], sql, slots
 
 
 LOCATION_MOMENTS = ("location_id", "tomorrow_begin", "tomorrow_end", "rebook_since", "today_start")
@@ -538,7 +520,7 @@ def worklist_counts(*, front_desk: bool, coordinator: bool, location, now: datet
     now = now or timezone.now()
     moments = _moments(location, now)
     names, sql, slots = _compiled(front_desk, coordinator, "location_id" in moments)
-    params = [adapt(moments[name]) if name else adapt for name, adapt in slots]
+    params = bind(slots, moments)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
