@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from clinic.blood_pressure import PRESCRIBER_DECIDES, STABILISE_FIRST
 from intake.severity import BREASTFEEDING_SEVERITY_CHOICES
 
 DEFAULT_PREPARATION = (
@@ -99,18 +100,22 @@ class Clinic(models.Model):
     # The infusion day's thresholds: defaults from published protocols, the medical director's to change.
     bp_no_start_systolic = models.PositiveSmallIntegerField(
         "do not start above systolic",
-        default=180,
+        default=STABILISE_FIRST.systolic,
         help_text="Resting BP above this or the diastolic below: no infusion "
         "today (Swiss ketamine label). The same thresholds as screening.",
     )
-    bp_no_start_diastolic = models.PositiveSmallIntegerField("do not start above diastolic", default=100)
+    bp_no_start_diastolic = models.PositiveSmallIntegerField(
+        "do not start above diastolic", default=STABILISE_FIRST.diastolic
+    )
     bp_decision_systolic = models.PositiveSmallIntegerField(
         "prescriber decides above systolic",
-        default=140,
+        default=PRESCRIBER_DECIDES.systolic,
         help_text="Above this or the diastolic below: start only on a prescriber's recorded decision "
         "(esketamine label).",
     )
-    bp_decision_diastolic = models.PositiveSmallIntegerField("prescriber decides above diastolic", default=90)
+    bp_decision_diastolic = models.PositiveSmallIntegerField(
+        "prescriber decides above diastolic", default=PRESCRIBER_DECIDES.diastolic
+    )
     alert_systolic = models.PositiveSmallIntegerField(
         default=180, help_text="During the visit: a reading above this needs an action note (example local protocol)."
     )

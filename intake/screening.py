@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from clinic.blood_pressure import PRESCRIBER_DECIDES, STABILISE_FIRST, Limit
 from intake.medications import MEDICATION_CLASSES, match_medication
 from intake.phones import PhoneInvalid, to_e164
 from intake.questionnaires import GAD7, PHQ9, Questionnaire, Score, score
@@ -593,9 +594,9 @@ class Rule:
     predicate: Callable[[Answers, Facts], bool] = field(repr=False)
 
 
-def _bp_over(answers: Answers, systolic: int, diastolic: int) -> bool:
+def _bp_over(answers: Answers, limit: Limit) -> bool:
     bp = answers.blood_pressure
-    return bp is not None and (bp.systolic > systolic or bp.diastolic > diastolic)
+    return bp is not None and limit.exceeded_by(bp.systolic, bp.diastolic)
 
 
 _INTERACTION_REASONS = {
@@ -683,16 +684,16 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "HYPERTENSION_UNCONTROLLED",
         DEFER,
-        "Uncontrolled hypertension or resting blood pressure above 180/100: stabilise first.",
-        "000 (stabilise first); Swiss ketamine label (>180/100 at rest)",
-        lambda a, f: a.hypertension == "uncontrolled" or _bp_over(a, 180, 100),
+        f"Uncontrolled hypertension or resting blood pressure above {STABILISE_FIRST}: stabilise first.",
+        f"000 (stabilise first); Swiss ketamine label (>{STABILISE_FIRST} at rest)",
+        lambda a, f: a.hypertension == "uncontrolled" or _bp_over(a, STABILISE_FIRST),
     ),
     Rule(
         "BP_ELEVATED",
         REVIEW,
-        "Resting blood pressure above 140/90: weigh delaying treatment.",
-        "esketamine label (>140/90: weigh delaying)",
-        lambda a, f: _bp_over(a, 140, 90) and not _bp_over(a, 180, 100),
+        f"Resting blood pressure above {PRESCRIBER_DECIDES}: weigh delaying treatment.",
+        f"esketamine label (>{PRESCRIBER_DECIDES}: weigh delaying)",
+        lambda a, f: _bp_over(a, PRESCRIBER_DECIDES) and not _bp_over(a, STABILISE_FIRST),
     ),
     Rule(
         "HYPERTENSION_CONTROLLED",

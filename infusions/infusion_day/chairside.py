@@ -9,9 +9,9 @@ Decisions worth knowing:
 - Every number is a `Thresholds` field with a default the medical director can change (DOMAIN §7:
   the sources are local protocols and study methods, not one binding standard). `SOURCES` says where
   each default comes from, so a page can show it next to the number.
-- The start-gate BP defaults are screening's numbers (intake/screening.py, HYPERTENSION_UNCONTROLLED
-  above 180/100 and BP_ELEVATED above 140/90, written there as literals). The tests run both on the
-  same readings so the two never disagree. "Above" is strict everywhere: 180/100 itself is allowed.
+- The start-gate BP defaults are screening's limits, stated once in `clinic.blood_pressure`
+  (HYPERTENSION_UNCONTROLLED above 180/100, BP_ELEVATED above 140/90). "Above" is strict everywhere:
+  180/100 itself is allowed.
 - A gate is never dropped because another one applies: a deferred visit with a positive PHQ-9 item 9
   still shows ITEM9_FOLLOW_UP, because the same-day follow-up is owed whether or not the patient is
   infused today. Only BP is collapsed: above no-start gives BP_NO_START alone, never BP_NEEDS_DECISION
@@ -33,6 +33,7 @@ from types import MappingProxyType
 from typing import ClassVar, Literal
 
 from clinic import when as fmt
+from clinic.blood_pressure import PRESCRIBER_DECIDES, STABILISE_FIRST
 
 # --- Thresholds -----------------------------------------------------------------------------
 
@@ -66,10 +67,10 @@ class Thresholds:
     below alerts (hypotension). Intervals and observation in minutes, fasting in hours.
     """
 
-    no_start_systolic: int = 180
-    no_start_diastolic: int = 100
-    decision_systolic: int = 140
-    decision_diastolic: int = 90
+    no_start_systolic: int = STABILISE_FIRST.systolic
+    no_start_diastolic: int = STABILISE_FIRST.diastolic
+    decision_systolic: int = PRESCRIBER_DECIDES.systolic
+    decision_diastolic: int = PRESCRIBER_DECIDES.diastolic
     alert_systolic: int = 180
     alert_diastolic: int = 110
     alert_heart_rate: int = 120
