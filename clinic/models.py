@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from clinic.blood_pressure import PRESCRIBER_DECIDES, STABILISE_FIRST
-from intake.severity import BREASTFEEDING_SEVERITY_CHOICES
+from clinic.severity import BREASTFEEDING_SEVERITY_CHOICES
 
 DEFAULT_PREPARATION = (
     "Please arrange for someone to drive you home: do not drive until the next day. "
@@ -59,7 +59,7 @@ class Clinic(models.Model):
     breastfeeding_severity = models.CharField(
         max_length=10,
         # A deliberate import from a feature app into the base app: this setting chooses
-        # among screening's severities, and that vocabulary has one home (intake.severity, pure).
+        # among screening's severities, and that vocabulary has one home (clinic.severity, pure).
         choices=BREASTFEEDING_SEVERITY_CHOICES,
         default="note",
         help_text=(

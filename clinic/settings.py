@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.roles",
+                "intake.context_processors.urgent_count",
+                "infusions.context_processors.worklist_counts",
             ],
         },
     },

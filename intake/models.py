@@ -17,15 +17,15 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clinic import severity
 from clinic import when as fmt
-from intake import severity
 from intake.phones import search_number
 from intake.questionnaires import INTAKE_MEASURES, QUESTIONNAIRES
 from intake.vocabulary import INDICATION_CHOICES
 
 
 def _choices(name: str, choices: tuple[tuple[str, str], ...]) -> type[models.TextChoices]:
-    # Built from `intake.severity`, the vocabulary's one home: Outcome.CLEAR == "clear", labelled as there.
+    # Built from `clinic.severity`, the vocabulary's one home: Outcome.CLEAR == "clear", labelled as there.
     return models.TextChoices(name, [(code.upper(), (code, label)) for code, label in choices])
 
 

@@ -1,7 +1,7 @@
 """Contraindication screening for ketamine infusion intake: validation of the answers and the rule table.
 
 Pure Python: no Django, no database. Plain data in, plain data out. The answers' vocabulary lives
-in `intake.vocabulary`, severities and outcomes in `intake.severity`, PHQ-9 and GAD-7 (wording,
+in `intake.vocabulary`, severities and outcomes in `clinic.severity`, PHQ-9 and GAD-7 (wording,
 scoring, bands) in `intake.questionnaires`, the form's help texts in `intake.wording`.
 
 The answers are one JSON document (the intake answers: a `patient` part with identity and
@@ -58,10 +58,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from clinic.blood_pressure import PRESCRIBER_DECIDES, STABILISE_FIRST, Limit
-from intake.medications import MEDICATION_CLASSES, match_medication
-from intake.phones import PhoneInvalid, to_e164
-from intake.questionnaires import GAD7, PHQ9, Questionnaire, Score, score
-from intake.severity import (
+from clinic.severity import (
     BREASTFEEDING_SEVERITIES,
     CLEAR,
     DEFER,
@@ -72,6 +69,9 @@ from intake.severity import (
     SEVERITY_RANK,
     URGENT,
 )
+from intake.medications import MEDICATION_CLASSES, match_medication
+from intake.phones import PhoneInvalid, to_e164
+from intake.questionnaires import GAD7, PHQ9, Questionnaire, Score, score
 from intake.vocabulary import BOOL_FIELDS, ENUM_FIELDS
 from intake.vocabulary import INDICATION_CHOICES as INDICATION_CHOICES  # re-exported: infusions imports it from here
 

@@ -20,7 +20,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from clinic import when as fmt
-from infusions.booking import ics
+from infusions.reminders import ics
 from infusions.reminders.tokens import QUESTIONS_OFFSET_HOURS, confirm_url, questions_url
 
 

@@ -2,7 +2,7 @@ import re
 
 from django import template
 
-from intake import severity
+from clinic import severity
 from intake.screening import SOURCE_DOCUMENTS
 
 register = template.Library()

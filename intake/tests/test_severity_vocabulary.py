@@ -1,7 +1,7 @@
-"""Severities and outcomes are listed once (intake.severity); every other list is derived from it."""
+"""Severities and outcomes are listed once (clinic.severity); every other list is derived from it."""
 
+from clinic import severity
 from clinic.models import Clinic
-from intake import severity
 from intake.models import Flag, Outcome, Screening, Severity
 from intake.screening import RULES, outcome_of
 from intake.templatetags.intake_extras import outcome_badge

@@ -258,17 +258,17 @@ def test_the_page_and_the_navigation_cost_the_same_queries_for_10_or_200_patient
 
 
 def test_the_counts_cost_one_query_once_per_request(rf, front_desk, chairs):
-    from clinic.context_processors import roles
     from clinic.locations import user_locations
     from clinic.roles import role_names, role_permissions
+    from infusions.context_processors import worklist_counts
 
     _many(10, chairs)
     request = rf.get("/")
     request.user = front_desk
     role_names(front_desk), role_permissions(front_desk), user_locations(front_desk)  # cached on the user
     with CaptureQueriesContext(connection) as captured:
-        first = roles(request)["worklist_counts"]
-        again = roles(request)["worklist_counts"]
+        first = worklist_counts(request)["worklist_counts"]
+        again = worklist_counts(request)["worklist_counts"]
     assert len(captured) == 1
     assert first == again
     assert first == {"approved": 4, "orders": 2, "tomorrow": 2, "rebook": 2, "on_hold": 2, "total": 12}

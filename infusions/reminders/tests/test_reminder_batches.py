@@ -20,9 +20,8 @@ from icalendar import Calendar
 
 from clinic.context import clinic_context
 from clinic.tests.factories import LocationFactory
-from infusions.booking import ics
 from infusions.models import Appointment, Reminder
-from infusions.reminders import dispatch, sms
+from infusions.reminders import dispatch, ics, sms
 from infusions.tests.reminder_helpers import due_reminders, local, visit
 
 pytestmark = pytest.mark.django_db
