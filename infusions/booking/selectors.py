@@ -142,7 +142,7 @@ def day_schedule(location, day: date | None = None) -> dict:
     begin, end = clinic.day_bounds(day)
     visits = with_holds(
         Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
-        .select_related("patient", "series")
+        .select_related("patient", "series", "record")  # the record for its stage only: never readings here
         .order_by("start", "id")
     )
     chairs = _chairs_holding(location, visits)
@@ -175,10 +175,11 @@ def week_schedule(location, day: date | None = None) -> dict:
     visits = with_holds(
         Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
         .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("patient")
-        # What the week shows of each of its few hundred visits, and what `with_holds` reads.
+        .select_related("patient", "record")
+        # What the week shows of each of its few hundred visits (their state too), and what `with_holds` reads.
         .only(
-            "id", "series_id", "patient_id", "chair_id", "start", "status", "patient__first_name", "patient__last_name"
+            *("id", "series_id", "patient_id", "chair_id", "start", "status", "confirmed_at", "record__stage"),
+            *("patient__first_name", "patient__last_name"),
         )
         .order_by("start", "id")
     )

@@ -20,6 +20,7 @@ from infusions.booking import selectors
 from infusions.booking.planner import free_starts
 from infusions.booking.selectors import opening_hours, with_holds
 from infusions.models import Appointment, Chair, Closure, InfusionSeries, MaintenanceOrder
+from infusions.models.states import ASIDE_STATES, STATE_WORDS, visit_state
 from intake.models import Decision, Outcome, Patient, Screening
 
 QUARTER = 15  # minutes a grid row stands for
@@ -27,44 +28,6 @@ MAX_SPAN = 40  # quarter hours: the longest chair time (600 minutes); grid.css h
 MAX_CHAIRS = 40  # grid.css has gcol-2 .. gcol-41
 DAY_MINUTES = 24 * 60
 REBOOK_DAYS = 14
-
-# A visit's state on the grid: the class suffix (colour) and the word. Colour never alone.
-STATE_WORDS = {
-    "booked": "booked",
-    "confirmed": "confirmed",
-    "on_hold": "on hold",
-    "arrived": "arrived",
-    "in_chair": "in chair",
-    "observation": "observation",
-    "completed": "completed",
-    "no_show": "no-show",
-    "cancelled": "cancelled",
-    "deferred": "deferred",
-}
-# States of a visit that may still be moved (a scheduled visit).
-MOVABLE_STATES = ("booked", "confirmed", "on_hold")
-# Visits that no longer hold the chair: drawn narrow at the side, the cell stays free to book.
-ASIDE_STATES = {"no_show", "cancelled", "deferred"}
-# The infusion record's stage of an arrived visit, as the grid words it (no readings, no clinical detail).
-STAGE_STATES = {"checked_in": "arrived", "in_chair": "in_chair", "observation": "observation", "ready": "observation"}
-
-
-def visit_state(visit: Appointment) -> str:
-    """The grid's state of a visit from its status, its record's stage, its confirmation and its hold."""
-    status = visit.status
-    if status == Appointment.Status.SCHEDULED:
-        if visit.hold:
-            return "on_hold"
-        return "confirmed" if visit.confirmed_at else "booked"
-    if status == Appointment.Status.ARRIVED:
-        record = getattr(visit, "record", None)
-        return STAGE_STATES.get(record.stage, "arrived") if record is not None else "arrived"
-    return {
-        Appointment.Status.COMPLETED: "completed",
-        Appointment.Status.NO_SHOW: "no_show",
-        Appointment.Status.CANCELLED: "cancelled",
-        Appointment.Status.DEFERRED: "deferred",
-    }.get(status, "booked")
 
 
 def _minutes(moment: datetime, tz) -> int:

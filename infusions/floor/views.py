@@ -18,6 +18,7 @@ from infusions.booking.forms import PatientSearchForm, ScheduleDayForm, decode_v
 from infusions.booking.views.plan import BOOK
 from infusions.booking.views.visits import load_visit
 from infusions.floor import selectors as floor
+from infusions.models import states
 from intake.models import Patient
 
 COORDINATE = ("intake.add_intake", "intake.view_patient")
@@ -71,8 +72,8 @@ def grid(request):
         "may_book": may(request.user, *BOOK),
         "book_url": reverse("infusions:grid_book"),  # once, not in each of the grid's cells
         "may_move": may(request.user, "infusions.change_appointment"),
-        "states": list(floor.STATE_WORDS.items()),
-        "movable": floor.MOVABLE_STATES,
+        "states": list(states.STATE_WORDS.items()),
+        "movable": states.MOVABLE_STATES,
     }
     return render(request, "infusions/floor/grid.html", context)
 

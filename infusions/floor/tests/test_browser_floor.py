@@ -129,7 +129,7 @@ def test_a_busy_day_on_a_tablet_scrolls_inside_the_grid_not_the_page(page, sign_
         page.goto(f"/infusions/grid/?date={DAY:%Y-%m-%d}")
         expect(page.get_by_test_id("grid-visit")).to_have_count(30)
         page.screenshot(path="/tmp/busy_day.png", full_page=True)
-        for word in ("booked", "confirmed", "arrived", "completed", "no-show", "cancelled"):
+        for word in ("booked", "confirmed", "waiting", "completed", "no-show", "cancelled"):
             expect(
                 page.get_by_test_id("grid").get_by_test_id("state").filter(has_text=re.compile(f"^{word}$")).first
             ).to_be_visible()

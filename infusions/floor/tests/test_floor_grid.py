@@ -14,8 +14,7 @@ from django.utils import timezone
 from clinic.roles import FRONT_DESK
 from clinic.tests.factories import ChairFactory, ScreeningFactory, UserFactory, main_location
 from infusions.booking import services
-from infusions.floor import selectors as floor
-from infusions.models import Appointment, InfusionRecord, InfusionSeries
+from infusions.models import Appointment, InfusionRecord, InfusionSeries, states
 from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +86,7 @@ def test_an_empty_cell_links_to_booking_in_that_chair_at_that_time(client, front
     [
         ({}, "booked"),
         ({"confirmed_at": datetime(2026, 12, 1, tzinfo=UTC)}, "confirmed"),
-        ({"status": "arrived"}, "arrived"),
+        ({"status": "arrived"}, "waiting"),
         ({"status": "completed"}, "completed"),
         ({"status": "no_show"}, "no-show"),
         ({"status": "cancelled"}, "cancelled"),
@@ -104,11 +103,19 @@ def test_each_state_is_a_word_and_a_colour(client, front_desk, change, word):
     assert f'data-testid="state">{word}<' in response.content.decode()
 
 
-@pytest.mark.parametrize(("stage", "word"), [("in_chair", "in chair"), ("observation", "observation")])
+@pytest.mark.parametrize(
+    ("stage", "word"),
+    [
+        ("checked_in", "waiting"),
+        ("in_chair", "in chair"),
+        ("observation", "observation"),
+        ("ready", "ready for pickup"),
+    ],
+)
 def test_an_arrived_visit_shows_its_stage_in_the_chair(stage, word):
     visit = Appointment(status="arrived")
     visit.record = InfusionRecord(stage=stage)
-    assert floor.STATE_WORDS[floor.visit_state(visit)] == word
+    assert states.state_word(visit) == word
 
 
 def test_a_visit_whose_patient_lapsed_is_on_hold(client, front_desk):
