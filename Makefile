@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: install run test bench lint format check clean
+.PHONY: install run test test-fast bench lint format check clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) is needed"; exit 1; }
@@ -32,6 +32,12 @@ run: install
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The inner loop while coding: the suite less the browser journeys, the migration tests and the tests with
+# real Redis and Celery worker processes (one Redis database for all: not safe two at a time), spread over
+# the cores by pytest-xdist. Before pushing, `make test`: everything, as CI runs it.
+test-fast: install
+	$(VENV)/bin/pytest -n auto -m "not browser and not migrations and not redis" $(PYTEST_ARGS)
+
 # On the configured database (SQLite unless DATABASE_URL). With BENCH_POSTGRES_URL (a throwaway
 # database's URL), booking, pages and reminders run again on PostgreSQL: bench-results-postgresql.json.
 bench: install
@@ -41,9 +47,12 @@ bench: install
 	  DATABASE_URL="$(BENCH_POSTGRES_URL)" BENCH_RESULTS=bench-results-postgresql.json $(PY) -m bench booking pages reminders; \
 	fi
 
+# ruff, then the layers (pyproject.toml's import-linter contracts: clinic <- intake <- infusions, the rooms of
+# infusions, the pure rules).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

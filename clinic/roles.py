@@ -110,12 +110,13 @@ ROLE_PERMISSIONS = {
     ],
 }
 
-# Where each role starts its day (URL names).
+# Where each role starts its day (URL names); every role in ROLES has one (clinic.views.home).
 ROLE_HOME = {
     COORDINATOR: "intake:home",
     CLINICIAN: "intake:queue",
     NURSE: "infusions:room",
     FRONT_DESK: "infusions:home",
+    STAFF_ADMIN: "admin:index",
 }
 
 

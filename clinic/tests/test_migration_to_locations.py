@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.migrations, pytest.mark.django_db(transaction=True)]
 
 BEFORE_LOCATIONS = [
     ("clinic", "0006_staff_admin_role"),

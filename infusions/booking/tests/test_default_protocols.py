@@ -13,6 +13,7 @@ def test_every_indication_has_a_protocol():
     assert set(DEFAULT_PROTOCOLS) == {value for value, _ in INDICATION_CHOICES}
 
 
+@pytest.mark.migrations
 def test_a_flushed_or_missing_protocol_comes_back_and_an_edited_one_is_kept():
     Protocol.objects.filter(indication="migraine").delete()
     Protocol.objects.filter(indication="depression").update(chair_minutes=120)
