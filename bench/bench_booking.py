@@ -1,7 +1,7 @@
 """Planning a series through the real database: selectors (queries) + planner, 8 chairs, 90 days.
 
 About 2,400 active appointments (x1), at most one starting in any quarter hour (the location's
-staggered-starts cap, issue 14); then 10x the rows two ways: `x10_history`, the same 90 days after nine
+staggered-starts cap); then 10x the rows two ways: `x10_history`, the same 90 days after nine
 times as many days of earlier visits (a clinic's history growing, 90% in the past), and `x10`, the
 occupancy split into 10 back-to-back pieces per booking (all inside the 90 days, so the window read
 really holds 10x the rows; its pieces start every few minutes, as no real booking could). Reports p50/p95 ms of
@@ -43,7 +43,7 @@ def _fill(chairs, protocol, user, start_day, scale, seed=11, days=DAYS, status="
     rows = []
     # Whole bookings (scale 1) keep the location's staggered starts, as every booking through the site does: at
     # most one starts in a quarter hour (the default cap), so a chair waits for the next quarter hour no other
-    # chair starts in. Before issue 14's cap the eight chairs started together, which no booking may do now.
+    # chair starts in. Before the staggered-starts cap the eight chairs started together, which no booking may do now.
     started: dict[int, set[int]] = {}  # day -> minutes after opening at which a booking starts
     for chair in chairs:
         patient = PatientFactory(created_by=user)  # one per chair: a patient never overlaps itself

@@ -13,7 +13,7 @@ WSGI server. The ceiling is measured before and after the pages and averaged.
 
 Pages: patient search, review queue, case page, booking search, day and week views, plan series, and
 the newer infusion room, day grid, week grid, worklists and course page. The same pages over HTTP
-(gunicorn, 2 workers, wrk, PostgreSQL): `bash bench/wrk/run.sh` (issue 15's reference script).
+(gunicorn, 2 workers, wrk, PostgreSQL): `bash bench/wrk/run.sh`.
 """
 
 import random

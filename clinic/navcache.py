@@ -1,4 +1,4 @@
-"""The navigation's worklist counts, kept for a few seconds (issue 15).
+"""The navigation's worklist counts, kept for a few seconds.
 
 Every page of the front desk and the coordinators shows how many patients wait in each worklist. Counting
 them costs about as much as a whole bare page (on SQLite about 5 ms at clinic volume: the bookable

@@ -80,7 +80,7 @@ def send_patient_notices(ids: list[int] | None = None) -> dict:
     return counts
 
 
-# --- The maintenance check-in (issue #13): a link to the questions every few weeks ----------------------------
+# --- The maintenance check-in: a link to the questions every few weeks ----------------------------
 #
 # Beat runs `invite_maintenance_checkins` every hour (clinic.celery) in small idempotent steps:
 # 1. `checkins_lapse`: open invitations past their expiry, unanswered, are closed (a conditional update), so

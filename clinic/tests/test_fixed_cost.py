@@ -1,4 +1,4 @@
-"""Every signed-in page pays a fixed cost before its own work (issue 15): the session, the user, the user's
+"""Every signed-in page pays a fixed cost before its own work: the session, the user, the user's
 locations, and the user's roles with their permissions in one query; no session write while the idle renewal
 is fresh. None of it is kept across requests: a role, a permission or a location taken away counts from the
 very next request."""

@@ -1,4 +1,4 @@
-"""Issue #11: an existing single-clinic database becomes one location, with nothing lost.
+"""An existing single-clinic database becomes one location, with nothing lost.
 
 The database is migrated back to just before the locations (clinic 0006, infusions 0007), filled
 through the historical models as a running clinic would have it, then migrated forward to the latest.

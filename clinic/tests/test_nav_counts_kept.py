@@ -1,4 +1,4 @@
-"""The navigation's worklist counts are kept a few seconds between pages (issue 15: counting them cost about a
+"""The navigation's worklist counts are kept a few seconds between pages (counting them cost about a
 bare page on every front-desk page), and are fresh whenever it matters: after any change made through the
 site, by anyone; on the worklists page itself; per location and per set of lists; and after
 NAV_COUNTS_SECONDS whatever happened."""

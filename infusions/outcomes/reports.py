@@ -1,4 +1,4 @@
-"""Outcomes across the course, reported per location and date range (issue #13, DOMAIN §8).
+"""Outcomes across the course, reported per location and date range (DOMAIN §8).
 
 `outcome_report(location, first, last)` returns every figure of the report in a fixed number of queries
 (three) whatever the number of patients: the counting is done by the database (conditional `Count`s over

@@ -99,7 +99,7 @@ def clean_check_in(**changes):
     return replace(values, **changes)
 
 
-# --- Outcomes across the course (issue 13) -----------------------------------------------------------
+# --- Outcomes across the course -----------------------------------------------------------
 
 
 def phq9_items(total):

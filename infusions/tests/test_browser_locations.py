@@ -1,4 +1,4 @@
-"""In Chromium, two clinic locations in one installation (issue #11): Seattle and Denver.
+"""In Chromium, two clinic locations in one installation: Seattle and Denver.
 
 Staff see and book only the chairs of the location they work at, every time is on that location's
 wall clock, reminders and calendar files name the visit's own address and zone, the navigation's

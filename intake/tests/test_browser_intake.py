@@ -1,4 +1,4 @@
-"""The coordinator's and the clinician's journeys in real Chromium (issue 3, "Done when")."""
+"""The coordinator's and the clinician's journeys in real Chromium."""
 
 import pytest
 from playwright.sync_api import expect

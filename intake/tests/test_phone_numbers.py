@@ -1,5 +1,5 @@
 """Phone numbers are stored in E.164 (what SMS providers require) on every path, and a number that is not a
-full one is refused next to its field with everything typed kept (issue #14)."""
+full one is refused next to its field with everything typed kept."""
 
 import importlib
 import io

@@ -1,4 +1,4 @@
-"""The patient search finds a patient however a name, a date of birth or a phone number is typed (issue #14):
+"""The patient search finds a patient however a name, a date of birth or a phone number is typed:
 "Okonkwo, Maya", "Maya Okonkwo", 09/02/1991 (MM/DD/YYYY: 2 September 1991), 1991-09-02, (206) 555-0143."""
 
 import pytest

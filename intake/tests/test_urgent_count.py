@@ -1,4 +1,4 @@
-"""The urgent figure on every clinician page (issue 15): one query, compiled once per process, and the same
+"""The urgent figure on every clinician page: one query, compiled once per process, and the same
 number as counting the review queue's urgent cases and the open safety alerts through the ORM."""
 
 import pytest

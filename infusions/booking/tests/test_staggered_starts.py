@@ -1,5 +1,5 @@
 """Staggered starts: one nurse places one IV at a time, so a location lets at most `starts_per_quarter_hour`
-infusions start in one quarter hour of its wall clock (issue #14). The planner proposes, and booking and
+infusions start in one quarter hour of its wall clock. The planner proposes, and booking and
 moving refuse, no start beyond it."""
 
 from datetime import UTC, date, datetime, time, timedelta

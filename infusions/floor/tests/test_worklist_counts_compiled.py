@@ -1,4 +1,4 @@
-"""The navigation's worklist counts run SQL compiled once per process (issue 15): the same SQL, the same
+"""The navigation's worklist counts run SQL compiled once per process: the same SQL, the same
 parameters and the same counts as counting the worklists' own querysets, at any moment and location."""
 
 from datetime import UTC, datetime

@@ -1,4 +1,4 @@
-"""The infusion day in Chromium (issue #12, "done when"): check-in, dose order, flowsheet, an adverse event,
+"""The infusion day in Chromium: check-in, dose order, flowsheet, an adverse event,
 observation and discharge of one visit, with the clock moved through the visit by time_machine.
 
 time_machine in the test's process also moves the live server's clock (same process), so every time the

@@ -1,4 +1,4 @@
-"""The patient's questions link in Chromium on a phone-sized screen (issue #13): the patient opens the link from
+"""The patient's questions link in Chromium on a phone-sized screen: the patient opens the link from
 the 24-hour reminder, answers the PHQ-9 by the wording of each answer, sends it and is thanked; the page fits
 390 px without scrolling sideways, breaks no Content-Security-Policy rule, and a second visit to the link says
 the answers were received.

@@ -1,4 +1,4 @@
-"""The maintenance check-in (issue #13): a patient in maintenance not asked for `maintenance_checkin_days` (14)
+"""The maintenance check-in: a patient in maintenance not asked for `maintenance_checkin_days` (14)
 gets a signed, single-use link to the questions by the channels they consented to, once per interval whatever
 two runs do; the link records scores without a visit and marks the invitation used in one transaction; a used,
 tampered or expired link stores nothing; a positive item 9 shows 988 and raises the clinicians' alert."""

@@ -1,4 +1,4 @@
-"""The patient's questions link (issue #13): the 24-hour reminder carries it, the page asks the measures of the
+"""The patient's questions link: the 24-hour reminder carries it, the page asks the measures of the
 patient's indication and records them once for the visit the token names; a tampered, expired, moved,
 cancelled, ended or used link records nothing. A positive item 9 raises the clinicians' alert and shows 988."""
 

@@ -1,4 +1,4 @@
-"""Outcome reports (issue #13): every figure against a hand-computed fixture, on the page and in the CSV; the
+"""Outcome reports: every figure against a hand-computed fixture, on the page and in the CSV; the
 query count flat in the number of patients; who may see which location; dates refused next to their field.
 
 The fixture's rows are built directly with the models (series, visits with their final statuses, evaluations,
