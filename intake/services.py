@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from clinic.context import ClinicContext, clinic_context
+from clinic.refusals import Refused
 from intake import screening as rules
 from intake.models import (
     Decision,
@@ -45,22 +46,14 @@ def _check_plausible(validated: rules.Answers, *, today: date, confirmed: bool) 
         raise ImplausibleValues({path: f"{message} Confirm it was checked." for path, message in found.items()})
 
 
-class AlreadySubmitted(Exception):
+class AlreadySubmitted(Refused):
     """This form's token was already used for an intake with other answers (e.g. the form was
-    submitted, then changed and submitted again). `screening` is what the first submission made."""
+    submitted, then changed and submitted again). `screening` is what the first submission made: the page
+    links to it."""
 
     def __init__(self, screening: Screening):
         super().__init__(f"submission token already used for intake {screening.intake_id}")
         self.screening = screening
-
-
-class ReviewRefused(Exception):
-    """A decision that may not be recorded. `field` names the form field at fault, if any."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def patient_answers(patient: Patient) -> dict:
@@ -288,21 +281,21 @@ def review_decide(
 ) -> ReviewDecision:
     """Record the decision of the clinician `by` on a flagged screening.
 
-    Refused (ReviewRefused) when the screening is clear, already decided, or no longer the
+    Refused (`clinic.refusals.Refused`) when the screening is clear, already decided, or no longer the
     patient's newest; when an exclude case is approved without a justification; when a deferral
     has no re-screen date in the future. A second decision racing this one is refused too.
     """
     today = today or clinic_context().today()
     justification = (justification or "").strip()
     if rules.has_unsafe_characters(justification, multiline=True):
-        raise ReviewRefused(rules.UNSAFE_TEXT, field="justification")
+        raise Refused(fields={"justification": rules.UNSAFE_TEXT})
     if decision not in Decision.values:
-        raise ReviewRefused("Choose approve, decline or defer.", field="decision")
+        raise Refused(fields={"decision": "Choose approve, decline or defer."})
     if decision == Decision.DEFER:
         if rescreen_on is None:
-            raise ReviewRefused("A deferral needs the date on which to re-screen.", field="rescreen_on")
+            raise Refused(fields={"rescreen_on": "A deferral needs the date on which to re-screen."})
         if rescreen_on <= today:
-            raise ReviewRefused("The re-screen date must be in the future.", field="rescreen_on")
+            raise Refused(fields={"rescreen_on": "The re-screen date must be in the future."})
     else:
         rescreen_on = None
     try:
@@ -311,14 +304,14 @@ def review_decide(
             # the OneToOne constraint is the last word on every database.
             current = Screening.objects.select_for_update().get(pk=screening.pk)
             if current.outcome == Outcome.CLEAR:
-                raise ReviewRefused("A clear screening needs no decision.")
+                raise Refused("A clear screening needs no decision.")
             if ReviewDecision.objects.filter(screening=current).exists():
-                raise ReviewRefused("This case has already been decided by another clinician.")
+                raise Refused("This case has already been decided by another clinician.")
             if Screening.objects.filter(patient_id=current.patient_id, id__gt=current.id).exists():
-                raise ReviewRefused("A newer screening of this patient exists: decide on that one.")
+                raise Refused("A newer screening of this patient exists: decide on that one.")
             if current.approval_needs_justification and decision == Decision.APPROVE and not justification:
-                raise ReviewRefused(
-                    "Approving a case the screening excludes needs a written justification.", field="justification"
+                raise Refused(
+                    fields={"justification": "Approving a case the screening excludes needs a written justification."}
                 )
             made = ReviewDecision(
                 screening=current,
@@ -331,7 +324,7 @@ def review_decide(
             made.save()
     except IntegrityError as exc:
         logger.info("review decision refused (already decided): screening=%s", screening.pk)
-        raise ReviewRefused("This case has already been decided by another clinician.") from exc
+        raise Refused("This case has already been decided by another clinician.") from exc
     logger.info("review decided: screening=%s decision=%s by user=%s", screening.pk, decision, by.pk)
     return made
 
@@ -342,10 +335,6 @@ def record_access_log(*, by: AbstractBaseUser, patient_id: int, view: str) -> Re
 
 
 # --- Urgent items outside a screening --------------------------------------------------------------
-
-
-class AlertRefused(Exception):
-    """The alert cannot be resolved (already resolved, or no follow-up written)."""
 
 
 def safety_alert_raise(*, patient: Patient, source: str, detail: str, by=None) -> SafetyAlert:
@@ -364,11 +353,11 @@ def safety_alert_resolve(*, alert: SafetyAlert, by: AbstractBaseUser, follow_up:
     """A prescriber records the same-day follow-up; the alert leaves the urgent count."""
     follow_up = follow_up.strip()
     if not follow_up:
-        raise AlertRefused("Write the follow-up: what was done today about the answer.")
+        raise Refused(fields={"follow_up": "Write the follow-up: what was done today about the answer."})
     with transaction.atomic():
         alert = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
         if not alert.is_open:
-            raise AlertRefused("This alert was already resolved.")
+            raise Refused("This alert was already resolved.")
         alert.resolved_at = clinic_context().now()
         alert.resolved_by = by
         alert.follow_up = follow_up

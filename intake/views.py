@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from clinic.context import clinic_context
+from clinic.feedback import attempt
 from clinic.locations import check_location, current_location_or_none, user_locations
 from clinic.roles import require
 from intake import screening as rules
@@ -172,12 +173,9 @@ def queue(request):
 def alert_resolve(request, alert_id: int):
     """A prescriber records the same-day follow-up of a safety alert (item 9 outside intake)."""
     alert = get_object_or_404(SafetyAlert, pk=alert_id)
-    try:
-        services.safety_alert_resolve(alert=alert, by=request.user, follow_up=request.POST.get("follow_up", ""))
-    except services.AlertRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "Follow-up recorded; the alert is resolved.")
+    follow_up = request.POST.get("follow_up", "")
+    resolved = "Follow-up recorded; the alert is resolved."
+    attempt(request, services.safety_alert_resolve, alert=alert, follow_up=follow_up, success=resolved)
     return redirect("intake:queue")
 
 
@@ -188,23 +186,20 @@ def case(request, screening_id: int):
     screening = selectors.screening_get(screening_id)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.review_decide(
-                screening=screening,
-                by=request.user,
-                decision=form.cleaned_data["decision"],
-                rescreen_on=form.cleaned_data["rescreen_on"],
-                justification=form.cleaned_data["justification"],
-            )
-        except services.ReviewRefused as refused:
-            if refused.field:
-                form.add_error(refused.field, refused.message)
-            else:
-                messages.error(request, refused.message)
-                return redirect("intake:case", screening_id=screening.pk)
-        else:
-            messages.success(request, "Decision recorded.")
+        done = attempt(
+            request,
+            services.review_decide,
+            form=form,
+            screening=screening,
+            decision=form.cleaned_data["decision"],
+            rescreen_on=form.cleaned_data["rescreen_on"],
+            justification=form.cleaned_data["justification"],
+            success="Decision recorded.",
+        )
+        if done:
             return redirect("intake:queue")
+        if not done.bound:  # a refusal about the case itself (decided meanwhile): shown on the case page
+            return redirect("intake:case", screening_id=screening.pk)
     # Logged on every rendering: the GET and a POST re-rendered with the form's errors alike.
     services.record_access_log(by=request.user, patient_id=screening.patient_id, view="case")
     history = [s for s in selectors.patient_screenings(screening.patient_id) if s.pk != screening.pk]
@@ -218,4 +213,4 @@ def case(request, screening_id: int):
         "can_decide": newest and screening.needs_decision and not hasattr(screening, "decision"),
         "newest": newest,
     }
-    return render(request, "intake/case.html", context)
+    return render(request, "intake/case.html", context, status=400 if form.errors else 200)

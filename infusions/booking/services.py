@@ -18,7 +18,8 @@ Staggered starts (at most `Location.starts_per_quarter_hour` infusions start in 
 chairs, so no per-chair constraint holds them: on PostgreSQL a booking or move locks its location's row
 (`_lock_location`, after the patient's) before the re-check, so two bookings at one location serialise.
 
-Error messages are shown to staff as they are: they name times and rules, never a patient.
+A refusal is `clinic.refusals.Refused` (a subclass where the page must tell it apart: `SlotTaken`,
+`NeedsConfirmation`, `BadPlan`), shown to staff as it is: it names times and rules, never a patient.
 """
 
 import logging
@@ -31,6 +32,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from clinic.context import ClinicContext, clinic_context
 from clinic.models import Location
+from clinic.refusals import Refused
 from infusions import reminders
 from infusions.booking import selectors
 from infusions.booking.planner import (
@@ -59,29 +61,19 @@ ONE_ACTIVE_SERIES = "series_one_active_initial_per_patient"
 ACTIVE_SERIES = "This patient already has an active series; cancel or complete it first."
 
 
-class BookingError(Exception):
-    """A refusal the front desk can read as it is."""
+class SlotTaken(Refused):
+    """Another booking took the time: the page offers a fresh proposal (turned from the database's refusal too)."""
 
-
-class SlotTaken(BookingError):
     def __init__(self, message="That time was just taken."):
         super().__init__(message)
 
 
-class NotBookable(BookingError):
-    """The eligibility rule says no; the message is its reason."""
-
-
-class StatusError(BookingError):
-    """The appointment or series is not in a status that allows this change."""
-
-
-class NeedsConfirmation(BookingError):
+class NeedsConfirmation(Refused):
     """Allowed, but only when the user confirms explicitly (a visit past the series window)."""
 
 
-class BadPlan(BookingError):
-    """The request names no such visit of the plan (a hand-made or stale address)."""
+class BadPlan(Refused):
+    """The request names no such visit of the plan (a hand-made or stale address): the page answers 400."""
 
 
 VisitRequest = tuple[datetime, int]  # (aware start, chair id)
@@ -148,7 +140,7 @@ def protocol_for(indication: str) -> Protocol:
     try:
         return Protocol.objects.get(indication=indication)
     except Protocol.DoesNotExist:
-        raise BookingError("No protocol is set up for this patient's indication; ask an administrator.") from None
+        raise Refused("No protocol is set up for this patient's indication; ask an administrator.") from None
 
 
 def _is_overlap(exc: Exception) -> bool:
@@ -191,7 +183,7 @@ def _check_across_series(
     )
     problems = near_other_visits(days, others, min_gap_days)
     if problems:
-        raise BookingError(" ".join(p.message for p in problems))
+        raise Refused(" ".join(p.message for p in problems))
 
 
 def _is_lock_conflict(exc: Exception) -> bool:
@@ -210,7 +202,7 @@ class _translate_conflicts:
             return False
         if isinstance(exc, IntegrityError) and _is_one_active_series(exc):
             logger.info("booking refused by the database: a second active initial series")
-            raise BookingError(ACTIVE_SERIES) from None
+            raise Refused(ACTIVE_SERIES) from None
         if isinstance(exc, IntegrityError) and _is_overlap(exc):
             logger.info("booking refused by the database: overlapping appointment")
             raise SlotTaken() from None
@@ -237,9 +229,9 @@ def _check_visits(
     """Refuse visits in the past or breaking a rule; another booking in the way is `SlotTaken`."""
     now = clinic.now()
     if not visits:
-        raise BookingError("Choose at least one visit.")
+        raise Refused("Choose at least one visit.")
     if any(v.start < now for v in visits):
-        raise BookingError("A visit is in the past; choose a later time.")
+        raise Refused("A visit is in the past; choose a later time.")
     problems = _problems(
         visits, patient=patient, rules=rules, block_minutes=block_minutes, clinic=clinic, exclude_ids=exclude_ids
     )
@@ -249,7 +241,7 @@ def _check_visits(
     if staggered:  # the quarter hour's starts were taken (by other bookings, or by this plan's own visits)
         raise SlotTaken(" ".join(staggered))
     if problems:
-        raise BookingError(" ".join(p.message for p in problems))
+        raise Refused(" ".join(p.message for p in problems))
 
 
 def _as_visits(requests: Sequence[VisitRequest], block_minutes: int) -> list[Visit]:
@@ -257,7 +249,7 @@ def _as_visits(requests: Sequence[VisitRequest], block_minutes: int) -> list[Vis
     visits = []
     for start, chair_id in sorted(requests, key=lambda r: r[0]):
         if start.utcoffset() is None:
-            raise BookingError("Visit times must carry a time zone.")
+            raise Refused("Visit times must carry a time zone.")
         visits.append(Visit(start=start, end=start + block, chair_id=int(chair_id)))
     return visits
 
@@ -293,9 +285,9 @@ def _create(series, visits: Sequence[Visit], by) -> list[Appointment]:
 
 def _refuse_unless_bookable(terms: Proposal) -> Protocol:
     if not terms.eligibility.bookable:
-        raise NotBookable(terms.eligibility.reason)
+        raise Refused(terms.eligibility.reason)
     if terms.refusal:
-        raise BookingError(terms.refusal)
+        raise Refused(terms.refusal)
     return terms.protocol
 
 
@@ -308,7 +300,7 @@ def _with_protocol(eligibility: Eligibility) -> Proposal:
         return Proposal(eligibility=eligibility)
     try:
         return Proposal(eligibility=eligibility, protocol=protocol_for(eligibility.indication))
-    except BookingError as exc:
+    except Refused as exc:
         return Proposal(eligibility=eligibility, refusal=str(exc))
 
 
@@ -366,10 +358,10 @@ def _location_of(requests: Sequence[VisitRequest], location: Location | None = N
     """The one location whose chairs the visits ask for (1 query): a series is booked at one location."""
     location_id = selectors.location_of_chairs({int(chair_id) for _, chair_id in requests})
     if location_id is None:
-        raise BookingError("All visits of a series are booked in chairs of one location.")
+        raise Refused("All visits of a series are booked in chairs of one location.")
     if location is not None:
         if location.pk != location_id:
-            raise BookingError(f"Those chairs are not at {location.name}.")
+            raise Refused(f"Those chairs are not at {location.name}.")
         return location
     return Location.objects.get(pk=location_id)
 
@@ -529,7 +521,7 @@ def series_book(*, patient, visits: Sequence[VisitRequest], by, location: Locati
     one location (`location`, or the one whose chairs the visits name)."""
     location = _location_of(visits, location) if visits else location
     if location is None:
-        raise BookingError("Choose at least one visit.")
+        raise Refused("Choose at least one visit.")
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(patient)
         clinic = _lock_location(location)
@@ -558,7 +550,7 @@ def maintenance_book(
     The screening must be recent enough.
     """
     if not visits:
-        raise BookingError("Choose at least one maintenance visit.")
+        raise Refused("Choose at least one maintenance visit.")
     location = _location_of(visits, location)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(patient)
@@ -567,14 +559,14 @@ def maintenance_book(
         terms = _maintenance_terms(patient, clinic, lock_order=True)
         protocol, order = _refuse_unless_bookable(terms), terms.order
         if not visits:
-            raise BookingError("Choose at least one maintenance visit.")
+            raise Refused("Choose at least one maintenance visit.")
         planned = _as_visits(visits, protocol.chair_minutes)
         _check_visits(planned, patient=patient, rules=None, block_minutes=protocol.chair_minutes, clinic=clinic)
         days = [clinic.local_date(v.start) for v in planned]
         for n in range(1, len(days)):  # the plan's own visits, as far apart as any two of the patient's
             problems = near_other_visits(days[n : n + 1], days[:n], protocol.min_gap_days)
             if problems:
-                raise BookingError(problems[0].message)
+                raise Refused(problems[0].message)
         _check_across_series(days, patient=patient, min_gap_days=protocol.min_gap_days, clinic=clinic)
         series, appointments = _create_series(patient, protocol, InfusionSeries.Kind.MAINTENANCE, planned, by, location)
         if order is not None:
@@ -623,9 +615,9 @@ def appointment_move(
         appointment = _locked(appointment)
         refusal = appointment.move_refusal()
         if refusal:
-            raise StatusError(refusal)
+            raise Refused(refusal)
         if target.location_id != appointment.chair.location_id and not to_other_location:
-            raise BookingError(
+            raise Refused(
                 f"That chair is at {target.location.name}, not {appointment.chair.location.name}: "
                 "choose the other location explicitly to move the visit there."
             )
@@ -687,7 +679,7 @@ def _check_spacing(
     problems = move_problems(clinic.local_date(visit.start), others, protocol.series_rules())
     refused = [p for p in problems if p.kind not in CONFIRMABLE]
     if refused:
-        raise BookingError(refused[0].message)
+        raise Refused(refused[0].message)
     if problems and not confirm_past_window:
         raise NeedsConfirmation(" ".join(p.message for p in problems))
     return problems
@@ -710,10 +702,10 @@ def appointment_replace(
         appointment = _locked(appointment)
         refusal = appointment.replace_refusal()
         if refusal:
-            raise StatusError(refusal)
+            raise Refused(refusal)
         series = appointment.series
         if target.location_id != series.location_id:
-            raise BookingError(f"That chair is not at {series.location.name}, where the series is booked.")
+            raise Refused(f"That chair is not at {series.location.name}, where the series is booked.")
         visit, overridden = _check_new_time(appointment, start, chair_id, confirm_past_window, clinic)
         replacement = Appointment(
             series=series,
@@ -738,7 +730,7 @@ def appointment_confirm_by_phone(*, appointment, by) -> Appointment:
     with transaction.atomic():
         appointment = _locked(appointment)
         if appointment.status != Appointment.Status.SCHEDULED:
-            raise StatusError("Only a scheduled visit can be confirmed.")
+            raise Refused("Only a scheduled visit can be confirmed.")
         if appointment.confirmed_at is None:
             appointment.confirmed_at = clinic_context(appointment.chair.location).now()
             appointment._history_user = by
@@ -752,11 +744,11 @@ def appointment_cancel(*, appointment, by, reason: str) -> Appointment:
     """Cancel a scheduled visit for one of `Appointment.CancelReason`; marked a late cancel when it is less than
     the organisation's `late_cancel_hours` before the start. The patient is told (`notices`, on commit)."""
     if reason not in Appointment.CancelReason.values:
-        raise BookingError("Choose why the visit is cancelled.")
+        raise Refused(fields={"reason": "Choose why the visit is cancelled."})
     with transaction.atomic():
         appointment = _locked(appointment)
         if not appointment.can_cancel:
-            raise StatusError("Only a scheduled visit can be cancelled.")
+            raise Refused("Only a scheduled visit can be cancelled.")
         clinic = clinic_context(appointment.chair.location)
         now = clinic.now()
         appointment.status = Appointment.Status.CANCELLED
@@ -782,7 +774,7 @@ def appointment_undo_cancel(*, appointment, by) -> Appointment:
         appointment = _locked(appointment)
         refusal = appointment.undo_cancel_refusal(clinic)
         if refusal:
-            raise StatusError(refusal)
+            raise Refused(refusal)
         _check_still_free(appointment, clinic)
         appointment.status = Appointment.Status.SCHEDULED
         appointment.cancel_reason, appointment.cancelled_at, appointment.late_cancel = "", None, False
@@ -801,11 +793,11 @@ def series_cancel_rest(*, series, by, reason: str) -> int:
     `Appointment.CancelReason` (each visit marked a late cancel as `appointment_cancel` would). The patient
     is told in one message listing the cancelled visits (`notices`, on commit)."""
     if reason not in Appointment.CancelReason.values:
-        raise BookingError("Choose why the rest of the series is cancelled.")
+        raise Refused(fields={"reason": "Choose why the rest of the series is cancelled."})
     with transaction.atomic():
         series = InfusionSeries.objects.select_for_update().select_related("location").get(pk=series.pk)
         if not series.can_cancel_rest:
-            raise StatusError("Only an active series can be cancelled.")
+            raise Refused("Only an active series can be cancelled.")
         clinic = clinic_context(series.location)
         now = clinic.now()
         late = timedelta(hours=clinic.clinic.late_cancel_hours)
@@ -842,18 +834,18 @@ def appointment_mark(*, appointment, status: str, by) -> Appointment:
     """
     if status not in Appointment.MARK_FROM:
         if status == Appointment.Status.COMPLETED:
-            raise StatusError("A visit is completed by its discharge on the visit's chair-side record.")
-        raise StatusError("A visit can be marked arrived or no-show.")
+            raise Refused("A visit is completed by its discharge on the visit's chair-side record.")
+        raise Refused("A visit can be marked arrived or no-show.")
     with transaction.atomic():
         appointment = _locked(appointment)
         clinic = clinic_context(appointment.chair.location)
         refusal = appointment.mark_refusal(status, clinic)
         if refusal:
-            raise StatusError(refusal)
+            raise Refused(refusal)
         if status == Appointment.Status.ARRIVED:
             eligibility = booking_eligibility(appointment.patient)
             if not eligibility.bookable:
-                raise StatusError(f"On hold: {eligibility.reason}")
+                raise Refused(f"On hold: {eligibility.reason}")
         appointment.status = status
         appointment._history_user = by
         appointment.save(update_fields=["status", "updated_at"])
@@ -901,7 +893,7 @@ def appointment_undo_mark(*, appointment, by) -> Appointment:
         appointment = _locked(appointment)
         refusal = appointment.undo_refusal(clinic)
         if refusal:
-            raise StatusError(refusal)
+            raise Refused(refusal)
         previous, _ = appointment.last_mark()
         undone = appointment.status
         if undone not in Appointment.ACTIVE_STATUSES and previous in Appointment.ACTIVE_STATUSES:
@@ -920,12 +912,12 @@ def series_complete(*, series, by) -> InfusionSeries:
     with transaction.atomic():
         series = InfusionSeries.objects.select_for_update().get(pk=series.pk)
         if not series.can_complete:
-            raise StatusError("Only an active series can be completed.")
+            raise Refused("Only an active series can be completed.")
         open_visits = series.appointments.filter(
             status__in=[Appointment.Status.SCHEDULED, Appointment.Status.ARRIVED]
         ).count()
         if open_visits:
-            raise StatusError(
+            raise Refused(
                 f"{open_visits} visit(s) of this series are still open: "
                 "mark them completed, no-show or cancelled first."
             )
@@ -947,18 +939,18 @@ def maintenance_order(*, patient, by, note: str = "") -> MaintenanceOrder:
     try:
         order.full_clean(exclude=["patient", "ordered_by"], validate_constraints=False)
     except ValidationError as exc:
-        raise BookingError(" ".join(exc.messages)) from None
+        raise Refused(" ".join(exc.messages), fields=exc.message_dict) from None
     try:
         with transaction.atomic():
             if MaintenanceOrder.objects.open().filter(patient=patient).exists():
-                raise BookingError(ORDER_OPEN)
+                raise Refused(ORDER_OPEN)
             order._history_user = by
             order.save()
     except IntegrityError:
         # Another order committed between the check and the insert: the database's one-open-order
         # constraint refused this one (SQLite's message does not name the constraint, so look again).
         if MaintenanceOrder.objects.open().filter(patient=patient).exists():
-            raise BookingError(ORDER_OPEN) from None
+            raise Refused(ORDER_OPEN) from None
         raise
     logger.info("maintenance order %s for patient %s by user %s", order.pk, patient.pk, by.pk)
     return order
@@ -979,9 +971,9 @@ def maintenance_order_cancel(*, order, by) -> MaintenanceOrder:
     with transaction.atomic():
         order = MaintenanceOrder.objects.select_for_update().get(pk=order.pk)
         if order.fulfilled_series_id is not None:
-            raise StatusError("This order has been booked already; cancel the booked visits instead.")
+            raise Refused("This order has been booked already; cancel the booked visits instead.")
         if order.cancelled_at is not None:
-            raise StatusError("This order is already cancelled.")
+            raise Refused("This order is already cancelled.")
         order.cancelled_at = clinic_context().now()
         order._history_user = by
         order.save(update_fields=["cancelled_at"])

@@ -7,7 +7,8 @@
 Each service runs in one transaction, locks the record, checks the step's order and the rules of the
 pure module `infusions.infusion_day.chairside` with the organisation's thresholds, and saves with the acting user in
 the history. Times are the visit's location's. A signed record never changes: corrections are
-amendments. Messages are shown to staff as they are: they name values and rules, never a patient.
+amendments. A step refused raises `clinic.refusals.Refused`, with `fields` when it is about a value typed; its
+messages are shown to staff as they are: they name values and rules, never a patient.
 """
 
 import logging
@@ -18,6 +19,7 @@ from django.db import transaction
 
 from clinic import when as fmt
 from clinic.context import clinic_context
+from clinic.refusals import Refused
 from infusions.infusion_day import chairside, dosing
 from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, VitalReading
 from infusions.outcomes import course
@@ -31,14 +33,6 @@ logger = logging.getLogger(__name__)
 
 Stage = InfusionRecord.Stage
 RELEASABLE = ("BP_NEEDS_DECISION", "ITEM9_FOLLOW_UP")
-
-
-class RecordRefused(Exception):
-    """A step refused; `errors` maps form fields to messages when the refusal is about a value."""
-
-    def __init__(self, message: str = "", *, errors: dict[str, str] | None = None):
-        self.errors = errors or {}
-        super().__init__(message or " ".join(self.errors.values()))
 
 
 def thresholds_for(organisation) -> chairside.Thresholds:
@@ -112,9 +106,9 @@ def _save(obj, by, fields=None):
 
 def _open(record: InfusionRecord, *stages: str) -> None:
     if record.is_signed:
-        raise RecordRefused("The record is signed; write an amendment to correct it.")
+        raise Refused("The record is signed; write an amendment to correct it.")
     if stages and record.stage not in stages:
-        raise RecordRefused(f"Not possible while the patient is {record.get_stage_display().lower()}.")
+        raise Refused(f"Not possible while the patient is {record.get_stage_display().lower()}.")
 
 
 # --- Check-in and the start gates -------------------------------------------------------------------
@@ -145,7 +139,7 @@ def _escort_phone(text: str) -> str:
     try:
         return phones.to_e164(text)
     except phones.PhoneInvalid:
-        raise RecordRefused(errors={"escort_phone": phones.PHONE_INVALID}) from None
+        raise Refused(fields={"escort_phone": phones.PHONE_INVALID}) from None
 
 
 def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> InfusionRecord:
@@ -157,7 +151,7 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
     """
     phq9 = values.questionnaires.get("phq9")
     if not phq9 or len(phq9) != 9:
-        raise RecordRefused(errors={"phq9": "PHQ-9 is asked at every check-in: answer every item."})
+        raise Refused(fields={"phq9": "PHQ-9 is asked at every check-in: answer every item."})
     with transaction.atomic():
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
@@ -166,14 +160,14 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
         )
         context = _context(appointment)
         if InfusionRecord.objects.filter(appointment=appointment).exists():
-            raise RecordRefused("This visit is checked in already.")
+            raise Refused("This visit is checked in already.")
         if appointment.status not in (Appointment.Status.SCHEDULED, Appointment.Status.ARRIVED):
-            raise RecordRefused(f"A {appointment.get_status_display().lower()} visit cannot be checked in.")
+            raise Refused(f"A {appointment.get_status_display().lower()} visit cannot be checked in.")
         if context.local_date(appointment.start) != context.today():
-            raise RecordRefused("A visit is checked in on its own day.")
+            raise Refused("A visit is checked in on its own day.")
         eligibility = booking_eligibility(appointment.patient)
         if not eligibility.bookable:
-            raise RecordRefused(f"On hold: {eligibility.reason}")
+            raise Refused(f"On hold: {eligibility.reason}")
         record = InfusionRecord(
             appointment=appointment,
             checked_in_at=context.now(),
@@ -221,17 +215,17 @@ def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> 
     """A prescriber's recorded decision: start despite BP over the decision threshold, or the same-day
     follow-up of a positive item 9 (which also resolves the patient's open check-in alert)."""
     if gate not in RELEASABLE:
-        raise RecordRefused("That gate is not released by a decision.")
+        raise Refused(fields={"gate": "That gate is not released by a decision."})
     note = note.strip()
     if not note:
-        raise RecordRefused(errors={"note": "Write the decision: what was weighed and decided."})
+        raise Refused(fields={"note": "Write the decision: what was weighed and decided."})
     with transaction.atomic():
         record = _locked(record)
         # The follow-up of a positive item 9 is owed even when the visit was deferred.
         _open(record, Stage.CHECKED_IN, *((Stage.DEFERRED,) if gate == "ITEM9_FOLLOW_UP" else ()))
         context = _context(record)
         if gate not in {g.code for g in gates(record, thresholds_for(context.clinic)) if g.blocks}:
-            raise RecordRefused("That gate does not apply to this check-in, or is released already.")
+            raise Refused("That gate does not apply to this check-in, or is released already.")
         if gate == "BP_NEEDS_DECISION":
             record.bp_decision_by, record.bp_decision_at, record.bp_decision_note = by, context.now(), note
         else:
@@ -260,7 +254,7 @@ def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
     the visit is deferred with the reason and the front desk rebooks it."""
     reason = reason.strip()
     if not reason:
-        raise RecordRefused(errors={"reason": "Say why the visit cannot go ahead today."})
+        raise Refused(fields={"reason": "Say why the visit cannot go ahead today."})
     with transaction.atomic():
         record = _locked(record)
         _open(record, Stage.CHECKED_IN)
@@ -283,17 +277,17 @@ def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int,
     try:
         mg_per_kg = Decimal(str(mg_per_kg))
     except InvalidOperation:
-        raise RecordRefused(errors={"mg_per_kg": "Give the dose in mg/kg, e.g. 0.5."}) from None
+        raise Refused(fields={"mg_per_kg": "Give the dose in mg/kg, e.g. 0.5."}) from None
     if vial_mg_per_ml not in dosing.VIAL_STRENGTHS_MG_PER_ML:
-        raise RecordRefused(errors={"vial_mg_per_ml": "Choose a vial of 10, 50 or 100 mg/mL."})
+        raise Refused(fields={"vial_mg_per_ml": "Choose a vial of 10, 50 or 100 mg/mL."})
     if not 50 <= int(bag_ml) <= 1000:
-        raise RecordRefused(errors={"bag_ml": "A bag of 50 to 1000 mL."})
+        raise Refused(fields={"bag_ml": "A bag of 50 to 1000 mL."})
     with transaction.atomic():
         record = _locked(record)
         _open(record, Stage.CHECKED_IN)
         protocol = record.appointment.series.protocol
         if mg_per_kg < Decimal("0.05"):
-            raise RecordRefused(errors={"mg_per_kg": "At least 0.05 mg/kg."})
+            raise Refused(fields={"mg_per_kg": "At least 0.05 mg/kg."})
         try:
             dose = dosing.planned_dose(
                 mg_per_kg=mg_per_kg,
@@ -303,7 +297,7 @@ def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int,
                 bag_ml=Decimal(bag_ml),
             )
         except dosing.DoseAboveCeiling as exc:
-            raise RecordRefused(errors={"mg_per_kg": str(exc)}) from None
+            raise Refused(fields={"mg_per_kg": str(exc)}) from None
         record.ordered_by, record.ordered_at = by, _context(record).now()
         record.dose_mg_per_kg, record.dose_mg = mg_per_kg, dose.mg
         record.vial_mg_per_ml = vial_mg_per_ml
@@ -324,10 +318,10 @@ def record_start(*, record: InfusionRecord, by) -> InfusionRecord:
         record = _locked(record)
         _open(record, Stage.CHECKED_IN)
         if record.ordered_at is None:
-            raise RecordRefused("A prescriber orders the dose before the infusion starts.")
+            raise Refused("A prescriber orders the dose before the infusion starts.")
         blocking = [g for g in gates(record, thresholds_for(_context(record).clinic)) if g.blocks]
         if blocking:
-            raise RecordRefused(" ".join(g.message for g in blocking))
+            raise Refused(" ".join(g.message for g in blocking))
         record.stage, record.started_at, record.started_by = Stage.IN_CHAIR, _context(record).now(), by
         _save(record, by)
     logger.info("record %s: infusion started by user %s", record.pk, by.pk)
@@ -364,14 +358,14 @@ def record_add_reading(*, record: InfusionRecord, values: ReadingValues, by) -> 
             dissociation=values.dissociation or None,
         )
         if all(v is None for v in (values.systolic, values.diastolic, values.heart_rate, values.spo2)):
-            raise RecordRefused(errors={"systolic": "Record at least one vital sign."})
+            raise Refused(fields={"systolic": "Record at least one vital sign."})
         errors = chairside.validate_reading(reading)
         if errors:
-            raise RecordRefused(errors=errors)
+            raise Refused(fields=errors)
         flagged = chairside.out_of_range(reading, thresholds_for(context.clinic))
         note = values.action_note.strip()
         if flagged and not note:
-            raise RecordRefused(errors={"action_note": " ".join(m for _, m in flagged) + " Write the action taken."})
+            raise Refused(fields={"action_note": " ".join(m for _, m in flagged) + " Write the action taken."})
         row = VitalReading(
             record=record,
             taken_at=reading.at,
@@ -415,7 +409,7 @@ def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValu
             if not getattr(values, field).strip():
                 errors[field] = message
     if errors:
-        raise RecordRefused(errors=errors)
+        raise Refused(fields=errors)
     with transaction.atomic():
         record = _locked(record)
         _open(record, Stage.IN_CHAIR, Stage.OBSERVATION, Stage.READY, Stage.CHECKED_IN)
@@ -443,14 +437,14 @@ def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str 
     try:
         given = Decimal(str(dose_given_mg))
     except InvalidOperation:
-        raise RecordRefused(errors={"dose_given_mg": "Give the dose given in mg."}) from None
+        raise Refused(fields={"dose_given_mg": "Give the dose given in mg."}) from None
     with transaction.atomic():
         record = _locked(record)
         _open(record, Stage.IN_CHAIR)
         if not Decimal("0") <= given <= record.dose_mg:
-            raise RecordRefused(errors={"dose_given_mg": f"Between 0 and the {record.dose_mg} mg ordered."})
+            raise Refused(fields={"dose_given_mg": f"Between 0 and the {record.dose_mg} mg ordered."})
         if given < record.dose_mg and not end_note.strip():
-            raise RecordRefused(errors={"end_note": "Less than ordered was given: say why (paused, stopped…)."})
+            raise Refused(fields={"end_note": "Less than ordered was given: say why (paused, stopped…)."})
         record.stage, record.ended_at = Stage.OBSERVATION, _context(record).now()
         record.dose_given_mg, record.end_note = given, end_note.strip()
         _save(record, by)
@@ -467,7 +461,7 @@ def record_ready_for_pickup(*, record: InfusionRecord, by) -> InfusionRecord:
         thresholds = thresholds_for(context.clinic)
         if not chairside.observation_complete(context.now(), record.ended_at, thresholds):
             ready = context.local(chairside.discharge_ready_at(record.ended_at, thresholds))
-            raise RecordRefused(f"Observation is complete at {fmt.clock(ready)}.")
+            raise Refused(f"Observation is complete at {fmt.clock(ready)}.")
         record.stage = Stage.READY
         _save(record, by, ["stage"])
         if record.escort_sms_consent and record.escort_phone:
@@ -505,7 +499,7 @@ def record_discharge(*, record: InfusionRecord, checklist, by) -> InfusionRecord
             tz=context.tz,
         )
         if problems:
-            raise RecordRefused(" ".join(problems))
+            raise Refused(" ".join(problems))
         record.stage, record.discharged_at, record.discharged_by = Stage.DISCHARGED, context.now(), by
         record.discharge_checklist = sorted(ticked)
         _save(record, by)
@@ -525,11 +519,11 @@ def record_amend(*, record: InfusionRecord, text: str, reason: str, by) -> Amend
     if not reason.strip():
         errors["reason"] = "Say why the record is corrected."
     if errors:
-        raise RecordRefused(errors=errors)
+        raise Refused(fields=errors)
     with transaction.atomic():
         record = _locked(record)
         if not record.is_signed:
-            raise RecordRefused("The record is still open: change it directly.")
+            raise Refused("The record is still open: change it directly.")
         amendment = Amendment.objects.create(record=record, made_by=by, text=text.strip(), reason=reason.strip()[:250])
     logger.info("record %s: amendment %s by user %s", record.pk, amendment.pk, by.pk)
     return amendment

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from clinic.feedback import attempt
 from clinic.locations import current_location
 from clinic.roles import may, require
 from infusions.booking.forms import ScheduleDayForm
@@ -104,25 +105,20 @@ def record_print(request, pk):
     return render(request, "infusions/infusion_day/record_print.html", page)
 
 
-def _step(request, pk, *, form_class, prefix, act, success, needs_record=True, form_kwargs=lambda appointment: {}):
+def _step(request, pk, *, form_class, prefix, service, arguments, success, needs_record=True, form_kwargs=None):
+    """Parse the step's form and call its service (`clinic.feedback.attempt`) with `arguments(appointment, record,
+    form)`: a refusal about a value is shown next to its field, everything typed kept (400); any other refusal,
+    and success, as a message on the record page."""
     appointment = load_visit(request, pk, "series__protocol", "patient")
     record = InfusionRecord.objects.filter(appointment=appointment).first()
     if needs_record and record is None:
         messages.error(request, "Check the patient in first.")
         return redirect("infusions:record", pk=pk)
-    form = form_class(request.POST, prefix=prefix, **form_kwargs(appointment)) if form_class else None
+    kwargs = form_kwargs(appointment) if form_kwargs else {}
+    form = form_class(request.POST, prefix=prefix, **kwargs) if form_class else None
     if form is None or form.is_valid():
-        try:
-            act(appointment, record, form)
-        except visit_record.RecordRefused as refused:
-            if form is not None and refused.errors:
-                for field, message in refused.errors.items():
-                    form.add_error(field if field in form.fields else None, message)
-            else:
-                messages.error(request, str(refused))
-                return redirect(reverse("infusions:record", args=[pk]) + f"#{prefix}")
-        else:
-            messages.success(request, success)
+        done = attempt(request, service, form=form, success=success, **arguments(appointment, record, form))
+        if not done.bound:
             return redirect(reverse("infusions:record", args=[pk]) + f"#{prefix}")
     return _render(request, appointment, bound={f"{prefix}_form": form}, status=400)
 
@@ -137,7 +133,8 @@ def check_in(request, pk):
         prefix="checkin",
         needs_record=False,
         form_kwargs=lambda appointment: {"measures": check_in_measures(appointment)},
-        act=lambda a, r, f: visit_record.record_check_in(appointment=a, values=f.values(), by=request.user),
+        service=visit_record.record_check_in,
+        arguments=lambda a, r, f: {"appointment": a, "values": f.values()},
         success="Checked in.",
     )
 
@@ -150,9 +147,8 @@ def release_gate(request, pk):
         pk,
         form_class=record_forms.GateForm,
         prefix="gate",
-        act=lambda a, r, f: visit_record.record_release_gate(
-            record=r, gate=f.cleaned_data["gate"], note=f.cleaned_data["note"], by=request.user
-        ),
+        service=visit_record.record_release_gate,
+        arguments=lambda a, r, f: {"record": r, "gate": f.cleaned_data["gate"], "note": f.cleaned_data["note"]},
         success="Decision recorded.",
     )
 
@@ -165,7 +161,8 @@ def recheck(request, pk):
         pk,
         form_class=record_forms.RecheckForm,
         prefix="recheck",
-        act=lambda a, r, f: visit_record.record_recheck(record=r, by=request.user, **f.cleaned_data),
+        service=visit_record.record_recheck,
+        arguments=lambda a, r, f: {"record": r, **f.cleaned_data},
         success="Check-in updated.",
     )
 
@@ -178,7 +175,8 @@ def defer(request, pk):
         pk,
         form_class=record_forms.DeferForm,
         prefix="defer",
-        act=lambda a, r, f: visit_record.record_defer(record=r, reason=f.cleaned_data["reason"], by=request.user),
+        service=visit_record.record_defer,
+        arguments=lambda a, r, f: {"record": r, "reason": f.cleaned_data["reason"]},
         success="Deferred: the front desk rebooks this visit.",
     )
 
@@ -191,7 +189,8 @@ def order_dose(request, pk):
         pk,
         form_class=record_forms.DoseOrderForm,
         prefix="order",
-        act=lambda a, r, f: visit_record.record_order_dose(record=r, by=request.user, **f.cleaned_data),
+        service=visit_record.record_order_dose,
+        arguments=lambda a, r, f: {"record": r, **f.cleaned_data},
         success="Dose ordered.",
     )
 
@@ -204,7 +203,8 @@ def start(request, pk):
         pk,
         form_class=None,
         prefix="start",
-        act=lambda a, r, f: visit_record.record_start(record=r, by=request.user),
+        service=visit_record.record_start,
+        arguments=lambda a, r, f: {"record": r},
         success="Infusion started.",
     )
 
@@ -217,7 +217,8 @@ def add_reading(request, pk):
         pk,
         form_class=record_forms.ReadingForm,
         prefix="reading",
-        act=lambda a, r, f: visit_record.record_add_reading(record=r, values=f.values(), by=request.user),
+        service=visit_record.record_add_reading,
+        arguments=lambda a, r, f: {"record": r, "values": f.values()},
         success="Reading recorded.",
     )
 
@@ -230,7 +231,8 @@ def add_event(request, pk):
         pk,
         form_class=record_forms.AdverseEventForm,
         prefix="event",
-        act=lambda a, r, f: visit_record.record_add_adverse_event(record=r, values=f.values(), by=request.user),
+        service=visit_record.record_add_adverse_event,
+        arguments=lambda a, r, f: {"record": r, "values": f.values()},
         success="Adverse event recorded.",
     )
 
@@ -243,7 +245,8 @@ def end_infusion(request, pk):
         pk,
         form_class=record_forms.EndInfusionForm,
         prefix="end",
-        act=lambda a, r, f: visit_record.record_end_infusion(record=r, by=request.user, **f.cleaned_data),
+        service=visit_record.record_end_infusion,
+        arguments=lambda a, r, f: {"record": r, **f.cleaned_data},
         success="Infusion ended: observation.",
     )
 
@@ -256,7 +259,8 @@ def ready_for_pickup(request, pk):
         pk,
         form_class=None,
         prefix="ready",
-        act=lambda a, r, f: visit_record.record_ready_for_pickup(record=r, by=request.user),
+        service=visit_record.record_ready_for_pickup,
+        arguments=lambda a, r, f: {"record": r},
         success="Ready for pickup.",
     )
 
@@ -269,9 +273,8 @@ def discharge(request, pk):
         pk,
         form_class=record_forms.DischargeForm,
         prefix="discharge",
-        act=lambda a, r, f: visit_record.record_discharge(
-            record=r, checklist=f.cleaned_data["checklist"], by=request.user
-        ),
+        service=visit_record.record_discharge,
+        arguments=lambda a, r, f: {"record": r, "checklist": f.cleaned_data["checklist"]},
         success="Discharged: the visit is completed and the record signed.",
     )
 
@@ -284,7 +287,8 @@ def amend(request, pk):
         pk,
         form_class=record_forms.AmendmentForm,
         prefix="amend",
-        act=lambda a, r, f: visit_record.record_amend(record=r, by=request.user, **f.cleaned_data),
+        service=visit_record.record_amend,
+        arguments=lambda a, r, f: {"record": r, **f.cleaned_data},
         success="Amendment added.",
     )
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clinic import when as fmt
 from clinic.context import clinic_context
+from clinic.refusals import Refused
 from infusions.models import Appointment, InfusionSeries, OutcomeScore, SeriesEvaluation
 from infusions.outcomes import rules as outcomes
 from intake.models import OutcomeReview, SafetyAlert, Screening
@@ -28,19 +29,13 @@ from intake.services import safety_alert_raise
 logger = logging.getLogger(__name__)
 
 
-class CourseRefused(Exception):
-    def __init__(self, message: str = "", *, errors: dict[str, str] | None = None):
-        self.errors = errors or {}
-        super().__init__(message or " ".join(self.errors.values()))
-
-
 # --- Recording scores ------------------------------------------------------------------------------
 
 
 def _total(measure: str, items) -> int:
     result = score(QUESTIONNAIRES[measure], items)
     if result is None:
-        raise CourseRefused(errors={measure: f"Answer every {QUESTIONNAIRES[measure].title} item."})
+        raise Refused(fields={measure: f"Answer every {QUESTIONNAIRES[measure].title} item."})
     return result.total
 
 
@@ -80,9 +75,9 @@ def score_from_link(*, appointment: Appointment, answers: dict[str, list[int]]) 
             Appointment.objects.select_for_update(of=("self",)).select_related("chair__location").get(pk=appointment.pk)
         )
         if OutcomeScore.objects.filter(appointment=appointment, source=OutcomeScore.Source.PATIENT_LINK).exists():
-            raise CourseRefused("These questions were answered already. Thank you.")
+            raise Refused("These questions were answered already. Thank you.")
         if appointment.status != Appointment.Status.SCHEDULED:  # cancelled or moved on meanwhile
-            raise CourseRefused("This link can no longer be used.")
+            raise Refused("This link can no longer be used.")
         now = clinic_context(appointment.chair.location).now()
         rows = []
         try:
@@ -99,7 +94,7 @@ def score_from_link(*, appointment: Appointment, answers: dict[str, list[int]]) 
                 row.save()
                 rows.append(row)
         except IntegrityError:
-            raise CourseRefused("These questions were answered already. Thank you.") from None
+            raise Refused("These questions were answered already. Thank you.") from None
         phq9 = answers.get("phq9")
         if phq9 and int(phq9[8]) > 0:
             safety_alert_raise(
@@ -255,11 +250,11 @@ def _own_interval(course: Course, patient_id: int) -> int | None:
 def review_resolve(*, review: OutcomeReview, by, resolution: str) -> OutcomeReview:
     resolution = resolution.strip()
     if not resolution:
-        raise CourseRefused(errors={"resolution": "Say what was decided."})
+        raise Refused(fields={"resolution": "Say what was decided."})
     with transaction.atomic():
         review = OutcomeReview.objects.select_for_update().get(pk=review.pk)
         if review.resolved_at is not None:
-            raise CourseRefused("This review was already resolved.")
+            raise Refused("This review was already resolved.")
         review.resolved_at, review.resolved_by, review.resolution = clinic_context().now(), by, resolution[:250]
         review._history_user = by
         review.save(update_fields=["resolved_at", "resolved_by", "resolution"])
@@ -285,22 +280,22 @@ def series_evaluate(*, series: InfusionSeries, outcome: str, plan: str, note: st
     from infusions.booking import services
 
     if outcome not in SeriesEvaluation.Outcome.values:
-        raise CourseRefused(errors={"outcome": "Choose the outcome."})
+        raise Refused(fields={"outcome": "Choose the outcome."})
     if plan not in SeriesEvaluation.Plan.values:
-        raise CourseRefused(errors={"plan": "Choose the plan."})
+        raise Refused(fields={"plan": "Choose the plan."})
     with transaction.atomic():
         series = InfusionSeries.objects.select_for_update().get(pk=series.pk)
         if series.kind != InfusionSeries.Kind.INITIAL:
-            raise CourseRefused("Only an initial series is evaluated.")
+            raise Refused("Only an initial series is evaluated.")
         if SeriesEvaluation.objects.filter(series=series).exists():
-            raise CourseRefused("This series was evaluated already.")
+            raise Refused("This series was evaluated already.")
         evaluation = SeriesEvaluation(series=series, outcome=outcome, plan=plan, note=note.strip(), decided_by=by)
         evaluation._history_user = by
         evaluation.save()
         if plan == SeriesEvaluation.Plan.MAINTENANCE:
             try:
                 services.maintenance_order(patient=series.patient, by=by, note="Maintenance after the series.")
-            except services.BookingError:
+            except Refused:
                 pass  # an order is open already: the desk books from that one
     logger.info("series %s evaluated by user %s", series.pk, by.pk)
     return evaluation

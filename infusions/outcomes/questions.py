@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from clinic.context import clinic_context
+from clinic.refusals import Refused
 from infusions.models import Appointment, InfusionSeries, OutcomeInvitation, OutcomeScore
 from infusions.outcomes import course
 from infusions.reminders.tokens import read_checkin_token, read_questions_token
@@ -74,12 +75,14 @@ def measures_of(patient_id: int) -> tuple[str, ...]:
         return (PHQ9.code,)
 
 
-class Refusal(Exception):
-    """The link can no longer be answered: the refusal page's status and reason (nothing was recorded)."""
+class LinkClosed(Refused):
+    """The link can no longer be answered (nothing was recorded): the refusal page's status, and its reason as
+    `code` ("received", "expired"; none for a link that names nothing). The page tells it from a refusal of
+    the answers, which it shows on the form."""
 
     def __init__(self, status: int, reason: str = ""):
-        self.status, self.reason = status, reason
-        super().__init__(reason)
+        super().__init__(reason, code=reason)
+        self.status = status
 
 
 def _refused(request, *, status: int, reason: str = "", received: bool = False):
@@ -87,24 +90,23 @@ def _refused(request, *, status: int, reason: str = "", received: bool = False):
     return render(request, "infusions/outcomes/questions_refused.html", context, status=status)
 
 
-def _refusal_page(request, refusal: Refusal):
-    return _refused(request, status=refusal.status, reason=refusal.reason, received=refusal.reason == "received")
+def _refusal_page(request, refusal: LinkClosed):
+    return _refused(request, status=refusal.status, reason=refusal.code, received=refusal.code == "received")
 
 
 def _ask(request, *, patient_id: int, clinic_name: str, record, heading: str = ""):
     """The page of questions for one patient: shown on GET, recorded by `record(answers)` on a valid POST.
 
-    `record` raises Refusal when the link closed meanwhile, or course.CourseRefused with errors to show."""
+    `record` raises LinkClosed when the link closed meanwhile, or Refused with the answers' errors to show."""
     measures = measures_of(patient_id)
     form = QuestionsForm(request.POST if request.method == "POST" else None, measures=measures)
     if request.method == "POST" and form.is_valid():
         try:
             record(form.answers)
-        except Refusal as refusal:
-            return _refusal_page(request, refusal)
-        except course.CourseRefused as refused:
-            for measure, message in refused.errors.items():
-                form.add_error(None, message or measure)
+        except LinkClosed as closed:
+            return _refusal_page(request, closed)
+        except Refused as refused:
+            refused.bind(form)  # by measure: the form's own errors (its fields are the items)
         else:
             item9 = form.answers[PHQ9.code][PHQ9.suicide_item_index]
             return render(
@@ -146,9 +148,9 @@ def patient_questions(request, token):
     def record(answers):
         try:
             course.score_from_link(appointment=appointment, answers=answers)
-        except course.CourseRefused as refused:
-            if not refused.errors:  # answered a moment ago, in another tab
-                raise Refusal(410, "received") from None
+        except Refused as refused:
+            if not refused.fields:  # answered a moment ago, in another tab
+                raise LinkClosed(410, "received") from None
             raise
 
     clinic_name = appointment.chair.location.signed_name(clinic_context().clinic)
@@ -174,24 +176,24 @@ def patient_location(patient_id: int):
     return series.location if series is not None else None
 
 
-def _invitation_refusal(invitation: OutcomeInvitation | None, now) -> Refusal | None:
+def _invitation_refusal(invitation: OutcomeInvitation | None, now) -> LinkClosed | None:
     if invitation is None:
-        return Refusal(404)
+        return LinkClosed(404)
     if invitation.used_at is not None:
-        return Refusal(410, "received")
+        return LinkClosed(410, "received")
     if invitation.lapsed_at is not None or invitation.expires_at <= now:
-        return Refusal(410, "expired")
+        return LinkClosed(410, "expired")
     return None
 
 
 def _open_invitation(token: str) -> OutcomeInvitation:
-    """The invitation the link names while it may still be answered; raises Refusal."""
+    """The invitation the link names while it may still be answered; raises LinkClosed."""
     try:
         invitation_id, nonce = read_checkin_token(token)
     except signing.SignatureExpired:
-        raise Refusal(410, "expired") from None
+        raise LinkClosed(410, "expired") from None
     except signing.BadSignature:
-        raise Refusal(404) from None
+        raise LinkClosed(404) from None
     invitation = OutcomeInvitation.objects.filter(pk=invitation_id, nonce=nonce).first()
     refusal = _invitation_refusal(invitation, timezone.now())
     if refusal is not None:
@@ -202,7 +204,7 @@ def _open_invitation(token: str) -> OutcomeInvitation:
 def checkin_record(*, invitation: OutcomeInvitation, answers: dict[str, list[int]]) -> list[OutcomeScore]:
     """The patient's answers by their check-in link: scores without a visit, and the invitation used, at once.
 
-    Single use is the conditional update `used_at IS NULL` (exactly one row, or Refusal and nothing stored). A
+    Single use is the conditional update `used_at IS NULL` (exactly one row, or LinkClosed and nothing stored). A
     positive PHQ-9 item 9 raises the clinicians' safety alert; the outcome rules run once it has committed
     (a loss of response in maintenance opens the booster review)."""
     with transaction.atomic():
@@ -215,14 +217,14 @@ def checkin_record(*, invitation: OutcomeInvitation, answers: dict[str, list[int
             expires_at__gt=now,
         ).update(used_at=now)
         if claimed != 1:
-            raise _invitation_refusal(OutcomeInvitation.objects.filter(pk=invitation.pk).first(), now) or Refusal(
+            raise _invitation_refusal(OutcomeInvitation.objects.filter(pk=invitation.pk).first(), now) or LinkClosed(
                 410, "received"
             )
         rows = []
         for measure, items in answers.items():
             result = score(QUESTIONNAIRES[measure], items)
             if result is None:  # rolls the claim back: the link stays open
-                raise course.CourseRefused(errors={measure: f"Answer every {QUESTIONNAIRES[measure].title} item."})
+                raise Refused(fields={measure: f"Answer every {QUESTIONNAIRES[measure].title} item."})
             row = OutcomeScore(
                 patient_id=invitation.patient_id,
                 appointment=None,
@@ -252,8 +254,8 @@ def checkin_record(*, invitation: OutcomeInvitation, answers: dict[str, list[int
 def patient_checkin(request, token):
     try:
         invitation = _open_invitation(token)
-    except Refusal as refusal:
-        return _refusal_page(request, refusal)
+    except LinkClosed as closed:
+        return _refusal_page(request, closed)
     location = patient_location(invitation.patient_id)
     organisation = clinic_context().clinic
     clinic_name = location.signed_name(organisation) if location is not None else organisation.name

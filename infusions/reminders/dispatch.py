@@ -33,6 +33,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic.context import clinic_context
+from clinic.refusals import Refused
 from infusions.models import Appointment, Reminder
 from infusions.reminders import rendering, sms
 from infusions.reminders.outbox import channels_for, worth_sending
@@ -336,19 +337,15 @@ def _deliver(reminder, organisation, *, email_connection, sms_backend) -> None:
         sms_backend.send(to=reminder.appointment.patient.phone, body=text.sms, reference=str(reminder.pk))
 
 
-class RetryRefused(Exception):
-    """The reminder cannot be retried; the message is for staff."""
-
-
 def reminder_retry(*, reminder_id: int, by) -> None:
     """Send a failed reminder again at the next dispatch, with a fresh set of attempts."""
     with transaction.atomic():
         reminder = Reminder.objects.select_for_update().select_related("appointment").get(pk=reminder_id)
         if reminder.status != Reminder.Status.FAILED:
-            raise RetryRefused("Only a failed reminder can be retried.")
+            raise Refused("Only a failed reminder can be retried.")
         now = timezone.now()
         if not reminder.is_current or reminder.appointment.start <= now:
-            raise RetryRefused("The visit has changed or already begun; this reminder is no longer needed.")
+            raise Refused("The visit has changed or already begun; this reminder is no longer needed.")
         reminder.status, reminder.due_at, reminder.attempts = Reminder.Status.PENDING, now, 0
         reminder.claim_token = None
         reminder.save(update_fields=["status", "due_at", "attempts", "claim_token", "updated_at"])

@@ -1,12 +1,12 @@
 """Front desk pages for reminders: a visit's reminders, the clinic-wide failed list and retry."""
 
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from clinic.feedback import attempt
 from clinic.roles import require
 from infusions.models import Appointment, Reminder
-from infusions.reminders.dispatch import RetryRefused, reminder_retry
+from infusions.reminders.dispatch import reminder_retry
 from infusions.reminders.selectors import failed_reminders, with_reminders
 
 VIEW = ("infusions.view_reminder", "infusions.view_appointment")
@@ -29,9 +29,5 @@ def failed_list(request):
 @require(*CHANGE)
 def retry(request, pk):
     get_object_or_404(Reminder, pk=pk)
-    try:
-        reminder_retry(reminder_id=pk, by=request.user)
-        messages.success(request, "The reminder will be sent again within a minute.")
-    except RetryRefused as exc:
-        messages.error(request, str(exc))
+    attempt(request, reminder_retry, reminder_id=pk, success="The reminder will be sent again within a minute.")
     return redirect("infusions:reminders_failed")

@@ -16,7 +16,7 @@ def test_the_case_page_re_rendered_after_a_refused_decision_is_logged(client, cl
     excluded = services.intake_create(answers=answers(seizure_history="disorder"), by=coordinator)
     client.force_login(clinician)
     response = client.post(reverse("intake:case", args=[excluded.pk]), {"decision": "approve", "justification": ""})
-    assert response.status_code == 200  # re-rendered with the error next to the justification
+    assert response.status_code == 400  # re-rendered with the error next to the justification
     assert response.context["form"].errors["justification"]
     assert RecordAccess.objects.filter(user=clinician, patient_id=excluded.patient_id, view="case").count() == 1
 
@@ -25,7 +25,7 @@ def test_the_case_page_re_rendered_with_an_invalid_form_is_logged(client, clinic
     flagged = services.intake_create(answers=answers(cardiac="mild_moderate"), by=coordinator)
     client.force_login(clinician)
     response = client.post(reverse("intake:case", args=[flagged.pk]), {"decision": "defer"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert RecordAccess.objects.filter(user=clinician, patient_id=flagged.patient_id, view="case").count() == 1
 
 

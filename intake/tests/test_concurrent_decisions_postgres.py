@@ -2,10 +2,11 @@
 
 from functools import partial
 
+from clinic.refusals import Refused
 from clinic.tests.concurrency import run_at_once
 from clinic.tests.factories import ScreeningFactory, clinician
 from intake.models import ReviewDecision
-from intake.services import ReviewRefused, review_decide
+from intake.services import review_decide
 from intake.tests.postgres import CONCURRENT
 
 pytestmark = CONCURRENT
@@ -19,7 +20,7 @@ def test_eight_clinicians_deciding_one_case_at_once_exactly_one_wins():
             partial(review_decide, screening=screening, by=doctor, decision=("approve", "decline")[n % 2])
             for n, doctor in enumerate(doctors)
         ],
-        refusal=ReviewRefused,
+        refusal=Refused,
         timeout=60,
     )
 

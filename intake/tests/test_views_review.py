@@ -70,7 +70,7 @@ def test_approving_an_exclude_case_without_justification_is_refused(client, clin
     screening = flagged(coordinator, ketamine_allergy=True)
     client.force_login(clinician)
     response = client.post(reverse("intake:case", args=[screening.pk]), {"decision": "approve", "justification": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "needs a written justification" in str(response.context["form"].errors["justification"])
     assert not ReviewDecision.objects.exists()
 

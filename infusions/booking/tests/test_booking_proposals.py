@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from clinic.refusals import Refused
 from clinic.tests.factories import ScreeningFactory, clinic_settings, front_desk, main_location
 from infusions.booking import services
 from infusions.infusion_day import selectors as infusion_day_selectors
@@ -71,7 +72,7 @@ def test_without_a_protocol_for_the_indication_the_proposal_and_the_booking_refu
     Protocol.objects.filter(indication="ocd").delete()
     proposal = services.series_propose(location=main_location(), patient=patient)
     assert not proposal.bookable and "No protocol is set up" in proposal.refusal
-    with pytest.raises(services.BookingError, match="No protocol is set up"):
+    with pytest.raises(Refused, match="No protocol is set up"):
         services.series_book(patient=patient, visits=series_visits(MONDAY, chair), by=front_desk())
     assert not Appointment.objects.exists()
 

@@ -6,11 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from clinic.refusals import Refused
 from clinic.tests.factories import front_desk
 from infusions.booking.services import (
-    BookingError,
     SlotTaken,
-    StatusError,
     appointment_cancel,
     appointment_mark,
     appointment_undo_cancel,
@@ -47,7 +46,7 @@ def booked(traveller):
 @pytest.mark.parametrize("reason", ["", "because", None])
 def test_a_reason_is_required(booked, reason):
     visits, _ = booked
-    with pytest.raises(BookingError, match="Choose why"):
+    with pytest.raises(Refused, match="Choose why"):
         appointment_cancel(appointment=visits[1], by=front_desk(), reason=reason)
     assert Appointment.objects.get(pk=visits[1].pk).status == S.SCHEDULED
 
@@ -84,7 +83,7 @@ def test_undo_the_same_day_restores_the_visit_and_its_reminders(booked):
     assert Reminder.objects.filter(appointment=visits[2], status="pending", visit_start=restored.start).exists()
     change = restored.history.order_by("-history_id").first()
     assert (change.history_user, change.history_change_reason) == (user, "undo_cancel")
-    with pytest.raises(StatusError, match="no cancel to undo"):
+    with pytest.raises(Refused, match="no cancel to undo"):
         appointment_undo_cancel(appointment=visits[2], by=user)
 
 
@@ -94,7 +93,7 @@ def test_undo_is_refused_the_next_day(booked, traveller):
     traveller.move_to(datetime(2026, 12, 2, 8, 0, tzinfo=UTC))  # 00:00 local on the 2nd
     visit = Appointment.objects.get(pk=visits[2].pk)
     assert not visit.can_undo_cancel
-    with pytest.raises(StatusError, match="only on the day it was made"):
+    with pytest.raises(Refused, match="only on the day it was made"):
         appointment_undo_cancel(appointment=visit, by=front_desk())
     assert Appointment.objects.get(pk=visits[2].pk).status == S.CANCELLED
 
@@ -188,7 +187,7 @@ def test_undoing_a_no_show_is_refused_when_its_quarter_hour_is_full(booked, trav
 @pytest.mark.parametrize("reason", ["", "because"])
 def test_cancelling_the_rest_of_a_series_needs_a_reason(booked, reason):
     visits, _ = booked
-    with pytest.raises(BookingError, match="Choose why"):
+    with pytest.raises(Refused, match="Choose why"):
         series_cancel_rest(series=visits[0].series, by=front_desk(), reason=reason)
     assert set(Appointment.objects.values_list("status", flat=True)) == {S.SCHEDULED}
 

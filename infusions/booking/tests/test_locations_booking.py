@@ -8,6 +8,7 @@ import time_machine
 from django.test import override_settings
 
 from clinic.context import clinic_context
+from clinic.refusals import Refused
 from clinic.tests.factories import ChairFactory, LocationFactory, front_desk, main_location, open_every_day
 from infusions.booking import selectors, services
 from infusions.booking.planner import Plan
@@ -70,14 +71,14 @@ def test_a_series_cannot_mix_the_chairs_of_two_locations(sites):
     seattle, denver, chairs = sites
     visits = _series_at(chairs[denver][0], TODAY, DENVER)
     visits[-1] = (visits[-1][0], chairs[seattle][0].pk)
-    with pytest.raises(services.BookingError, match="one location"):
+    with pytest.raises(Refused, match="one location"):
         services.series_book(patient=bookable_patient(), visits=visits, by=front_desk())
     assert not Appointment.objects.exists()
 
 
 def test_a_booking_for_one_location_refuses_another_locations_chairs(sites):
     seattle, denver, chairs = sites
-    with pytest.raises(services.BookingError, match=f"not at {seattle.name}"):
+    with pytest.raises(Refused, match=f"not at {seattle.name}"):
         services.series_book(
             patient=bookable_patient(),
             visits=_series_at(chairs[denver][0], TODAY, DENVER),
@@ -92,10 +93,10 @@ def test_opening_hours_are_checked_in_the_locations_own_zone(sites):
     late = [
         (datetime.combine(TODAY + timedelta(days=3 * n), time(17), tzinfo=LA), chairs[denver][0].pk) for n in range(6)
     ]
-    with pytest.raises(services.BookingError, match="opening hours"):
+    with pytest.raises(Refused, match="opening hours"):
         services.series_book(patient=bookable_patient(), visits=late, by=front_desk())
     ok = [(start, chairs[seattle][0].pk) for start, _ in late]
-    with pytest.raises(services.BookingError, match="opening hours"):  # 17:00 + 90 min passes Seattle's 17:30
+    with pytest.raises(Refused, match="opening hours"):  # 17:00 + 90 min passes Seattle's 17:30
         services.series_book(patient=bookable_patient(), visits=ok, by=front_desk())
     early = [
         (datetime.combine(TODAY + timedelta(days=3 * n), time(7), tzinfo=LA), chairs[denver][0].pk) for n in range(6)
@@ -124,7 +125,7 @@ def test_a_visit_moves_to_another_location_only_when_that_is_chosen_explicitly(s
     series = services.series_book(patient=bookable_patient(), visits=_series_at(chairs[seattle][0], TODAY, LA), by=desk)
     visit = series.appointments.order_by("start").last()
     new_start = visit.start.astimezone(LA).replace(hour=10).astimezone(UTC)
-    with pytest.raises(services.BookingError, match="choose the other location explicitly"):
+    with pytest.raises(Refused, match="choose the other location explicitly"):
         services.appointment_move(appointment=visit, start=new_start, chair_id=chairs[denver][1].pk, by=desk)
     visit.refresh_from_db()
     assert visit.chair == chairs[seattle][0]

@@ -4,10 +4,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from clinic.refusals import Refused
 from clinic.tests.factories import clinic_settings
 from infusions.booking.services import (
-    BookingError,
-    NotBookable,
     maintenance_book,
     series_book,
     series_complete,
@@ -60,14 +59,14 @@ def test_it_plans_k_visits_every_n_weeks(client, front_desk, completed):
 def test_a_screening_older_than_the_setting_must_be_renewed(front_desk, completed):
     series, chair, traveller = completed
     clinic_settings(screening_valid_days=10)
-    with pytest.raises(NotBookable, match="older than 10 days"):
+    with pytest.raises(Refused, match="older than 10 days"):
         maintenance_book(patient=series.patient, visits=[(at(date(2027, 1, 19), 9), chair.pk)], by=front_desk)
 
 
 def test_maintenance_needs_a_completed_series(front_desk):
     with time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False):
         chair, _ = clinic()
-        with pytest.raises(BookingError, match="after the initial series is completed"):
+        with pytest.raises(Refused, match="after the initial series is completed"):
             maintenance_book(
                 patient=bookable_patient(), visits=[(at(MONDAY + timedelta(days=1), 9), chair.pk)], by=front_desk
             )

@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
+from clinic.refusals import Refused
 from clinic.tests.factories import front_desk
-from infusions.booking.services import BookingError, NeedsConfirmation, appointment_move, series_book
+from infusions.booking.services import NeedsConfirmation, appointment_move, series_book
 from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_a_move_within_the_rules_records_no_override(booked):
 
 def test_the_minimum_gap_is_never_overridable(booked):
     visits, chair = booked
-    with pytest.raises(BookingError, match="at least 2 days apart"):
+    with pytest.raises(Refused, match="at least 2 days apart"):
         appointment_move(
             appointment=visits[5],
             start=at(date(2026, 12, 20), 9),

@@ -7,9 +7,10 @@ import pytest
 from django.conf import settings
 
 from clinic.context import clinic_context
+from clinic.refusals import Refused
 from clinic.tests.concurrency import run_at_once
 from clinic.tests.factories import front_desk
-from infusions.booking.services import BookingError, series_book
+from infusions.booking.services import series_book
 from infusions.models import Appointment, InfusionSeries
 from infusions.tests.helpers import bookable_patient, clinic, series_visits
 
@@ -33,7 +34,7 @@ def test_it_books_one_series_when_twenty_sessions_confirm_twenty_different_plans
     patient = bookable_patient()
     plans = [series_visits(_first_day() + timedelta(days=n % 5), chairs[n % 4], hour=8 + n % 8) for n in range(20)]
     outcomes = run_at_once(
-        [partial(series_book, patient=patient, visits=visits, by=user) for visits in plans], refusal=BookingError
+        [partial(series_book, patient=patient, visits=visits, by=user) for visits in plans], refusal=Refused
     )
 
     assert outcomes.count("ok") == 1, outcomes
@@ -53,7 +54,7 @@ def test_two_sessions_per_patient_give_each_patient_one_series():
         for i, p in enumerate(patients)
         for k in range(2)
     ]
-    outcomes = run_at_once(calls, refusal=BookingError)
+    outcomes = run_at_once(calls, refusal=Refused)
 
     assert outcomes.count("ok") == 2, outcomes
     assert not [o for o in outcomes if o.startswith("error")], outcomes

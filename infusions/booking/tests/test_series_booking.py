@@ -3,8 +3,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from clinic.refusals import Refused
 from clinic.tests.factories import ScreeningFactory, front_desk
-from infusions.booking.services import BookingError, NotBookable, SlotTaken, series_book
+from infusions.booking.services import SlotTaken, series_book
 from infusions.models import Appointment, InfusionSeries
 from infusions.tests.helpers import at, bookable_patient, clinic, series_visits
 
@@ -33,7 +34,7 @@ def test_it_books_all_six_visits_in_one_series():
 def test_it_refuses_a_patient_waiting_for_review_with_the_reason():
     chair, _ = clinic()
     patient = ScreeningFactory(outcome="review").patient
-    with pytest.raises(NotBookable, match="Waiting for a clinician's review"):
+    with pytest.raises(Refused, match="Waiting for a clinician's review"):
         series_book(patient=patient, visits=series_visits(MONDAY, chair), by=front_desk())
     assert not Appointment.objects.exists()
     assert not InfusionSeries.objects.exists()
@@ -71,7 +72,7 @@ def test_back_to_back_visits_in_one_chair_both_fit():
 
 def test_it_refuses_visits_on_consecutive_days():
     chair, _ = clinic()
-    with pytest.raises(BookingError, match="at least 2 days apart"):
+    with pytest.raises(Refused, match="at least 2 days apart"):
         series_book(
             patient=bookable_patient(),
             visits=series_visits(MONDAY, chair, gap_days=1),
@@ -84,7 +85,7 @@ def test_it_refuses_a_visit_outside_opening_hours():
     chair, _ = clinic()
     visits = series_visits(MONDAY, chair)
     visits[2] = (visits[2][0].replace(hour=16, minute=30), chair.pk)  # would end at 18:00, after 17:30
-    with pytest.raises(BookingError, match="opening hours"):
+    with pytest.raises(Refused, match="opening hours"):
         series_book(patient=bookable_patient(), visits=visits, by=front_desk())
     assert not Appointment.objects.exists()
 
@@ -93,6 +94,6 @@ def test_it_refuses_a_second_active_series_for_one_patient():
     chair, other_chair = clinic()
     patient = bookable_patient()
     series_book(patient=patient, visits=series_visits(MONDAY, chair), by=front_desk())
-    with pytest.raises(BookingError, match="already has an active series"):
+    with pytest.raises(Refused, match="already has an active series"):
         series_book(patient=patient, visits=series_visits(MONDAY, other_chair), by=front_desk())
     assert Appointment.objects.filter(chair=other_chair).count() == 0

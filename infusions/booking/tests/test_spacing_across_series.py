@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
+from clinic.refusals import Refused
 from clinic.tests.factories import front_desk as make_front_desk
 from clinic.tests.factories import main_location
-from infusions.booking.services import BookingError, maintenance_book, maintenance_propose, series_book
+from infusions.booking.services import maintenance_book, maintenance_propose, series_book
 from infusions.models import InfusionSeries, MaintenanceOrder
 from infusions.tests.helpers import at, bookable_patient, clinic, depression, series_visits
 
@@ -39,16 +40,16 @@ def _one_maintenance_visit(day):
 
 def test_it_refuses_a_second_maintenance_visit_the_same_day_and_the_next_day():
     patient, (_, other), user = _one_maintenance_visit(MONDAY)
-    with pytest.raises(BookingError, match="at least 2 days apart, in any series"):
+    with pytest.raises(Refused, match="at least 2 days apart, in any series"):
         maintenance_book(patient=patient, visits=[(at(MONDAY, 14), other.pk)], by=user)
-    with pytest.raises(BookingError, match="Tue 8 Dec 2026 is 1 day from the patient's visit on Mon 7 Dec 2026"):
+    with pytest.raises(Refused, match="Tue 8 Dec 2026 is 1 day from the patient's visit on Mon 7 Dec 2026"):
         maintenance_book(patient=patient, visits=[(at(MONDAY + timedelta(days=1), 9), other.pk)], by=user)
     assert InfusionSeries.objects.filter(patient=patient).count() == 1
 
 
 def test_it_refuses_a_series_visit_next_to_a_maintenance_visit():
     patient, (chair, _), user = _one_maintenance_visit(MONDAY - timedelta(days=1))
-    with pytest.raises(BookingError, match="in any series"):
+    with pytest.raises(Refused, match="in any series"):
         series_book(patient=patient, visits=series_visits(MONDAY, chair), by=user)
 
 

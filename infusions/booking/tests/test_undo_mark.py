@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from clinic.refusals import Refused
 from clinic.tests.factories import front_desk, main_location
-from infusions.booking.services import StatusError, appointment_mark, appointment_undo_mark, series_book
+from infusions.booking.services import appointment_mark, appointment_undo_mark, series_book
 from infusions.models import Appointment
 from infusions.tests.helpers import bookable_patient, clinic, complete, series_visits
 
@@ -42,7 +43,7 @@ def test_it_undoes_the_last_mark_back_to_the_status_before_it_and_records_who(vi
     assert change.history_user == user
     assert change.history_change_reason == f"undo_mark: {marks[-1]} back to {before}"
     # An undo is not undone again (that would be a new mark).
-    with pytest.raises(StatusError, match="no mark to undo"):
+    with pytest.raises(Refused, match="no mark to undo"):
         appointment_undo_mark(appointment=appointment, by=user)
 
 
@@ -51,7 +52,7 @@ def test_a_discharged_visit_and_a_checked_in_arrival_are_not_undone(visit):
     appointment, traveller = visit
     traveller.move_to(datetime(2026, 12, 8, 1, 0, tzinfo=UTC))  # the evening of the visit's day
     record = complete(appointment)
-    with pytest.raises(StatusError, match="no mark to undo"):
+    with pytest.raises(Refused, match="no mark to undo"):
         appointment_undo_mark(appointment=appointment, by=front_desk())
     assert Appointment.objects.get(pk=appointment.pk).status == S.COMPLETED
     assert record.is_signed
@@ -63,7 +64,7 @@ def test_a_mark_cannot_be_undone_on_a_later_day(visit):
     traveller.move_to(datetime(2026, 12, 8, 8, 0, tzinfo=UTC))  # 00:00 local the next day
     appointment.refresh_from_db()
     assert not appointment.can_undo_mark
-    with pytest.raises(StatusError, match="only on the day it was made"):
+    with pytest.raises(Refused, match="only on the day it was made"):
         appointment_undo_mark(appointment=appointment, by=front_desk())
     appointment.refresh_from_db()
     assert appointment.status == S.NO_SHOW
@@ -118,8 +119,6 @@ def test_undoing_a_no_show_is_refused_when_its_chair_was_booked_meanwhile(visit)
 def test_undoing_a_no_show_is_refused_when_the_patient_now_has_a_visit_too_close(visit):
     from datetime import timedelta
 
-    from infusions.booking.services import BookingError
-
     appointment, _ = visit
     appointment_mark(appointment=appointment, status="no_show", by=front_desk())
     from clinic.tests.factories import ChairFactory
@@ -132,7 +131,7 @@ def test_undoing_a_no_show_is_refused_when_the_patient_now_has_a_visit_too_close
         end=appointment.end + timedelta(hours=4),
         chair=other_chair,
     )
-    with pytest.raises(BookingError, match="apart"):
+    with pytest.raises(Refused, match="apart"):
         appointment_undo_mark(appointment=appointment, by=front_desk())
     appointment.refresh_from_db()
     assert appointment.status == S.NO_SHOW

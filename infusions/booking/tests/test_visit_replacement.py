@@ -6,11 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from clinic.refusals import Refused
 from clinic.tests.factories import front_desk
 from infusions.booking.services import (
-    BookingError,
     NeedsConfirmation,
-    StatusError,
     appointment_cancel,
     appointment_replace,
     series_book,
@@ -54,7 +53,7 @@ def test_a_cancelled_visit_replaced_on_a_valid_day_is_visit_n_again(booked):
 def test_a_replacement_too_close_to_another_visit_is_refused(booked):
     _, visits, chair = booked
     appointment_cancel(appointment=visits[2], by=front_desk(), reason="illness")
-    with pytest.raises(BookingError, match="at least 2 days apart"):
+    with pytest.raises(Refused, match="at least 2 days apart"):
         appointment_replace(
             appointment=visits[2],
             start=at(date(2026, 12, 11), 9),
@@ -85,9 +84,9 @@ def test_a_visit_is_replaced_once_and_a_scheduled_visit_not_at_all(booked):
     appointment_replace(appointment=visits[2], start=at(date(2026, 12, 14), 9), chair_id=chair.pk, by=front_desk())
     visits[2].refresh_from_db()
     assert not visits[2].can_replace and not visits[2].can_undo_cancel
-    with pytest.raises(StatusError, match="replaced already"):
+    with pytest.raises(Refused, match="replaced already"):
         appointment_replace(appointment=visits[2], start=at(date(2026, 12, 14), 13), chair_id=chair.pk, by=front_desk())
-    with pytest.raises(StatusError, match="Only a cancelled, no-show or deferred visit"):
+    with pytest.raises(Refused, match="Only a cancelled, no-show or deferred visit"):
         appointment_replace(appointment=visits[3], start=at(date(2026, 12, 17), 9), chair_id=chair.pk, by=front_desk())
     assert Appointment.objects.filter(sequence=3).count() == 2
     assert Appointment.objects.active().filter(sequence=3).count() == 1

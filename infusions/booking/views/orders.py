@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from clinic.feedback import attempt
 from clinic.roles import may, require
 from infusions.booking import services
 from infusions.booking.forms import MaintenanceOrderForm
-from infusions.booking.views.feedback import attempt
 from infusions.models import MaintenanceOrder
 from intake.models import Patient
 
@@ -25,8 +25,9 @@ def maintenance_order(request, patient_id):
             raise PermissionDenied
         if form.is_valid():
             note, ordered = form.cleaned_data["note"], "Maintenance ordered: front desk can now book it."
-            attempt(request, services.maintenance_order, patient=patient, note=note, success=ordered)
-            return redirect("infusions:maintenance_order", patient_id=patient.pk)
+            done = attempt(request, services.maintenance_order, form=form, patient=patient, note=note, success=ordered)
+            if not done.bound:  # a refusal about the note is shown next to it, with what was typed
+                return redirect("infusions:maintenance_order", patient_id=patient.pk)
     context = {"patient": patient, "form": form, **services.maintenance_order_page(patient=patient)}
     return render(request, "infusions/booking/maintenance_order.html", context, status=400 if form.errors else 200)
 

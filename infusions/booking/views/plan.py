@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from clinic.locations import check_location, current_location
+from clinic.refusals import Refused
 from clinic.roles import require
 from infusions.booking import selectors, services
 from infusions.booking.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm, decode_visit
@@ -213,11 +214,11 @@ def confirm(request, patient_id, flow: Flow):
     except services.SlotTaken:
         messages.error(request, "That time was just taken. Here is a fresh proposal.")
         return redirect(_plan_url(flow, patient, params))
-    except services.BookingError as exc:
+    except Refused as refused:
         # The plan page shows a refusal or the rules the plan breaks itself; say it once.
         shown = flow.propose(patient=patient, location=location, visits=visits or None)
         if shown.bookable and not shown.problems:
-            messages.error(request, str(exc))
+            messages.error(request, refused.message)
         query = urlencode([*params, *(("v", v) for v in request.POST.getlist("v"))])
         return redirect(reverse(flow.plan, args=[patient.pk]) + "?" + query)
     count = series.appointments.count()

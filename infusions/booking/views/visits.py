@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.context import clinic_context
+from clinic.feedback import attempt
 from clinic.locations import check_location, user_locations
+from clinic.refusals import Refused
 from clinic.roles import require
 from infusions.booking import selectors, services
 from infusions.booking.forms import DayForm, decode_visit
-from infusions.booking.views.feedback import attempt
 from infusions.models import Appointment, InfusionSeries
 from infusions.reminders import ics
 from intake.models import Patient
@@ -69,12 +70,15 @@ def visit_cancel(request, pk):
     appointment = load_visit(request, pk, "series", "patient")
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.appointment_cancel(appointment=appointment, by=request.user, reason=form.cleaned_data["reason"])
-        except services.BookingError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Visit cancelled.")
+        done = attempt(
+            request,
+            services.appointment_cancel,
+            form=form,
+            appointment=appointment,
+            reason=form.cleaned_data["reason"],
+            success="Visit cancelled.",
+        )
+        if done:
             return redirect("infusions:series", pk=appointment.series_id)
     organisation = clinic_context(appointment.chair.location).clinic
     hours = organisation.late_cancel_hours
@@ -123,12 +127,15 @@ def series_cancel_rest(request, pk):
     series = _series(request, pk, "patient")
     form = CancelForm(request.POST if request.method == "POST" else None, what="rest of the series")
     if request.method == "POST" and form.is_valid():
-        try:
-            count = services.series_cancel_rest(series=series, by=request.user, reason=form.cleaned_data["reason"])
-        except services.BookingError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Cancelled the rest of the series ({count} visits).")
+        done = attempt(
+            request,
+            services.series_cancel_rest,
+            form=form,
+            series=series,
+            reason=form.cleaned_data["reason"],
+            success=lambda count: f"Cancelled the rest of the series ({count} visits).",
+        )
+        if done:
             return redirect("infusions:series", pk=series.pk)
     hours = clinic_context(series.location).clinic.late_cancel_hours
     now = timezone.now()
@@ -179,8 +186,8 @@ def visit_move(request, pk):
             context["confirm"] = {"message": str(exc), "start": int(start.timestamp()), "chair": chair_id}
             context["confirm_when"] = start
             context["other_location"] = request.POST.get("other_location") == "1"
-        except services.BookingError as exc:
-            messages.error(request, str(exc))
+        except Refused as refused:
+            messages.error(request, refused.message)
             return redirect(
                 _day_url("infusions:visit_move", clinic_context(appointment.chair.location).local_date(start), pk)
             )
@@ -226,8 +233,8 @@ def visit_replace(request, pk):
         except services.NeedsConfirmation as exc:
             context["confirm"] = {"message": str(exc), "start": int(start.timestamp()), "chair": chair_id}
             context["confirm_when"] = start
-        except services.BookingError as exc:
-            messages.error(request, str(exc))
+        except Refused as refused:
+            messages.error(request, refused.message)
             return redirect(_day_url("infusions:visit_replace", clinic.local_date(start), pk))
         else:
             messages.success(request, f"Visit {appointment.sequence} replaced.")

@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from clinic.refusals import Refused
 from clinic.tests.factories import ScreeningFactory
-from infusions.booking.services import StatusError, appointment_mark, series_book
+from infusions.booking.services import appointment_mark, series_book
 from infusions.tests.helpers import bookable_patient, clinic, series_visits
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_the_front_desk_sees_the_booked_visits_on_hold_on_every_page(client, fro
 def test_a_visit_on_hold_cannot_be_marked_arrived(front_desk, lapsed):
     series, _ = lapsed
     visit = series.appointments.get(sequence=1)
-    with pytest.raises(StatusError, match="On hold: Waiting for a clinician's review."):
+    with pytest.raises(Refused, match="On hold: Waiting for a clinician's review."):
         appointment_mark(appointment=visit, status="arrived", by=front_desk)
     visit.refresh_from_db()
     assert visit.status == "scheduled"

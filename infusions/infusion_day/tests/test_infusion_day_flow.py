@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from clinic.refusals import Refused
 from clinic.tests.factories import front_desk
-from infusions.booking.services import StatusError, appointment_mark, series_book
+from infusions.booking.services import appointment_mark, series_book
 from infusions.infusion_day import chairside
 from infusions.infusion_day.services import (
     AdverseEventValues,
     ReadingValues,
-    RecordRefused,
     record_add_adverse_event,
     record_add_reading,
     record_amend,
@@ -91,10 +91,10 @@ def reading(record, nurse, **values) -> VitalReading:
 
 def test_it_refuses_a_reading_above_the_systolic_alert_without_an_action_note(traveller, nurse, prescriber):
     record = started(traveller, nurse, prescriber)
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         reading(record, nurse, systolic=181)
-    assert set(refused.value.errors) == {"action_note"}
-    assert "Write the action taken." in refused.value.errors["action_note"]
+    assert set(refused.value.fields) == {"action_note"}
+    assert refused.value.fields["action_note"][0].endswith("Write the action taken.")
     assert not VitalReading.objects.exists()
 
 
@@ -121,18 +121,18 @@ def test_a_reading_at_the_systolic_alert_itself_needs_no_note(traveller, nurse, 
 )
 def test_the_other_alert_thresholds_also_need_an_action_note(traveller, nurse, prescriber, values, field):
     record = started(traveller, nurse, prescriber)
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         reading(record, nurse, **values)
-    assert "action_note" in refused.value.errors
+    assert "action_note" in refused.value.fields
     row = reading(record, nurse, **values, action_note="Watched; repeated.")
     assert row.out_of_range == [field]
 
 
 def test_it_refuses_an_implausible_reading_next_to_its_field(traveller, nurse, prescriber):
     record = started(traveller, nurse, prescriber)
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         reading(record, nurse, systolic=900, action_note="typo")
-    assert "systolic" in refused.value.errors
+    assert "systolic" in refused.value.fields
     assert not VitalReading.objects.exists()
 
 
@@ -141,9 +141,9 @@ def test_an_adverse_event_with_medication_needs_its_dose_and_route(traveller, nu
     values = AdverseEventValues(
         kind="nausea", severity="mild", action="medication_given", outcome="resolved", medication="Ondansetron"
     )
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_add_adverse_event(record=record, values=values, by=nurse)
-    assert set(refused.value.errors) == {"medication_dose", "route"}
+    assert set(refused.value.fields) == {"medication_dose", "route"}
     event = record_add_adverse_event(
         record=record, values=replace(values, medication_dose="4 mg", route="IV"), by=nurse
     )
@@ -156,9 +156,9 @@ def test_an_adverse_event_with_medication_needs_its_dose_and_route(traveller, nu
 def test_less_than_ordered_given_needs_an_end_note(traveller, nurse, prescriber):
     record = started(traveller, nurse, prescriber)
     traveller.move_to(ENDED)
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_end_infusion(record=record, dose_given_mg="20.0", by=nurse)
-    assert set(refused.value.errors) == {"end_note"}
+    assert set(refused.value.fields) == {"end_note"}
     record.refresh_from_db()
     assert record.ended_at is None and record.stage == InfusionRecord.Stage.IN_CHAIR
 
@@ -180,9 +180,9 @@ def test_the_full_dose_given_needs_no_end_note(traveller, nurse, prescriber):
 
 def test_it_refuses_more_than_ordered_given(traveller, nurse, prescriber):
     record = started(traveller, nurse, prescriber)
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_end_infusion(record=record, dose_given_mg="35.1", end_note="?", by=nurse)
-    assert "dose_given_mg" in refused.value.errors
+    assert "dose_given_mg" in refused.value.fields
 
 
 # --- Observation and discharge ------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def test_it_refuses_more_than_ordered_given(traveller, nurse, prescriber):
 def test_it_refuses_the_discharge_before_the_observation_minutes_have_passed(traveller, nurse, prescriber):
     record = ended(traveller, nurse, prescriber)
     traveller.move_to(OBSERVED - timedelta(minutes=1))
-    with pytest.raises(RecordRefused, match="Observation not complete \\(until 10:11\\)"):
+    with pytest.raises(Refused, match="Observation not complete \\(until 10:11\\)"):
         record_discharge(record=record, checklist=ALL_TICKED, by=nurse)
     record.refresh_from_db()
     assert record.discharged_at is None and record.stage == InfusionRecord.Stage.OBSERVATION
@@ -201,7 +201,7 @@ def test_it_refuses_the_discharge_with_an_unticked_checklist_item(traveller, nur
     record = ended(traveller, nurse, prescriber)
     traveller.move_to(OBSERVED)
     ticked = [code for code in ALL_TICKED if code != "WALKS_STEADILY"]
-    with pytest.raises(RecordRefused, match="Walks steadily") as refused:
+    with pytest.raises(Refused, match="Walks steadily") as refused:
         record_discharge(record=record, checklist=ticked, by=nurse)
     assert "Observation" not in str(refused.value)
     record.refresh_from_db()
@@ -212,7 +212,7 @@ def test_a_visit_is_not_completed_except_by_its_discharge(traveller, nurse, pres
     record = ended(traveller, nurse, prescriber)
     visit = record.appointment
     traveller.move_to(visit.end + timedelta(minutes=5))  # past its end: completion would be due by the clock
-    with pytest.raises(StatusError, match="discharge"):
+    with pytest.raises(Refused, match="discharge"):
         appointment_mark(appointment=visit, status="completed", by=nurse)
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.ARRIVED
@@ -230,7 +230,7 @@ def test_a_visit_is_not_completed_except_by_its_discharge(traveller, nurse, pres
 
 def test_a_signed_record_refuses_a_new_reading(traveller, nurse, prescriber):
     record = signed(traveller, nurse, prescriber)
-    with pytest.raises(RecordRefused, match="signed"):
+    with pytest.raises(Refused, match="signed"):
         reading(record, nurse)
     assert not VitalReading.objects.filter(record=record).exists()
 
@@ -238,9 +238,9 @@ def test_a_signed_record_refuses_a_new_reading(traveller, nurse, prescriber):
 def test_a_signed_record_refuses_an_adverse_event_and_a_second_discharge(traveller, nurse, prescriber):
     record = signed(traveller, nurse, prescriber)
     values = AdverseEventValues(kind="headache", severity="mild", action="none", outcome="resolved")
-    with pytest.raises(RecordRefused, match="signed"):
+    with pytest.raises(Refused, match="signed"):
         record_add_adverse_event(record=record, values=values, by=nurse)
-    with pytest.raises(RecordRefused, match="signed"):
+    with pytest.raises(Refused, match="signed"):
         record_discharge(record=record, checklist=ALL_TICKED, by=nurse)
 
 
@@ -281,13 +281,13 @@ def test_an_amendment_is_written_beside_the_signed_record_which_keeps_its_values
 
 def test_an_amendment_needs_a_text_and_a_reason_and_a_signed_record(traveller, nurse, prescriber):
     record = ended(traveller, nurse, prescriber)
-    with pytest.raises(RecordRefused, match="still open"):
+    with pytest.raises(Refused, match="still open"):
         record_amend(record=record, text="x", reason="y", by=nurse)
     traveller.move_to(OBSERVED)
     record_discharge(record=record, checklist=ALL_TICKED, by=nurse)
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_amend(record=record, text=" ", reason="", by=nurse)
-    assert set(refused.value.errors) == {"text", "reason"}
+    assert set(refused.value.fields) == {"text", "reason"}
     assert not Amendment.objects.exists()
 
 
@@ -354,7 +354,7 @@ def test_ready_for_pickup_is_refused_before_the_observation_is_complete(
 ):
     record = ended(traveller, nurse, prescriber, escort_sms_consent=True)
     traveller.move_to(OBSERVED - timedelta(minutes=1))
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RecordRefused, match="10:11"):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Refused, match="10:11"):
         record_ready_for_pickup(record=record, by=nurse)
     record.refresh_from_db()
     assert record.stage == InfusionRecord.Stage.OBSERVATION

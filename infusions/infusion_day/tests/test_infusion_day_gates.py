@@ -13,10 +13,10 @@ import pytest
 import time_machine
 
 from clinic.context import clinic_context
+from clinic.refusals import Refused
 from clinic.tests.factories import front_desk
 from infusions.booking.services import series_book
 from infusions.infusion_day.services import (
-    RecordRefused,
     gates,
     record_check_in,
     record_order_dose,
@@ -81,9 +81,9 @@ def test_it_defers_the_visit_at_check_in_when_bp_is_above_180_over_100(visit, nu
 
 def test_it_refuses_to_start_a_visit_deferred_for_bp(visit, nurse, prescriber):
     record = check_in(visit, nurse, systolic=181, diastolic=100)
-    with pytest.raises(RecordRefused):
+    with pytest.raises(Refused):
         order(record, prescriber)
-    with pytest.raises(RecordRefused):
+    with pytest.raises(Refused):
         record_start(record=record, by=nurse)
     record.refresh_from_db()
     assert record.started_at is None and record.ordered_at is None
@@ -111,7 +111,7 @@ def test_it_refuses_the_start_above_140_over_90_until_a_prescriber_decides(
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.ARRIVED  # not deferred
     order(record, prescriber)
-    with pytest.raises(RecordRefused, match=f"Resting BP {systolic}/{diastolic} is above 140/90"):
+    with pytest.raises(Refused, match=f"Resting BP {systolic}/{diastolic} is above 140/90"):
         record_start(record=record, by=nurse)
     record.refresh_from_db()
     assert record.started_at is None
@@ -128,9 +128,9 @@ def test_it_refuses_the_start_above_140_over_90_until_a_prescriber_decides(
 
 def test_it_refuses_a_bp_decision_without_a_note(visit, nurse, prescriber):
     record = check_in(visit, nurse, systolic=141, diastolic=90)
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_release_gate(record=record, gate="BP_NEEDS_DECISION", note="  ", by=prescriber)
-    assert "note" in refused.value.errors
+    assert "note" in refused.value.fields
     record.refresh_from_db()
     assert record.bp_decision_at is None
 
@@ -147,7 +147,7 @@ def test_it_starts_at_exactly_140_over_90_without_a_decision(visit, nurse, presc
 
 def test_it_refuses_a_bp_decision_when_the_bp_needs_none(visit, nurse, prescriber):
     record = check_in(visit, nurse, systolic=140, diastolic=90)
-    with pytest.raises(RecordRefused, match="does not apply"):
+    with pytest.raises(Refused, match="does not apply"):
         record_release_gate(record=record, gate="BP_NEEDS_DECISION", note="Start.", by=prescriber)
 
 
@@ -168,7 +168,7 @@ def test_it_raises_an_urgent_alert_for_a_positive_item_9_and_holds_the_start_unt
     assert visit.status == Appointment.Status.ARRIVED  # urgent, but not a deferral
 
     order(record, prescriber)
-    with pytest.raises(RecordRefused, match="988"):
+    with pytest.raises(Refused, match="988"):
         record_start(record=record, by=nurse)
 
     record_release_gate(
@@ -196,9 +196,9 @@ def test_it_raises_no_alert_and_starts_when_item_9_is_0(visit, nurse, prescriber
 
 
 def test_it_refuses_a_check_in_without_every_phq9_item(visit, nurse):
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         check_in(visit, nurse, questionnaires={"phq9": [0] * 8})
-    assert "phq9" in refused.value.errors
+    assert "phq9" in refused.value.fields
     assert not InfusionRecord.objects.exists()
 
 
@@ -221,7 +221,7 @@ def test_it_refuses_the_start_without_fasting_or_an_escort_but_does_not_defer(
     assert visit.status == Appointment.Status.ARRIVED
     assert gate_codes(record) == [gate]
     order(record, prescriber)
-    with pytest.raises(RecordRefused, match=wording):
+    with pytest.raises(Refused, match=wording):
         record_start(record=record, by=nurse)
     record.refresh_from_db()
     assert record.started_at is None and record.stage == InfusionRecord.Stage.CHECKED_IN
@@ -229,7 +229,7 @@ def test_it_refuses_the_start_without_fasting_or_an_escort_but_does_not_defer(
 
 def test_a_prescriber_cannot_release_the_fasting_gate(visit, nurse, prescriber):
     record = check_in(visit, nurse, fasting_kept=False)
-    with pytest.raises(RecordRefused, match="not released by a decision"):
+    with pytest.raises(Refused, match="not released by a decision"):
         record_release_gate(record=record, gate="NOT_FASTING", note="Start anyway.", by=prescriber)
 
 
@@ -272,9 +272,9 @@ def test_it_refuses_a_dose_above_the_protocol_s_ceiling_and_accepts_the_ceiling(
     protocol.save()
     record = check_in(visit, nurse)
 
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         order(record, prescriber, mg_per_kg="0.76")
-    assert "ceiling of 0.75 mg/kg" in refused.value.errors["mg_per_kg"]
+    assert "ceiling of 0.75 mg/kg" in refused.value.fields["mg_per_kg"][0]
     record.refresh_from_db()
     assert record.ordered_at is None and record.dose_mg is None
 
@@ -286,15 +286,15 @@ def test_it_refuses_a_dose_above_the_protocol_s_ceiling_and_accepts_the_ceiling(
 
 def test_it_refuses_a_vial_strength_that_does_not_exist(visit, nurse, prescriber):
     record = check_in(visit, nurse)
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         order(record, prescriber, vial=25)
-    assert "vial_mg_per_ml" in refused.value.errors
+    assert "vial_mg_per_ml" in refused.value.fields
 
 
 def test_it_refuses_the_start_without_a_dose_order(visit, nurse):
     record = check_in(visit, nurse)
     assert gate_codes(record) == []
-    with pytest.raises(RecordRefused, match="orders the dose before"):
+    with pytest.raises(Refused, match="orders the dose before"):
         record_start(record=record, by=nurse)
     record.refresh_from_db()
     assert record.started_at is None and record.stage == InfusionRecord.Stage.CHECKED_IN

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
+from clinic.refusals import Refused
 from clinic.roles import NURSE
 from clinic.tests.factories import UserFactory, clinician, front_desk
 from infusions.booking.services import series_book
 from infusions.infusion_day.services import (
-    RecordRefused,
     record_check_in,
     record_defer,
     record_order_dose,
@@ -44,7 +44,7 @@ def test_it_starts_once_the_escort_has_arrived_and_the_fast_is_confirmed(visit):
     record = _ordered(
         record_check_in(appointment=visit, values=clean_check_in(fasting_kept=False, escort_name=""), by=nurse)
     )
-    with pytest.raises(RecordRefused):
+    with pytest.raises(Refused):
         record_start(record=record, by=nurse)
     record_recheck(record=record, fasting_kept=True, escort_name="Sam Driver", escort_phone="+15550109999", by=nurse)
     record_start(record=record, by=nurse)
@@ -54,13 +54,13 @@ def test_it_starts_once_the_escort_has_arrived_and_the_fast_is_confirmed(visit):
 def test_a_checked_in_visit_can_be_deferred_with_a_reason_and_is_then_rebooked_not_started(visit):
     nurse = UserFactory(role=NURSE)
     record = record_check_in(appointment=visit, values=clean_check_in(escort_name=""), by=nurse)
-    with pytest.raises(RecordRefused) as refused:
+    with pytest.raises(Refused) as refused:
         record_defer(record=record, reason="  ", by=nurse)
-    assert "reason" in refused.value.errors
+    assert "reason" in refused.value.fields
     record_defer(record=record, reason="No one came to take the patient home.", by=nurse)
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.DEFERRED
-    with pytest.raises(RecordRefused):
+    with pytest.raises(Refused):
         record_start(record=record, by=nurse)
 
 
@@ -69,7 +69,7 @@ def test_a_follow_up_recorded_from_the_queue_releases_the_start(visit):
     record = _ordered(
         record_check_in(appointment=visit, values=clean_check_in(questionnaires={"phq9": [1] * 8 + [1]}), by=nurse)
     )
-    with pytest.raises(RecordRefused, match="988"):
+    with pytest.raises(Refused, match="988"):
         record_start(record=record, by=nurse)
     safety_alert_resolve(alert=record.safety_alert, by=clinician(), follow_up="Called; safe, plan agreed.")
     record_start(record=InfusionRecord.objects.get(pk=record.pk), by=nurse)

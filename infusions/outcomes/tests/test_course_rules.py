@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from clinic.refusals import Refused
 from infusions.booking.services import maintenance_book, series_book, series_complete
 from infusions.models import Appointment, InfusionSeries, MaintenanceOrder, OutcomeScore, SeriesEvaluation
 from infusions.outcomes import course
@@ -206,7 +207,7 @@ def test_an_evaluation_with_a_maintenance_plan_opens_the_order_and_is_made_once(
     response = client.post(url, {"outcome": "remitter", "plan": "stop"}, follow=True)
     assert "This series was evaluated already." in response.content.decode()
     assert SeriesEvaluation.objects.get(series=series).outcome == "responder"
-    with pytest.raises(course.CourseRefused, match="evaluated already"):
+    with pytest.raises(Refused, match="evaluated already"):
         course.series_evaluate(series=series, outcome="remitter", plan="stop", by=clinician)
     assert MaintenanceOrder.objects.filter(patient=patient).count() == 1
 

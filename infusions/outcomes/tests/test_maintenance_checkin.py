@@ -322,9 +322,9 @@ def test_a_second_use_is_refused_by_the_conditional_update_even_past_the_page(in
     from infusions.outcomes import questions
 
     questions.checkin_record(invitation=invited, answers={"phq9": PHQ9_ANSWERS})
-    with pytest.raises(questions.Refusal) as refused:
+    with pytest.raises(questions.LinkClosed) as refused:
         questions.checkin_record(invitation=invited, answers={"phq9": [3] * 9})
-    assert (refused.value.status, refused.value.reason) == (410, "received")
+    assert (refused.value.status, refused.value.code) == (410, "received")
     assert stored(invited.patient) == 1
 
 

@@ -1,10 +1,10 @@
 """The clinicians' course page: a patient's scores across the series and maintenance, the end-of-series
 evaluation, and the reviews the outcome rules raised (with a booster suggestion turned into an order)."""
 
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from clinic.feedback import attempt
 from clinic.roles import require
 from infusions.models import InfusionSeries
 from infusions.outcomes import course
@@ -29,31 +29,25 @@ def course_view(request, patient_id):
 @require(*DECIDE)
 def evaluate(request, series_id):
     series = get_object_or_404(InfusionSeries, pk=series_id)
-    try:
-        course.series_evaluate(
-            series=series,
-            outcome=request.POST.get("outcome", ""),
-            plan=request.POST.get("plan", ""),
-            note=request.POST.get("note", ""),
-            by=request.user,
-        )
-    except course.CourseRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "Evaluation recorded.")
+    attempt(
+        request,
+        course.series_evaluate,
+        series=series,
+        outcome=request.POST.get("outcome", ""),
+        plan=request.POST.get("plan", ""),
+        note=request.POST.get("note", ""),
+        success="Evaluation recorded.",
+    )
     return redirect("infusions:course", patient_id=series.patient_id)
 
 
 @require_POST
 @require(*DECIDE)
 def review_booster(request, pk):
+    """A refusal (an order open already, the review resolved meanwhile) is shown as it is; anything else is an
+    error, not a message."""
     review = get_object_or_404(OutcomeReview, pk=pk)
-    try:
-        course.review_order_booster(review=review, by=request.user)
-    except Exception as exc:  # noqa: BLE001 - a refusal (order already open, review resolved) is shown as it is
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Booster ordered: the front desk books it.")
+    attempt(request, course.review_order_booster, review=review, success="Booster ordered: the front desk books it.")
     return redirect("infusions:course", patient_id=review.patient_id)
 
 
@@ -61,10 +55,6 @@ def review_booster(request, pk):
 @require(*DECIDE)
 def review_resolve(request, pk):
     review = get_object_or_404(OutcomeReview, pk=pk)
-    try:
-        course.review_resolve(review=review, by=request.user, resolution=request.POST.get("resolution", ""))
-    except course.CourseRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "Review resolved.")
+    resolution = request.POST.get("resolution", "")
+    attempt(request, course.review_resolve, review=review, resolution=resolution, success="Review resolved.")
     return redirect("infusions:course", patient_id=review.patient_id)

@@ -1,0 +1,37 @@
+"""The one refusal: a service saying no to a change, in words staff can read as they are.
+
+Every changing service (booking, the infusion day, outcomes, reminders, intake) raises `Refused` when a rule
+does not allow what was asked: nothing was changed. The message names times, values and rules, never a
+patient (no name, no date of birth: it may reach logs). When the refusal is about what was typed, `fields`
+maps each form field to its messages, so the page shows them next to the field (`bind`); `code` is an
+optional short machine word for a caller that must act on which refusal it was.
+
+A subclass exists only where a caller must tell one refusal from another (a page that asks for an explicit
+confirmation, a fresh proposal when a time was just taken); everything else raises `Refused` itself. Pages
+show a refusal one way: `clinic.feedback.attempt`.
+"""
+
+from collections.abc import Iterable, Mapping
+
+
+class Refused(Exception):
+    """A change refused (nothing stored): `message` for staff, `fields` {form field: [messages]}, `code`."""
+
+    def __init__(self, message: str = "", *, fields: Mapping[str, str | Iterable[str]] | None = None, code: str = ""):
+        self.fields: dict[str, list[str]] = {
+            name: [messages] if isinstance(messages, str) else list(messages)
+            for name, messages in (fields or {}).items()
+        }
+        self.code = code
+        self.message = message or " ".join(m for messages in self.fields.values() for m in messages)
+        super().__init__(self.message)
+
+    def bind(self, form) -> None:
+        """Put each message next to its field of `form`; a field the form lacks, or a refusal naming no field,
+        becomes the form's own (non-field) error."""
+        if not self.fields:
+            form.add_error(None, self.message)
+            return
+        for name, messages in self.fields.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
