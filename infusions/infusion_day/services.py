@@ -8,6 +8,10 @@ Each service runs in one transaction, locks the record, checks the step's order 
 pure module `infusions.infusion_day.chairside` with the organisation's thresholds, and saves with the acting user in
 the history. Times are the visit's location's. A signed record never changes: corrections are
 amendments. Messages are shown to staff as they are: they name values and rules, never a patient.
+
+Who: each service refuses (PermissionDenied) a `by` without the permissions of the page that calls it
+(`@acts`: KEEP for nurses and prescribers, ORDER for a prescriber's dose order and gate release) before
+anything is read, and one who does not work at the visit's location once the record is locked.
 """
 
 import logging
@@ -18,6 +22,8 @@ from django.db import transaction
 
 from clinic import when as fmt
 from clinic.context import clinic_context
+from clinic.locations import check_works_at
+from clinic.roles import acts
 from infusions.infusion_day import chairside, dosing
 from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, VitalReading
 from infusions.outcomes import course
@@ -31,6 +37,11 @@ logger = logging.getLogger(__name__)
 
 Stage = InfusionRecord.Stage
 RELEASABLE = ("BP_NEEDS_DECISION", "ITEM9_FOLLOW_UP")
+
+# What the record's pages require (infusions.infusion_day.views; a test keeps them equal).
+VIEW = ("infusions.view_infusionrecord", "infusions.view_appointment")
+KEEP = (*VIEW, "infusions.keep_infusion_record")
+ORDER = (*VIEW, "infusions.order_dose")
 
 
 class RecordRefused(Exception):
@@ -90,14 +101,17 @@ def gates(record: InfusionRecord, thresholds: chairside.Thresholds) -> list:
     return chairside.start_gates(check_in_values(record), thresholds, decisions=released(record))
 
 
-def _locked(record: InfusionRecord) -> InfusionRecord:
-    return (
+def _locked(record: InfusionRecord, by) -> InfusionRecord:
+    """The record locked, as it is now; PermissionDenied unless `by` works at its visit's location."""
+    record = (
         InfusionRecord.objects.select_for_update(of=("self",))
         .select_related(
             "appointment__chair__location", "appointment__series__protocol", "appointment__patient", "safety_alert"
         )
         .get(pk=record.pk)
     )
+    check_works_at(by, record.appointment.chair.location_id)
+    return record
 
 
 def _context(record_or_appointment):
@@ -148,6 +162,7 @@ def _escort_phone(text: str) -> str:
         raise RecordRefused(errors={"escort_phone": phones.PHONE_INVALID}) from None
 
 
+@acts(*KEEP)
 def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> InfusionRecord:
     """Check the patient in on the visit's day: today's values, the pre-infusion questionnaires, the gates.
 
@@ -164,6 +179,7 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
             .select_related("chair__location", "patient", "series")
             .get(pk=appointment.pk)
         )
+        check_works_at(by, appointment.chair.location_id)
         context = _context(appointment)
         if InfusionRecord.objects.filter(appointment=appointment).exists():
             raise RecordRefused("This visit is checked in already.")
@@ -217,6 +233,7 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
     return record
 
 
+@acts(*ORDER)
 def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> InfusionRecord:
     """A prescriber's recorded decision: start despite BP over the decision threshold, or the same-day
     follow-up of a positive item 9 (which also resolves the patient's open check-in alert)."""
@@ -226,7 +243,7 @@ def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> 
     if not note:
         raise RecordRefused(errors={"note": "Write the decision: what was weighed and decided."})
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         # The follow-up of a positive item 9 is owed even when the visit was deferred.
         _open(record, Stage.CHECKED_IN, *((Stage.DEFERRED,) if gate == "ITEM9_FOLLOW_UP" else ()))
         context = _context(record)
@@ -243,10 +260,11 @@ def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> 
     return record
 
 
+@acts(*KEEP)
 def record_recheck(*, record: InfusionRecord, fasting_kept: bool, escort_name: str, escort_phone: str, by):
     """Correct what a nurse re-checked before the start: the escort has arrived, the fast was confirmed."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         record.fasting_kept = fasting_kept
         record.escort_name, record.escort_phone = escort_name.strip(), _escort_phone(escort_phone)
@@ -255,6 +273,7 @@ def record_recheck(*, record: InfusionRecord, fasting_kept: bool, escort_name: s
     return record
 
 
+@acts(*KEEP)
 def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
     """No infusion today for a checked-in patient (no escort came, the fast was broken, the patient declined):
     the visit is deferred with the reason and the front desk rebooks it."""
@@ -262,7 +281,7 @@ def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
     if not reason:
         raise RecordRefused(errors={"reason": "Say why the visit cannot go ahead today."})
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         record.stage, record.deferred_reason = Stage.DEFERRED, reason[:250]
         _save(record, by, ["stage", "deferred_reason"])
@@ -277,6 +296,7 @@ def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
 # --- The dose --------------------------------------------------------------------------------------
 
 
+@acts(*ORDER)
 def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int, bag_ml: int = 100, by):
     """The prescriber's order: mg/kg of today's weight, within the protocol's ceiling; mg, mL of the chosen
     vial and the pump rate for the bag over the protocol's minutes are computed once and kept."""
@@ -289,7 +309,7 @@ def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int,
     if not 50 <= int(bag_ml) <= 1000:
         raise RecordRefused(errors={"bag_ml": "A bag of 50 to 1000 mL."})
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         protocol = record.appointment.series.protocol
         if mg_per_kg < Decimal("0.05"):
@@ -318,10 +338,11 @@ def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int,
     return record
 
 
+@acts(*KEEP)
 def record_start(*, record: InfusionRecord, by) -> InfusionRecord:
     """Start the infusion: only with a dose order and no gate blocking."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         if record.ordered_at is None:
             raise RecordRefused("A prescriber orders the dose before the infusion starts.")
@@ -348,10 +369,11 @@ class ReadingValues:
     action_note: str = ""
 
 
+@acts(*KEEP)
 def record_add_reading(*, record: InfusionRecord, values: ReadingValues, by) -> VitalReading:
     """One row of the flowsheet, now. A value past an alert threshold is marked and needs an action note."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN, Stage.IN_CHAIR, Stage.OBSERVATION, Stage.READY)
         context = _context(record)
         reading = chairside.Reading(
@@ -402,6 +424,7 @@ class AdverseEventValues:
     route: str = ""
 
 
+@acts(*KEEP)
 def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValues, by) -> AdverseEvent:
     errors = {}
     if values.kind == "other" and not values.description.strip():
@@ -417,7 +440,7 @@ def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValu
     if errors:
         raise RecordRefused(errors=errors)
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.IN_CHAIR, Stage.OBSERVATION, Stage.READY, Stage.CHECKED_IN)
         event = AdverseEvent(
             record=record,
@@ -438,6 +461,7 @@ def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValu
     return event
 
 
+@acts(*KEEP)
 def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str = "", by) -> InfusionRecord:
     """The infusion ends: the dose actually given (less than ordered needs a reason); observation begins."""
     try:
@@ -445,7 +469,7 @@ def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str 
     except InvalidOperation:
         raise RecordRefused(errors={"dose_given_mg": "Give the dose given in mg."}) from None
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.IN_CHAIR)
         if not Decimal("0") <= given <= record.dose_mg:
             raise RecordRefused(errors={"dose_given_mg": f"Between 0 and the {record.dose_mg} mg ordered."})
@@ -458,10 +482,11 @@ def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str 
     return record
 
 
+@acts(*KEEP)
 def record_ready_for_pickup(*, record: InfusionRecord, by) -> InfusionRecord:
     """Observation complete: the escort may be told by SMS when the patient consented to it at check-in."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.OBSERVATION)
         context = _context(record)
         thresholds = thresholds_for(context.clinic)
@@ -490,10 +515,11 @@ def _text_escort(record_id: int) -> None:
         logger.warning("record %s: pickup SMS failed: %s", record.pk, type(exc).__name__)
 
 
+@acts(*KEEP)
 def record_discharge(*, record: InfusionRecord, checklist, by) -> InfusionRecord:
     """Discharge by the checklist after observation: the visit is completed and the record signed."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.OBSERVATION, Stage.READY)
         context = _context(record)
         ticked = {code for code in checklist if code in dict(chairside.DISCHARGE_CHECKLIST)}
@@ -517,6 +543,7 @@ def record_discharge(*, record: InfusionRecord, checklist, by) -> InfusionRecord
     return record
 
 
+@acts(*KEEP)
 def record_amend(*, record: InfusionRecord, text: str, reason: str, by) -> Amendment:
     """A correction to a signed record, kept beside the original."""
     errors = {}
@@ -527,7 +554,7 @@ def record_amend(*, record: InfusionRecord, text: str, reason: str, by) -> Amend
     if errors:
         raise RecordRefused(errors=errors)
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         if not record.is_signed:
             raise RecordRefused("The record is still open: change it directly.")
         amendment = Amendment.objects.create(record=record, made_by=by, text=text.strip(), reason=reason.strip()[:250])

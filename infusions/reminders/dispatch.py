@@ -33,6 +33,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic.context import clinic_context
+from clinic.locations import check_works_at
+from clinic.roles import acts
 from infusions.models import Appointment, Reminder
 from infusions.reminders import rendering, sms
 from infusions.reminders.outbox import channels_for, worth_sending
@@ -340,10 +342,17 @@ class RetryRefused(Exception):
     """The reminder cannot be retried; the message is for staff."""
 
 
+@acts("infusions.change_reminder")  # what the retry page requires (infusions.reminders.views.CHANGE)
 def reminder_retry(*, reminder_id: int, by) -> None:
-    """Send a failed reminder again at the next dispatch, with a fresh set of attempts."""
+    """Send a failed reminder again at the next dispatch, with a fresh set of attempts; `by` works at the visit's
+    location."""
     with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().select_related("appointment").get(pk=reminder_id)
+        reminder = (
+            Reminder.objects.select_for_update(of=("self", "appointment"))
+            .select_related("appointment__chair")
+            .get(pk=reminder_id)
+        )
+        check_works_at(by, reminder.appointment.chair.location_id)
         if reminder.status != Reminder.Status.FAILED:
             raise RetryRefused("Only a failed reminder can be retried.")
         now = timezone.now()
