@@ -3,7 +3,8 @@
 Staff work at one or more locations (`Location.staff`); the navigation's switcher remembers the
 current one per user (`CurrentLocation`). A page about a location's chairs, visits or day asks
 `current_location(request)` (403 for a user who works at none) or `check_location(request, location)`
-for a record that belongs to a location (403 unless the user works there).
+for a record that belongs to a location (403 unless the user works there); a service asks
+`check_works_at(by, location_id)` of the row it acts on.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from clinic.compiled import bind, compiled_query
 from clinic.models import CurrentLocation, Location
 
 NO_LOCATION = "You do not work at any location yet: ask the staff admin to add you to one."
+NOT_HERE = "You do not work at that location."
 
 
 def _locations_query(user_id):
@@ -54,19 +56,25 @@ def works_at(user, location_id: int | None) -> bool:
     return location_id is not None and any(location.pk == location_id for location in user_locations(user))
 
 
+def check_works_at(by, location_id: int | None) -> None:
+    """A service's location check: PermissionDenied unless `by` works at the location of what it acts on."""
+    if not works_at(by, location_id):
+        raise PermissionDenied(NOT_HERE)
+
+
 def check_location(request, location_id: int) -> Location:
     """The user's location with this id; 403 unless they work there."""
     for location in user_locations(request.user):
         if location.pk == location_id:
             return location
-    raise PermissionDenied("You do not work at that location.")
+    raise PermissionDenied(NOT_HERE)
 
 
 def location_switch(*, user, location_id: int) -> Location:
     """Make one of the user's locations their current one (remembered across sign-ins)."""
     location = next((loc for loc in user_locations(user) if loc.pk == location_id), None)
     if location is None:
-        raise PermissionDenied("You do not work at that location.")
+        raise PermissionDenied(NOT_HERE)
     with transaction.atomic():
         CurrentLocation.objects.update_or_create(user=user, defaults={"location": location})
     user._clinic_locations = None

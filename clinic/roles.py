@@ -1,7 +1,9 @@
-"""The clinic's roles and how views check them.
+"""The clinic's roles and how views and services check them.
 
 A role is a Django group; what it may do is the set of permissions below. Views check a
 permission, never a group name, so a staff admin can grant one extra ability in Django admin.
+Every state-changing service checks the same permissions again (`@acts`), so a path that skips
+the page (a shell, a command, another service, a forgotten view) meets the same refusal.
 
 Clinical and booking acts need the permission through a role (or a direct grant) for every user:
 the superuser flag grants nothing here (`may`), so an operator's superuser account cannot approve
@@ -12,6 +14,7 @@ are (re)assigned after every migrate, because the permissions of later apps only
 those apps have migrated.
 """
 
+import inspect
 from functools import wraps
 
 from django.contrib.auth.context_processors import PermWrapper
@@ -229,6 +232,37 @@ def require(*perms: str):
 
         wrapped.required_permissions = perms
         return wrapped
+
+    return decorator
+
+
+ROLE_REFUSED = "Your role does not allow this."
+
+
+def acts(*perms: str):
+    """The door of a state-changing service: its keyword `by` must be an active signed-in user who `may` do
+    every one of `perms` (the permissions of the view that calls it), checked before the service reads or
+    locks anything; otherwise PermissionDenied (a view answers 403). The superuser flag grants nothing, and
+    `by=None` is refused: a system action (a patient's own link, a Celery task) calls a function without
+    `by`. `fn.required_permissions` holds `perms`, so tests read the same table."""
+    for perm in perms:
+        if perm.count(".") != 1:
+            raise ValueError(f"{perm!r} is not app_label.codename")
+
+    def decorator(service):
+        parameter = inspect.signature(service).parameters.get("by")
+        if parameter is None or parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            raise TypeError(f"{service.__name__}: @acts needs a keyword-only `by`")
+
+        @wraps(service)
+        def checked(*args, **kwargs):
+            by = kwargs.get("by")
+            if by is None or not by.is_authenticated or not by.is_active or not may(by, *perms):
+                raise PermissionDenied(ROLE_REFUSED)
+            return service(*args, **kwargs)
+
+        checked.required_permissions = perms
+        return checked
 
     return decorator
 

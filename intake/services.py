@@ -1,8 +1,10 @@
 """State changes for intake, screening and review. Views, forms and commands call these.
 
 Every function is keyword-only, runs in one transaction and checks the current state first; the
-acting user is always `by`. Errors carry ids and field names only, never patient data (they may
-reach logs).
+acting user is always `by`, who must hold the permissions of the page that calls the function
+(`@acts`, checked before anything is read; PermissionDenied otherwise). Patients belong to the
+organisation, so no location is checked here. Errors carry ids and field names only, never patient
+data (they may reach logs).
 """
 
 import logging
@@ -15,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from clinic.context import ClinicContext, clinic_context
 from clinic.refusals import Refused
+from clinic.roles import acts
 from intake import screening as rules
 from intake.models import (
     Decision,
@@ -29,6 +32,15 @@ from intake.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# What the pages that call each service require (intake.views; a test keeps them equal).
+CLINICAL = ("intake.view_patient", "intake.view_intake", "intake.view_screening")
+ADD_INTAKE = ("intake.add_patient", "intake.add_intake")
+CHANGE_INTAKE = ("intake.change_patient", "intake.change_intake", *CLINICAL)
+REVIEW = (*CLINICAL, "intake.view_reviewdecision", "intake.add_reviewdecision")
+RESOLVE_ALERT = (*REVIEW, "intake.change_safetyalert")
+# A staff user raises an alert only at a visit's check-in (infusions.infusion_day.services.KEEP).
+CHECK_IN = ("infusions.view_infusionrecord", "infusions.view_appointment", "infusions.keep_infusion_record")
 
 
 class ImplausibleValues(rules.AnswersInvalid):
@@ -92,6 +104,7 @@ def _patient_fields(patient_part: Mapping) -> dict:
     }
 
 
+@acts(*ADD_INTAKE)
 @transaction.atomic
 def intake_create(
     *,
@@ -179,6 +192,7 @@ def _submitted(token: str, patient_part: Mapping, rest: dict, consent_email: boo
     return first
 
 
+@acts(*CHANGE_INTAKE)
 @transaction.atomic
 def intake_update(
     *,
@@ -229,9 +243,11 @@ def intake_update(
     return screening
 
 
+@acts(*CHANGE_INTAKE)
 @transaction.atomic
-def screening_run(*, intake: Intake, by: AbstractBaseUser | None = None, today: date | None = None) -> Screening:
-    """Screen a stored intake again (e.g. after the rules or the clinic setting changed)."""
+def screening_run(*, intake: Intake, by: AbstractBaseUser, today: date | None = None) -> Screening:
+    """Screen a stored intake again (e.g. after the rules or the clinic setting changed): what editing the intake
+    does, so by whoever may edit it (no system caller re-screens; one would pass the user it acts for)."""
     ctx = clinic_context()
     today = today or ctx.today()
     validated = rules.validate_answers(full_answers(intake), today=today)
@@ -270,6 +286,7 @@ def _screen(*, intake: Intake, validated: rules.Answers, today: date, by, ctx: C
     return screening
 
 
+@acts(*REVIEW)
 def review_decide(
     *,
     screening: Screening,
@@ -329,6 +346,7 @@ def review_decide(
     return made
 
 
+@acts()  # no permission: whoever opened a record is logged, never refused (only an active signed-in user)
 def record_access_log(*, by: AbstractBaseUser, patient_id: int, view: str) -> RecordAccess:
     """Note that `by` opened this patient's clinical record (append-only access log)."""
     return RecordAccess.objects.create(user=by, patient_id=patient_id, view=view)
@@ -337,11 +355,23 @@ def record_access_log(*, by: AbstractBaseUser, patient_id: int, view: str) -> Re
 # --- Urgent items outside a screening --------------------------------------------------------------
 
 
-def safety_alert_raise(*, patient: Patient, source: str, detail: str, by=None) -> SafetyAlert:
-    """An urgent item for clinicians (a positive PHQ-9 item 9 outside intake): counted with urgent screenings.
+@acts(*CHECK_IN)
+def safety_alert_raise(*, patient: Patient, source: str, detail: str, by: AbstractBaseUser) -> SafetyAlert:
+    """An urgent item for clinicians (a positive PHQ-9 item 9 outside intake), raised by the staff user `by` (at
+    a check-in): counted with urgent screenings.
 
     Called inside the caller's transaction, so an alert exists exactly when what raised it was saved.
     """
+    return _raise_alert(patient=patient, source=source, detail=detail, by=by)
+
+
+def safety_alert_from_patient(*, patient: Patient, source: str, detail: str) -> SafetyAlert:
+    """`safety_alert_raise` for the patient's own answers by their signed link: no staff user acts, so none is
+    checked (the link's token is the patient's; raising an alert must never be refused)."""
+    return _raise_alert(patient=patient, source=source, detail=detail, by=None)
+
+
+def _raise_alert(*, patient: Patient, source: str, detail: str, by) -> SafetyAlert:
     alert = SafetyAlert(patient=patient, source=source, detail=detail[:200], raised_by=by)
     alert._history_user = by
     alert.save()
@@ -349,6 +379,7 @@ def safety_alert_raise(*, patient: Patient, source: str, detail: str, by=None) -
     return alert
 
 
+@acts(*RESOLVE_ALERT)
 def safety_alert_resolve(*, alert: SafetyAlert, by: AbstractBaseUser, follow_up: str) -> SafetyAlert:
     """A prescriber records the same-day follow-up; the alert leaves the urgent count."""
     follow_up = follow_up.strip()

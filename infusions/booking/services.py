@@ -7,7 +7,10 @@ of a plan being edited. The pages only parse the request, call one of them and s
 
 Each changing service runs in one transaction, checks the current status first (the model's
 `can_...` answers), and calls `reminders.sync_for` inside that transaction so reminder rows always
-match what was committed.
+match what was committed. Before that, it refuses (PermissionDenied) a `by` without the permissions of
+the page that calls it (`@acts`, before anything is read), and one who does not work at the location of
+the visit or series it changes (`check_works_at`: before the patient's and the location's locks, and on
+the row as it is locked). A maintenance order is the patient's, at no location.
 
 No double booking: on SQLite the booking transaction holds the write lock from BEGIN (settings:
 transaction_mode IMMEDIATE), so the re-check below cannot interleave with another booking; on
@@ -31,8 +34,10 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from clinic.context import ClinicContext, clinic_context
+from clinic.locations import check_works_at
 from clinic.models import Location
 from clinic.refusals import Refused
+from clinic.roles import acts
 from infusions import reminders
 from infusions.booking import selectors
 from infusions.booking.planner import (
@@ -77,6 +82,14 @@ class BadPlan(Refused):
 
 
 VisitRequest = tuple[datetime, int]  # (aware start, chair id)
+
+# What the pages that call each service require (infusions.booking.views; a test keeps them equal).
+BOOK = ("infusions.add_appointment", "infusions.add_infusionseries", "intake.view_patient_contact")
+CHANGE = ("infusions.change_appointment",)
+REPLACE = (*CHANGE, "infusions.add_appointment")
+CHANGE_SERIES = (*CHANGE, "infusions.change_infusionseries")
+ORDER_MAINTENANCE = ("infusions.view_maintenanceorder", "infusions.add_maintenanceorder")
+CANCEL_ORDER = ("infusions.change_maintenanceorder",)
 
 
 @dataclass(frozen=True)
@@ -516,12 +529,14 @@ def maintenance_options(
 # --- Booking -----------------------------------------------------------------------------------
 
 
+@acts(*BOOK)
 def series_book(*, patient, visits: Sequence[VisitRequest], by, location: Location | None = None) -> InfusionSeries:
     """Book an initial series on the protocol of the patient's screened indication: every visit or none, all at
-    one location (`location`, or the one whose chairs the visits name)."""
+    one location (`location`, or the one whose chairs the visits name), where `by` works."""
     location = _location_of(visits, location) if visits else location
     if location is None:
         raise Refused("Choose at least one visit.")
+    check_works_at(by, location.pk)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(patient)
         clinic = _lock_location(location)
@@ -541,17 +556,19 @@ def series_book(*, patient, visits: Sequence[VisitRequest], by, location: Locati
     return series
 
 
+@acts(*BOOK)
 def maintenance_book(
     *, patient, visits: Sequence[VisitRequest], by, location: Location | None = None
 ) -> InfusionSeries:
     """Book booster visits after a completed series or on a clinician's order (which this fulfils), all at one
-    location (`location`, or the one whose chairs the visits name).
+    location (`location`, or the one whose chairs the visits name), where `by` works.
 
     The screening must be recent enough.
     """
     if not visits:
         raise Refused("Choose at least one maintenance visit.")
     location = _location_of(visits, location)
+    check_works_at(by, location.pk)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(patient)
         clinic = _lock_location(location)
@@ -582,14 +599,18 @@ def maintenance_book(
 # --- Changing booked visits -------------------------------------------------------------------
 
 
-def _locked(appointment) -> Appointment:
-    return (
+def _locked(appointment, by) -> Appointment:
+    """The visit locked, as it is now; PermissionDenied unless `by` works at its location."""
+    appointment = (
         Appointment.objects.select_for_update(of=("self", "series"))
         .select_related("series__protocol", "chair__location")
         .get(pk=appointment.pk)
     )
+    check_works_at(by, appointment.chair.location_id)
+    return appointment
 
 
+@acts(*CHANGE)
 def appointment_move(
     *,
     appointment,
@@ -605,14 +626,17 @@ def appointment_move(
     the appointment's history (change reason `rule_override: ...`).
 
     A chair at another location than the visit's is refused unless `to_other_location` says the move there
-    was chosen explicitly; the reminders then name the new location (they are made again on every move)."""
+    was chosen explicitly; the reminders then name the new location (they are made again on every move). `by`
+    works at the visit's location and at the chair's."""
+    check_works_at(by, appointment.chair.location_id)
     target = Chair.objects.select_related("location").filter(pk=chair_id).first()
     if target is None:
         raise BadPlan("No such chair.")
+    check_works_at(by, target.location_id)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(appointment.patient)
         clinic = _lock_location(target.location)  # where the visit goes: its starts are the ones to keep apart
-        appointment = _locked(appointment)
+        appointment = _locked(appointment, by)
         refusal = appointment.move_refusal()
         if refusal:
             raise Refused(refusal)
@@ -685,6 +709,7 @@ def _check_spacing(
     return problems
 
 
+@acts(*REPLACE)
 def appointment_replace(
     *, appointment, start: datetime, chair_id: int, by, confirm_past_window: bool = False
 ) -> Appointment:
@@ -692,18 +717,22 @@ def appointment_replace(
     same number (`replaces` the old one, at most once), so the series can still reach its count. The move's
     checks: the series' spacing against its other active visits (past the max gap or the window needs
     `confirm_past_window`, recorded as `rule_override: ...`), the patient's other series, and the hours,
-    chair, overlaps and staggered starts at the series' location."""
+    chair, overlaps and staggered starts at the series' location. `by` works at the visit's location and the
+    series'."""
+    check_works_at(by, appointment.chair.location_id)
     target = Chair.objects.select_related("location").filter(pk=chair_id).first()
     if target is None:
         raise BadPlan("No such chair.")
+    check_works_at(by, target.location_id)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(appointment.patient)
         clinic = _lock_location(target.location)
-        appointment = _locked(appointment)
+        appointment = _locked(appointment, by)
         refusal = appointment.replace_refusal()
         if refusal:
             raise Refused(refusal)
         series = appointment.series
+        check_works_at(by, series.location_id)
         if target.location_id != series.location_id:
             raise Refused(f"That chair is not at {series.location.name}, where the series is booked.")
         visit, overridden = _check_new_time(appointment, start, chair_id, confirm_past_window, clinic)
@@ -725,10 +754,11 @@ def appointment_replace(
     return replacement
 
 
+@acts(*CHANGE)
 def appointment_confirm_by_phone(*, appointment, by) -> Appointment:
     """The front desk called the patient, who will come: the visit counts as confirmed (history says by whom)."""
     with transaction.atomic():
-        appointment = _locked(appointment)
+        appointment = _locked(appointment, by)
         if appointment.status != Appointment.Status.SCHEDULED:
             raise Refused("Only a scheduled visit can be confirmed.")
         if appointment.confirmed_at is None:
@@ -740,13 +770,14 @@ def appointment_confirm_by_phone(*, appointment, by) -> Appointment:
     return appointment
 
 
+@acts(*CHANGE)
 def appointment_cancel(*, appointment, by, reason: str) -> Appointment:
     """Cancel a scheduled visit for one of `Appointment.CancelReason`; marked a late cancel when it is less than
     the organisation's `late_cancel_hours` before the start. The patient is told (`notices`, on commit)."""
     if reason not in Appointment.CancelReason.values:
         raise Refused(fields={"reason": "Choose why the visit is cancelled."})
     with transaction.atomic():
-        appointment = _locked(appointment)
+        appointment = _locked(appointment, by)
         if not appointment.can_cancel:
             raise Refused("Only a scheduled visit can be cancelled.")
         clinic = clinic_context(appointment.chair.location)
@@ -763,15 +794,17 @@ def appointment_cancel(*, appointment, by, reason: str) -> Appointment:
     return appointment
 
 
+@acts(*CHANGE)
 def appointment_undo_cancel(*, appointment, by) -> Appointment:
     """Undo a cancel the clinic-local day it was made, while the series is active and the visit's time still
     free (the chair, the patient, the spacing, the location's staggered starts: `_check_still_free`); the
     reminders are made again. A patient who may already have been told of the cancel (its notice sent, or
     being sent) is told it stands after all (`notices`, on commit)."""
+    check_works_at(by, appointment.chair.location_id)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(appointment.patient)
         clinic = _lock_location(appointment.chair.location)
-        appointment = _locked(appointment)
+        appointment = _locked(appointment, by)
         refusal = appointment.undo_cancel_refusal(clinic)
         if refusal:
             raise Refused(refusal)
@@ -788,6 +821,7 @@ def appointment_undo_cancel(*, appointment, by) -> Appointment:
     return appointment
 
 
+@acts(*CHANGE_SERIES)
 def series_cancel_rest(*, series, by, reason: str) -> int:
     """Cancel every visit of the series still scheduled, and the series itself, for one of
     `Appointment.CancelReason` (each visit marked a late cancel as `appointment_cancel` would). The patient
@@ -796,6 +830,7 @@ def series_cancel_rest(*, series, by, reason: str) -> int:
         raise Refused(fields={"reason": "Choose why the rest of the series is cancelled."})
     with transaction.atomic():
         series = InfusionSeries.objects.select_for_update().select_related("location").get(pk=series.pk)
+        check_works_at(by, series.location_id)
         if not series.can_cancel_rest:
             raise Refused("Only an active series can be cancelled.")
         clinic = clinic_context(series.location)
@@ -826,6 +861,7 @@ def series_cancel_rest(*, series, by, reason: str) -> int:
     return len(rest)
 
 
+@acts(*CHANGE)
 def appointment_mark(*, appointment, status: str, by) -> Appointment:
     """Mark a visit arrived or no-show from its start, completed from its end (the model's rule).
 
@@ -837,7 +873,7 @@ def appointment_mark(*, appointment, status: str, by) -> Appointment:
             raise Refused("A visit is completed by its discharge on the visit's chair-side record.")
         raise Refused("A visit can be marked arrived or no-show.")
     with transaction.atomic():
-        appointment = _locked(appointment)
+        appointment = _locked(appointment, by)
         clinic = clinic_context(appointment.chair.location)
         refusal = appointment.mark_refusal(status, clinic)
         if refusal:
@@ -885,12 +921,14 @@ def _check_still_free(appointment, clinic: ClinicContext) -> None:
     )
 
 
+@acts(*CHANGE)
 def appointment_undo_mark(*, appointment, by) -> Appointment:
     """Undo a mistaken mark (arrived, completed, no-show) back to the status before it, the day it was made."""
+    check_works_at(by, appointment.chair.location_id)
     with _translate_conflicts(), transaction.atomic():
         _lock_patient(appointment.patient)
         clinic = _lock_location(appointment.chair.location)
-        appointment = _locked(appointment)
+        appointment = _locked(appointment, by)
         refusal = appointment.undo_refusal(clinic)
         if refusal:
             raise Refused(refusal)
@@ -907,10 +945,12 @@ def appointment_undo_mark(*, appointment, by) -> Appointment:
     return appointment
 
 
+@acts(*CHANGE_SERIES)
 def series_complete(*, series, by) -> InfusionSeries:
     """Close a series once none of its visits is still scheduled or under way."""
     with transaction.atomic():
         series = InfusionSeries.objects.select_for_update().get(pk=series.pk)
+        check_works_at(by, series.location_id)
         if not series.can_complete:
             raise Refused("Only an active series can be completed.")
         open_visits = series.appointments.filter(
@@ -933,6 +973,7 @@ def series_complete(*, series, by) -> InfusionSeries:
 ORDER_OPEN = "This patient already has an open maintenance order; cancel it before ordering again."
 
 
+@acts(*ORDER_MAINTENANCE)
 def maintenance_order(*, patient, by, note: str = "") -> MaintenanceOrder:
     """A clinician orders maintenance visits; front desk may then book them without a completed series."""
     order = MaintenanceOrder(patient=patient, ordered_by=by, note=note.strip())
@@ -966,6 +1007,7 @@ def maintenance_order_page(*, patient) -> dict:
     }
 
 
+@acts(*CANCEL_ORDER)
 def maintenance_order_cancel(*, order, by) -> MaintenanceOrder:
     """A clinician withdraws an open order before front desk books it."""
     with transaction.atomic():

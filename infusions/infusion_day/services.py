@@ -9,6 +9,10 @@ pure module `infusions.infusion_day.chairside` with the organisation's threshold
 the history. Times are the visit's location's. A signed record never changes: corrections are
 amendments. A step refused raises `clinic.refusals.Refused`, with `fields` when it is about a value typed; its
 messages are shown to staff as they are: they name values and rules, never a patient.
+
+Who: each service refuses (PermissionDenied) a `by` without the permissions of the page that calls it
+(`@acts`: KEEP for nurses and prescribers, ORDER for a prescriber's dose order and gate release) before
+anything is read, and one who does not work at the visit's location once the record is locked.
 """
 
 import logging
@@ -19,7 +23,9 @@ from django.db import transaction
 
 from clinic import when as fmt
 from clinic.context import clinic_context
+from clinic.locations import check_works_at
 from clinic.refusals import Refused
+from clinic.roles import acts
 from infusions.infusion_day import chairside, dosing
 from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, VitalReading
 from infusions.outcomes import course
@@ -33,6 +39,11 @@ logger = logging.getLogger(__name__)
 
 Stage = InfusionRecord.Stage
 RELEASABLE = ("BP_NEEDS_DECISION", "ITEM9_FOLLOW_UP")
+
+# What the record's pages require (infusions.infusion_day.views; a test keeps them equal).
+VIEW = ("infusions.view_infusionrecord", "infusions.view_appointment")
+KEEP = (*VIEW, "infusions.keep_infusion_record")
+ORDER = (*VIEW, "infusions.order_dose")
 
 
 def thresholds_for(organisation) -> chairside.Thresholds:
@@ -84,14 +95,17 @@ def gates(record: InfusionRecord, thresholds: chairside.Thresholds) -> list:
     return chairside.start_gates(check_in_values(record), thresholds, decisions=released(record))
 
 
-def _locked(record: InfusionRecord) -> InfusionRecord:
-    return (
+def _locked(record: InfusionRecord, by) -> InfusionRecord:
+    """The record locked, as it is now; PermissionDenied unless `by` works at its visit's location."""
+    record = (
         InfusionRecord.objects.select_for_update(of=("self",))
         .select_related(
             "appointment__chair__location", "appointment__series__protocol", "appointment__patient", "safety_alert"
         )
         .get(pk=record.pk)
     )
+    check_works_at(by, record.appointment.chair.location_id)
+    return record
 
 
 def _context(record_or_appointment):
@@ -142,6 +156,7 @@ def _escort_phone(text: str) -> str:
         raise Refused(fields={"escort_phone": phones.PHONE_INVALID}) from None
 
 
+@acts(*KEEP)
 def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> InfusionRecord:
     """Check the patient in on the visit's day: today's values, the pre-infusion questionnaires, the gates.
 
@@ -158,6 +173,7 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
             .select_related("chair__location", "patient", "series")
             .get(pk=appointment.pk)
         )
+        check_works_at(by, appointment.chair.location_id)
         context = _context(appointment)
         if InfusionRecord.objects.filter(appointment=appointment).exists():
             raise Refused("This visit is checked in already.")
@@ -211,6 +227,7 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
     return record
 
 
+@acts(*ORDER)
 def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> InfusionRecord:
     """A prescriber's recorded decision: start despite BP over the decision threshold, or the same-day
     follow-up of a positive item 9 (which also resolves the patient's open check-in alert)."""
@@ -220,7 +237,7 @@ def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> 
     if not note:
         raise Refused(fields={"note": "Write the decision: what was weighed and decided."})
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         # The follow-up of a positive item 9 is owed even when the visit was deferred.
         _open(record, Stage.CHECKED_IN, *((Stage.DEFERRED,) if gate == "ITEM9_FOLLOW_UP" else ()))
         context = _context(record)
@@ -237,10 +254,11 @@ def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> 
     return record
 
 
+@acts(*KEEP)
 def record_recheck(*, record: InfusionRecord, fasting_kept: bool, escort_name: str, escort_phone: str, by):
     """Correct what a nurse re-checked before the start: the escort has arrived, the fast was confirmed."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         record.fasting_kept = fasting_kept
         record.escort_name, record.escort_phone = escort_name.strip(), _escort_phone(escort_phone)
@@ -249,6 +267,7 @@ def record_recheck(*, record: InfusionRecord, fasting_kept: bool, escort_name: s
     return record
 
 
+@acts(*KEEP)
 def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
     """No infusion today for a checked-in patient (no escort came, the fast was broken, the patient declined):
     the visit is deferred with the reason and the front desk rebooks it."""
@@ -256,7 +275,7 @@ def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
     if not reason:
         raise Refused(fields={"reason": "Say why the visit cannot go ahead today."})
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         record.stage, record.deferred_reason = Stage.DEFERRED, reason[:250]
         _save(record, by, ["stage", "deferred_reason"])
@@ -271,6 +290,7 @@ def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
 # --- The dose --------------------------------------------------------------------------------------
 
 
+@acts(*ORDER)
 def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int, bag_ml: int = 100, by):
     """The prescriber's order: mg/kg of today's weight, within the protocol's ceiling; mg, mL of the chosen
     vial and the pump rate for the bag over the protocol's minutes are computed once and kept."""
@@ -283,7 +303,7 @@ def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int,
     if not 50 <= int(bag_ml) <= 1000:
         raise Refused(fields={"bag_ml": "A bag of 50 to 1000 mL."})
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         protocol = record.appointment.series.protocol
         if mg_per_kg < Decimal("0.05"):
@@ -312,10 +332,11 @@ def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int,
     return record
 
 
+@acts(*KEEP)
 def record_start(*, record: InfusionRecord, by) -> InfusionRecord:
     """Start the infusion: only with a dose order and no gate blocking."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         if record.ordered_at is None:
             raise Refused("A prescriber orders the dose before the infusion starts.")
@@ -342,10 +363,11 @@ class ReadingValues:
     action_note: str = ""
 
 
+@acts(*KEEP)
 def record_add_reading(*, record: InfusionRecord, values: ReadingValues, by) -> VitalReading:
     """One row of the flowsheet, now. A value past an alert threshold is marked and needs an action note."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.CHECKED_IN, Stage.IN_CHAIR, Stage.OBSERVATION, Stage.READY)
         context = _context(record)
         reading = chairside.Reading(
@@ -396,6 +418,7 @@ class AdverseEventValues:
     route: str = ""
 
 
+@acts(*KEEP)
 def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValues, by) -> AdverseEvent:
     errors = {}
     if values.kind == "other" and not values.description.strip():
@@ -411,7 +434,7 @@ def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValu
     if errors:
         raise Refused(fields=errors)
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.IN_CHAIR, Stage.OBSERVATION, Stage.READY, Stage.CHECKED_IN)
         event = AdverseEvent(
             record=record,
@@ -432,6 +455,7 @@ def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValu
     return event
 
 
+@acts(*KEEP)
 def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str = "", by) -> InfusionRecord:
     """The infusion ends: the dose actually given (less than ordered needs a reason); observation begins."""
     try:
@@ -439,7 +463,7 @@ def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str 
     except InvalidOperation:
         raise Refused(fields={"dose_given_mg": "Give the dose given in mg."}) from None
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.IN_CHAIR)
         if not Decimal("0") <= given <= record.dose_mg:
             raise Refused(fields={"dose_given_mg": f"Between 0 and the {record.dose_mg} mg ordered."})
@@ -452,10 +476,11 @@ def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str 
     return record
 
 
+@acts(*KEEP)
 def record_ready_for_pickup(*, record: InfusionRecord, by) -> InfusionRecord:
     """Observation complete: the escort may be told by SMS when the patient consented to it at check-in."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.OBSERVATION)
         context = _context(record)
         thresholds = thresholds_for(context.clinic)
@@ -484,10 +509,11 @@ def _text_escort(record_id: int) -> None:
         logger.warning("record %s: pickup SMS failed: %s", record.pk, type(exc).__name__)
 
 
+@acts(*KEEP)
 def record_discharge(*, record: InfusionRecord, checklist, by) -> InfusionRecord:
     """Discharge by the checklist after observation: the visit is completed and the record signed."""
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         _open(record, Stage.OBSERVATION, Stage.READY)
         context = _context(record)
         ticked = {code for code in checklist if code in dict(chairside.DISCHARGE_CHECKLIST)}
@@ -511,6 +537,7 @@ def record_discharge(*, record: InfusionRecord, checklist, by) -> InfusionRecord
     return record
 
 
+@acts(*KEEP)
 def record_amend(*, record: InfusionRecord, text: str, reason: str, by) -> Amendment:
     """A correction to a signed record, kept beside the original."""
     errors = {}
@@ -521,7 +548,7 @@ def record_amend(*, record: InfusionRecord, text: str, reason: str, by) -> Amend
     if errors:
         raise Refused(fields=errors)
     with transaction.atomic():
-        record = _locked(record)
+        record = _locked(record, by)
         if not record.is_signed:
             raise Refused("The record is still open: change it directly.")
         amendment = Amendment.objects.create(record=record, made_by=by, text=text.strip(), reason=reason.strip()[:250])

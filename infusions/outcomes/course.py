@@ -8,6 +8,10 @@ suggested at the patient's own relapse interval when one is known. A clinician t
 maintenance order in one step (`review_order_booster`); a prescriber's end-of-series evaluation
 (`series_evaluate`) records the outcome and the plan, and a plan of maintenance opens the order the front
 desk books from.
+
+The clinicians' acts refuse (PermissionDenied) a `by` without the permissions of the course page's forms
+(`@acts(*DECIDE)`) before anything is read; an evaluation also one who does not work at the series' location
+(reviews are the patient's, at no location). The patient's own link acts with no `by` (`score_from_link`).
 """
 
 import logging
@@ -19,12 +23,24 @@ from django.utils import timezone
 
 from clinic import when as fmt
 from clinic.context import clinic_context
+from clinic.locations import check_works_at
 from clinic.refusals import Refused
+from clinic.roles import acts
 from infusions.models import Appointment, InfusionSeries, OutcomeScore, SeriesEvaluation
 from infusions.outcomes import rules as outcomes
 from intake.models import OutcomeReview, SafetyAlert, Screening
 from intake.questionnaires import QUESTIONNAIRES, score
-from intake.services import safety_alert_raise
+from intake.services import safety_alert_from_patient
+
+# What the course page's forms require (infusions.outcomes.views.course; a test keeps them equal); the check-in's
+# scores what the check-in requires (infusions.infusion_day.services.KEEP).
+DECIDE = (
+    "intake.view_screening",
+    "infusions.view_infusionseries",
+    "infusions.order_dose",
+    "infusions.add_maintenanceorder",
+)
+KEEP = ("infusions.view_infusionrecord", "infusions.view_appointment", "infusions.keep_infusion_record")
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +55,11 @@ def _total(measure: str, items) -> int:
     return result.total
 
 
+@acts(*KEEP)
 def scores_from_check_in(record, *, by) -> list[OutcomeScore]:
     """The check-in's questionnaires as scores of its visit (inside the check-in's transaction)."""
     appointment = record.appointment
+    check_works_at(by, appointment.chair.location_id)
     rows = [
         OutcomeScore(
             patient_id=appointment.patient_id,
@@ -97,7 +115,7 @@ def score_from_link(*, appointment: Appointment, answers: dict[str, list[int]]) 
             raise Refused("These questions were answered already. Thank you.") from None
         phq9 = answers.get("phq9")
         if phq9 and int(phq9[8]) > 0:
-            safety_alert_raise(
+            safety_alert_from_patient(
                 patient=appointment.patient,
                 source=SafetyAlert.Source.PATIENT_LINK,
                 detail=f"PHQ-9 item 9 answered {int(phq9[8])} of 3 by the patient's link before visit "
@@ -247,6 +265,7 @@ def _own_interval(course: Course, patient_id: int) -> int | None:
     )
 
 
+@acts(*DECIDE)
 def review_resolve(*, review: OutcomeReview, by, resolution: str) -> OutcomeReview:
     resolution = resolution.strip()
     if not resolution:
@@ -261,6 +280,7 @@ def review_resolve(*, review: OutcomeReview, by, resolution: str) -> OutcomeRevi
     return review
 
 
+@acts(*DECIDE)
 def review_order_booster(*, review: OutcomeReview, by):
     """The clinician's one step from a booster suggestion to a maintenance order the front desk books."""
     from infusions.booking import services
@@ -275,6 +295,7 @@ def review_order_booster(*, review: OutcomeReview, by):
 # --- The end-of-series evaluation -------------------------------------------------------------------
 
 
+@acts(*DECIDE)
 def series_evaluate(*, series: InfusionSeries, outcome: str, plan: str, note: str = "", by) -> SeriesEvaluation:
     """A prescriber records the series' outcome and the plan; maintenance opens the order the desk books."""
     from infusions.booking import services
@@ -285,6 +306,7 @@ def series_evaluate(*, series: InfusionSeries, outcome: str, plan: str, note: st
         raise Refused(fields={"plan": "Choose the plan."})
     with transaction.atomic():
         series = InfusionSeries.objects.select_for_update().get(pk=series.pk)
+        check_works_at(by, series.location_id)
         if series.kind != InfusionSeries.Kind.INITIAL:
             raise Refused("Only an initial series is evaluated.")
         if SeriesEvaluation.objects.filter(series=series).exists():

@@ -36,7 +36,7 @@ from infusions.reminders.tokens import read_checkin_token, read_questions_token
 from intake.models import SafetyAlert, Screening
 from intake.questionnaire_forms import QuestionnaireFields
 from intake.questionnaires import PHQ9, QUESTIONNAIRES, measures_for, score
-from intake.services import safety_alert_raise
+from intake.services import safety_alert_from_patient
 
 logger = logging.getLogger(__name__)
 
@@ -238,7 +238,7 @@ def checkin_record(*, invitation: OutcomeInvitation, answers: dict[str, list[int
             rows.append(row)
         phq9 = answers.get(PHQ9.code)
         if phq9 and int(phq9[PHQ9.suicide_item_index]) > 0:
-            safety_alert_raise(
+            safety_alert_from_patient(
                 patient=invitation.patient,
                 source=SafetyAlert.Source.PATIENT_LINK,
                 detail=f"PHQ-9 item 9 answered {int(phq9[PHQ9.suicide_item_index])} of 3 by the patient's "

@@ -33,7 +33,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic.context import clinic_context
+from clinic.locations import check_works_at
 from clinic.refusals import Refused
+from clinic.roles import acts
 from infusions.models import Appointment, Reminder
 from infusions.reminders import rendering, sms
 from infusions.reminders.outbox import channels_for, worth_sending
@@ -337,10 +339,17 @@ def _deliver(reminder, organisation, *, email_connection, sms_backend) -> None:
         sms_backend.send(to=reminder.appointment.patient.phone, body=text.sms, reference=str(reminder.pk))
 
 
+@acts("infusions.change_reminder")  # what the retry page requires (infusions.reminders.views.CHANGE)
 def reminder_retry(*, reminder_id: int, by) -> None:
-    """Send a failed reminder again at the next dispatch, with a fresh set of attempts."""
+    """Send a failed reminder again at the next dispatch, with a fresh set of attempts; `by` works at the visit's
+    location."""
     with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().select_related("appointment").get(pk=reminder_id)
+        reminder = (
+            Reminder.objects.select_for_update(of=("self", "appointment"))
+            .select_related("appointment__chair")
+            .get(pk=reminder_id)
+        )
+        check_works_at(by, reminder.appointment.chair.location_id)
         if reminder.status != Reminder.Status.FAILED:
             raise Refused("Only a failed reminder can be retried.")
         now = timezone.now()

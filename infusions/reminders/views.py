@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.feedback import attempt
+from clinic.locations import user_locations
 from clinic.roles import require
 from infusions.models import Appointment, Reminder
 from infusions.reminders.dispatch import reminder_retry
@@ -22,7 +23,11 @@ def visit_reminders(request, pk):
 
 @require(*VIEW)
 def failed_list(request):
-    return render(request, "infusions/reminders/reminders_failed.html", {"failed": failed_reminders()})
+    context = {
+        "failed": failed_reminders(),
+        "my_location_ids": {location.pk for location in user_locations(request.user)},  # retry there only
+    }
+    return render(request, "infusions/reminders/reminders_failed.html", context)
 
 
 @require_POST

@@ -80,5 +80,5 @@ def test_screening_run_screens_the_stored_intake_again(coordinator):
     first = services.intake_create(answers=answers(breastfeeding=True), by=coordinator, today=TODAY)
     assert first.outcome == "clear"
     clinic_settings(breastfeeding_severity="review")
-    again = services.screening_run(intake=first.intake, today=TODAY)
+    again = services.screening_run(intake=first.intake, by=coordinator, today=TODAY)
     assert again.outcome == "review" and again.patient_id == first.patient_id

@@ -89,19 +89,20 @@ def test_a_booking_for_one_location_refuses_another_locations_chairs(sites):
 
 def test_opening_hours_are_checked_in_the_locations_own_zone(sites):
     seattle, denver, chairs = sites
+    desk = front_desk(locations=[seattle, denver])
     # 17:00 Los Angeles is 18:00 Denver: open in Seattle, closed in Denver.
     late = [
         (datetime.combine(TODAY + timedelta(days=3 * n), time(17), tzinfo=LA), chairs[denver][0].pk) for n in range(6)
     ]
     with pytest.raises(Refused, match="opening hours"):
-        services.series_book(patient=bookable_patient(), visits=late, by=front_desk())
+        services.series_book(patient=bookable_patient(), visits=late, by=desk)
     ok = [(start, chairs[seattle][0].pk) for start, _ in late]
     with pytest.raises(Refused, match="opening hours"):  # 17:00 + 90 min passes Seattle's 17:30
-        services.series_book(patient=bookable_patient(), visits=ok, by=front_desk())
+        services.series_book(patient=bookable_patient(), visits=ok, by=desk)
     early = [
         (datetime.combine(TODAY + timedelta(days=3 * n), time(7), tzinfo=LA), chairs[denver][0].pk) for n in range(6)
     ]
-    assert services.series_book(patient=bookable_patient(), visits=early, by=front_desk()).location == denver
+    assert services.series_book(patient=bookable_patient(), visits=early, by=desk).location == denver
 
 
 def test_a_locations_closure_closes_only_that_location_and_a_holiday_closes_every_one(sites):
@@ -144,7 +145,9 @@ def test_the_day_view_of_a_location_in_another_zone_than_the_servers_takes_its_o
     # 00:30 on 3 December in Denver is still 2 December in Los Angeles.
     late = datetime(2026, 12, 3, 0, 30, tzinfo=DENVER)
     series = services.series_book(
-        patient=bookable_patient(), visits=_series_at(chairs[denver][0], TODAY, DENVER), by=front_desk()
+        patient=bookable_patient(),
+        visits=_series_at(chairs[denver][0], TODAY, DENVER),
+        by=front_desk(locations=[denver]),
     )
     Appointment.objects.filter(series=series, sequence=1).update(start=late, end=late + timedelta(minutes=90))
     denver_day = selectors.day_schedule(denver, date(2026, 12, 3))

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from clinic.tests.factories import ChairFactory, LocationFactory, front_desk, main_location, open_every_day
+from clinic.tests.factories import ChairFactory, LocationFactory, clinician, front_desk, main_location, open_every_day
 from infusions.booking import selectors, services
 from infusions.booking.planner import ClinicSchedule, Visit, free_starts, maintenance_plan, plan_series, validate_plan
 from infusions.booking.services import SlotTaken, appointment_move, series_book
@@ -189,7 +189,7 @@ def test_maintenance_booking_refuses_a_start_beyond_the_cap():
     first_chair, second_chair = clinic(chairs=2)
     series_book(patient=bookable_patient(), visits=series_visits(MONDAY, first_chair, hour=8), by=front_desk())
     patient = bookable_patient()
-    services.maintenance_order(patient=patient, by=front_desk())
+    services.maintenance_order(patient=patient, by=clinician())
     with pytest.raises(SlotTaken, match=FULL):
         services.maintenance_book(patient=patient, visits=[(at(MONDAY, 8, 14), second_chair.pk)], by=front_desk())
 
@@ -250,7 +250,11 @@ def test_inactive_chairs_visits_count_cancelled_visits_and_other_locations_do_no
     elsewhere = LocationFactory(name="Tacoma", time_zone="America/Los_Angeles")
     open_every_day(location=elsewhere)
     far_chair = ChairFactory(name="Tacoma 1", location=elsewhere)
-    series_book(patient=bookable_patient(), visits=series_visits(MONDAY, far_chair, hour=8), by=front_desk())
+    series_book(
+        patient=bookable_patient(),
+        visits=series_visits(MONDAY, far_chair, hour=8),
+        by=front_desk(locations=[elsewhere]),
+    )
     a.appointments.update(status=Appointment.Status.CANCELLED)
     assert services.series_propose(patient=bookable_patient(), location=main_location(), earliest=MONDAY).visits[
         0

@@ -213,7 +213,7 @@ def test_a_visit_is_not_completed_except_by_its_discharge(traveller, nurse, pres
     visit = record.appointment
     traveller.move_to(visit.end + timedelta(minutes=5))  # past its end: completion would be due by the clock
     with pytest.raises(Refused, match="discharge"):
-        appointment_mark(appointment=visit, status="completed", by=nurse)
+        appointment_mark(appointment=visit, status="completed", by=front_desk())
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.ARRIVED
 

@@ -30,7 +30,7 @@ def traveller():
 def book(chair, hour=9, minute=0, **patient):
     """One series whose first visit is on MONDAY at hour:minute (local) in `chair`; returns that visit."""
     visits = [(start.replace(minute=minute), c) for start, c in series_visits(MONDAY, chair, hour=hour)]
-    series = series_book(patient=bookable_patient(**patient), visits=visits, by=front_desk())
+    series = series_book(patient=bookable_patient(**patient), visits=visits, by=front_desk(locations=[chair.location]))
     return series.appointments.get(sequence=1)
 
 

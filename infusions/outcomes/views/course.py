@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.feedback import attempt
+from clinic.locations import user_locations
 from clinic.roles import require
 from infusions.models import InfusionSeries
 from infusions.outcomes import course
@@ -22,6 +23,7 @@ def course_view(request, patient_id):
     context = course.course_page(patient)
     context["outcomes"] = course.SeriesEvaluation.Outcome.choices
     context["plans"] = course.SeriesEvaluation.Plan.choices
+    context["my_location_ids"] = {location.pk for location in user_locations(request.user)}  # evaluate there only
     return render(request, "infusions/outcomes/course.html", context)
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -231,6 +232,8 @@ def booked(front_desk, main):
 def test_a_visit_moved_to_another_location_is_reminded_with_the_new_address_and_time(front_desk, booked, denver):
     open_every_day(location=denver)
     chair = ChairFactory(location=denver, name="Denver 1")
+    front_desk.locations.add(denver)
+    front_desk = User.objects.get(pk=front_desk.pk)  # the next request's user: working at Denver too
     new_start = mountain(2026, 12, 7, 9, 0)  # 08:00 in Los Angeles
     with time_machine.travel(datetime(2026, 12, 2, 16, 0, tzinfo=UTC), tick=False):
         appointment_move(appointment=booked, start=new_start, chair_id=chair.pk, by=front_desk, to_other_location=True)
@@ -254,6 +257,8 @@ def test_a_visit_moved_to_another_location_is_reminded_with_the_new_address_and_
 def test_a_visit_moved_to_another_location_at_the_same_instant_has_its_sms_planned_there(front_desk, booked, boulder):
     open_every_day(location=boulder)
     chair = ChairFactory(location=boulder, name="Boulder 1")
+    front_desk.locations.add(boulder)
+    front_desk = User.objects.get(pk=front_desk.pk)  # the next request's user: working at Boulder too
     # 09:00 in Los Angeles is 10:00 in Boulder; Boulder's quiet hours are made to end at 10:30.
     Location.objects.filter(pk=boulder.pk).update(sms_quiet_end=time(10, 30))
     assert rows_of(booked, "sms", 24).due_at == pacific(2026, 12, 6, 9, 0)

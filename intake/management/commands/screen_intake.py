@@ -24,7 +24,7 @@ import json
 import sys
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
@@ -119,6 +119,9 @@ class Command(BaseCommand):
                 # A dry run writes nothing: the clinic context only reads the setting.
                 severity = ctx.clinic.breastfeeding_severity
                 result = rules.screen(answers, today=today, breastfeeding_severity=severity).as_dict()
+        except PermissionDenied:  # the service's refusal, as the check above (e.g. the role was taken meanwhile)
+            message = f"user {user!r} may not add intakes (not an intake coordinator)"
+            raise CommandError(message, returncode=INVALID) from None
         except services.ImplausibleValues as implausible:
             lines = [f"{path_}: {message}" for path_, message in implausible.errors.items()]
             raise CommandError(
@@ -168,6 +171,6 @@ class Command(BaseCommand):
             user = get_user_model().objects.get(username=username, is_active=True)
         except get_user_model().DoesNotExist:
             raise CommandError(f"no active user named {username!r}", returncode=INVALID) from None
-        if not may(user, "intake.add_patient", "intake.add_intake"):
+        if not may(user, *services.intake_create.required_permissions):  # the service's own door, asked first
             raise CommandError(f"user {username!r} may not add intakes (not an intake coordinator)", returncode=INVALID)
         return user
