@@ -2,13 +2,12 @@
 evaluation, and the reviews the outcome rules raised (with a booster suggestion turned into an order)."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.roles import require
-from infusions.models import InfusionSeries
+from infusions.access import load_patient, load_review, load_series
 from infusions.outcomes import course
-from intake.models import OutcomeReview, Patient
 from intake.services import record_access_log
 
 VIEW = ("intake.view_screening", "infusions.view_infusionseries")
@@ -17,7 +16,7 @@ DECIDE = (*VIEW, "infusions.order_dose", "infusions.add_maintenanceorder")
 
 @require(*VIEW)
 def course_view(request, patient_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = load_patient(request, patient_id)
     record_access_log(by=request.user, patient_id=patient.pk, view="course")
     context = course.course_page(patient)
     context["outcomes"] = course.SeriesEvaluation.Outcome.choices
@@ -28,7 +27,7 @@ def course_view(request, patient_id):
 @require_POST
 @require(*DECIDE)
 def evaluate(request, series_id):
-    series = get_object_or_404(InfusionSeries, pk=series_id)
+    series = load_series(request, series_id)
     try:
         course.series_evaluate(
             series=series,
@@ -47,7 +46,7 @@ def evaluate(request, series_id):
 @require_POST
 @require(*DECIDE)
 def review_booster(request, pk):
-    review = get_object_or_404(OutcomeReview, pk=pk)
+    review = load_review(request, pk)
     try:
         course.review_order_booster(review=review, by=request.user)
     except Exception as exc:  # noqa: BLE001 - a refusal (order already open, review resolved) is shown as it is
@@ -60,7 +59,7 @@ def review_booster(request, pk):
 @require_POST
 @require(*DECIDE)
 def review_resolve(request, pk):
-    review = get_object_or_404(OutcomeReview, pk=pk)
+    review = load_review(request, pk)
     try:
         course.review_resolve(review=review, by=request.user, resolution=request.POST.get("resolution", ""))
     except course.CourseRefused as refused:
