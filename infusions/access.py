@@ -1,14 +1,10 @@
-"""The one door from an id in an address to a record: 404 when there is none, 403 unless the user works at
-the record's location. Every page that takes the id of a visit, series, record, reminder, maintenance
-order, outcome review or patient loads it here, so no page can forget the location check.
+"""The one door from an id in an address to a record, so that no page forgets where its user works.
 
-A record's location: a visit's chair's, a series' own, and through its visit for an infusion record or a
-reminder. A patient (and so their maintenance orders and outcome reviews, which have no location of their
-own) belongs to every location where they have a series, a visit or an intake; one with none of these to
-every location. A user works at a location
-when it is one of theirs (`clinic.locations.user_locations`; clinicians often at several), not only the
-current one. A user with a role but no location is refused first, with the message to ask the staff admin.
-The page then shows times in the record's location's zone.
+404 when there is none; 403 unless the user works at the record's location (any of theirs, not only the
+current one), and first of all for a user with no location. A visit is at its chair's location, a series
+at its own, a record or a reminder at its visit's; a patient, with their maintenance orders and outcome
+reviews (which have no location of their own), at every location of their series, visits and intakes. The
+page then shows times in that location's zone.
 """
 
 from django.core.exceptions import PermissionDenied
