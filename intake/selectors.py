@@ -133,6 +133,11 @@ def review_queue_page(number, *, counts: dict[str, int], location=None) -> Page:
     return page
 
 
+# The intake pages' loaders (an id in an address -> the row, or 404). Organisation-wide on purpose: patients
+# belong to the organisation, and coordinators and clinicians find and review them across it, whatever
+# location they work at. The pages about a location's visits load through infusions.access instead.
+
+
 def screening_get(screening_id: int) -> Screening:
     """One screening with everything its page shows, or 404."""
     return get_object_or_404(
@@ -163,6 +168,14 @@ def patient_intakes(patient_id: int) -> list[Intake]:
 
 def patient_get(patient_id: int) -> Patient:
     return get_object_or_404(Patient, pk=patient_id)
+
+
+def intake_get(intake_id: int) -> Intake:
+    return get_object_or_404(Intake.objects.select_related("patient"), pk=intake_id)
+
+
+def alert_get(alert_id: int) -> SafetyAlert:
+    return get_object_or_404(SafetyAlert, pk=alert_id)
 
 
 def intake_newest_screening_id(intake_id: int) -> int | None:

@@ -1,12 +1,14 @@
 """Intake coordinators' and clinicians' pages. Views parse input, call one service, render or redirect.
 
 Every page that shows a patient's clinical record writes a RecordAccess row (who, when, which patient).
+Patients belong to the organisation: these pages load them (and their intakes, screenings, alerts) through
+`intake.selectors`, whatever location the user works at.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
@@ -19,7 +21,7 @@ from intake import screening as rules
 from intake import selectors, services
 from intake.eligibility import booking_eligibility
 from intake.forms import DecisionForm, IntakeForm, answer_rows
-from intake.models import Intake, Patient, SafetyAlert, search_text
+from intake.models import Patient, search_text
 
 CLINICAL = ("intake.view_patient", "intake.view_intake", "intake.view_screening")
 REVIEW = (*CLINICAL, "intake.view_reviewdecision", "intake.add_reviewdecision")
@@ -73,7 +75,7 @@ def intake_new(request):
 @require("intake.change_patient", "intake.change_intake", *CLINICAL)
 @require_http_methods(["GET", "POST"])
 def intake_edit(request, intake_id: int):
-    intake = get_object_or_404(Intake.objects.select_related("patient"), pk=intake_id)
+    intake = selectors.intake_get(intake_id)
     today = clinic_context().today()
     answers = services.full_answers(intake)
     lines = len(answers["medications"]) + 2
@@ -172,7 +174,7 @@ def queue(request):
 @require_http_methods(["POST"])
 def alert_resolve(request, alert_id: int):
     """A prescriber records the same-day follow-up of a safety alert (item 9 outside intake)."""
-    alert = get_object_or_404(SafetyAlert, pk=alert_id)
+    alert = selectors.alert_get(alert_id)
     follow_up = request.POST.get("follow_up", "")
     resolved = "Follow-up recorded; the alert is resolved."
     attempt(request, services.safety_alert_resolve, alert=alert, follow_up=follow_up, success=resolved)

@@ -6,20 +6,19 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from clinic.locations import current_location, current_location_or_none
+from clinic.locations import check_location, current_location, current_location_or_none
 from clinic.roles import may, require
+from infusions.access import load_patient_to_book, load_visit
 from infusions.booking import selectors
 from infusions.booking.forms import PatientSearchForm, ScheduleDayForm, decode_visit
 from infusions.booking.views.plan import BOOK
-from infusions.booking.views.visits import load_visit
 from infusions.floor import selectors as floor
 from infusions.models import states
-from intake.models import Patient
 
 COORDINATE = ("intake.add_intake", "intake.view_patient")
 
@@ -27,7 +26,10 @@ COORDINATE = ("intake.add_intake", "intake.view_patient")
 def _cell(request, location):
     """The (start, chair id) the request names with `start` and `chair`, at the user's current location."""
     start, chair_id = decode_visit(request.GET.get("chair", ""), request.GET.get("start", ""))
-    if selectors.location_of_chairs({chair_id}) != location.pk:
+    chair_location_id = selectors.location_of_chairs({chair_id})
+    if chair_location_id != location.pk:
+        if chair_location_id is not None:
+            check_location(request, chair_location_id)  # another location's chair: 403, as the plan pages answer
         raise ValueError("chair not at this location")
     return start, chair_id
 
@@ -116,7 +118,7 @@ def grid_book(request):
 @require(*BOOK)
 def grid_plan(request, patient_id):
     """The series plan from the chosen cell, handed to the plan page (which checks every rule before Confirm)."""
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = load_patient_to_book(request, patient_id)
     location = current_location(request)
     try:
         start, chair_id = _cell(request, location)

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from clinic.feedback import attempt
 from clinic.locations import current_location
 from clinic.roles import may, require
+from infusions.access import load_visit
 from infusions.booking.forms import ScheduleDayForm
-from infusions.booking.views.visits import load_visit
 from infusions.infusion_day import forms as record_forms
 from infusions.infusion_day import selectors as record_selectors
 from infusions.infusion_day import services as visit_record

@@ -13,10 +13,12 @@ def with_reminders(appointments):
     )
 
 
-def failed_reminders():
-    """Reminders that failed after every retry, soonest visit first (the front desk's list)."""
+def failed_reminders(location):
+    """Reminders of the location's visits that failed after every retry, soonest visit first (the front desk's
+    list)."""
     return (
         Reminder.objects.failed()
+        .filter(appointment__chair__location=location)
         .select_related("appointment__patient", "appointment__chair")
         .order_by("appointment__start", "id")
     )

@@ -1,12 +1,13 @@
-"""Front desk pages for reminders: a visit's reminders, the clinic-wide failed list and retry."""
+"""Front desk pages for reminders: a visit's reminders, the current location's failed list and retry."""
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.feedback import attempt
-from clinic.locations import user_locations
+from clinic.locations import current_location
 from clinic.roles import require
-from infusions.models import Appointment, Reminder
+from infusions.access import load_reminder, load_visit
+from infusions.models import Appointment
 from infusions.reminders.dispatch import reminder_retry
 from infusions.reminders.selectors import failed_reminders, with_reminders
 
@@ -16,23 +17,21 @@ CHANGE = ("infusions.change_reminder",)
 
 @require(*VIEW)
 def visit_reminders(request, pk):
-    queryset = with_reminders(Appointment.objects.select_related("patient", "chair__location"))
-    appointment = get_object_or_404(queryset, pk=pk)
+    appointment = load_visit(request, pk, "patient", queryset=with_reminders(Appointment.objects))
     return render(request, "infusions/reminders/reminders_visit.html", {"appointment": appointment})
 
 
 @require(*VIEW)
 def failed_list(request):
-    context = {
-        "failed": failed_reminders(),
-        "my_location_ids": {location.pk for location in user_locations(request.user)},  # retry there only
-    }
-    return render(request, "infusions/reminders/reminders_failed.html", context)
+    failed = failed_reminders(current_location(request))
+    return render(request, "infusions/reminders/reminders_failed.html", {"failed": failed})
 
 
 @require_POST
 @require(*CHANGE)
 def retry(request, pk):
-    get_object_or_404(Reminder, pk=pk)
-    attempt(request, reminder_retry, reminder_id=pk, success="The reminder will be sent again within a minute.")
+    reminder = load_reminder(request, pk)
+    attempt(
+        request, reminder_retry, reminder_id=reminder.pk, success="The reminder will be sent again within a minute."
+    )
     return redirect("infusions:reminders_failed")

@@ -56,8 +56,9 @@ def complete(appointment, *, nurse=None, prescriber=None):
     from infusions.infusion_day import chairside
     from infusions.infusion_day import services as visit_record
 
-    nurse = nurse or UserFactory(role=NURSE)
-    prescriber = prescriber or clinician()
+    here = [appointment.chair.location]  # the services refuse staff of another location
+    nurse = nurse or UserFactory(role=NURSE, locations=here)
+    prescriber = prescriber or clinician(locations=here)
     start = appointment.start
     with time_machine.travel(start + timedelta(minutes=1), tick=False):
         record = visit_record.record_check_in(appointment=appointment, values=clean_check_in(), by=nurse)
@@ -142,8 +143,9 @@ def complete_with_scores(appointment, *, phq9, gad7=None, nurse=None, prescriber
     questionnaires = {"phq9": phq9_items(phq9)}
     if gad7 is not None:
         questionnaires["gad7"] = gad7_items(gad7)
-    nurse = nurse or UserFactory(role=NURSE)
-    prescriber = prescriber or clinician()
+    here = [appointment.chair.location]  # the services refuse staff of another location
+    nurse = nurse or UserFactory(role=NURSE, locations=here)
+    prescriber = prescriber or clinician(locations=here)
     start = appointment.start
     with time_machine.travel(start + timedelta(minutes=1), tick=False):
         with TestCase.captureOnCommitCallbacks(execute=True):

@@ -4,21 +4,20 @@ Front desk sees open orders only.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.feedback import attempt
 from clinic.roles import may, require
+from infusions.access import load_order, load_patient
 from infusions.booking import services
 from infusions.booking.forms import MaintenanceOrderForm
-from infusions.models import MaintenanceOrder
-from intake.models import Patient
 
 
 @require("infusions.view_maintenanceorder")
 def maintenance_order(request, patient_id):
     """GET: the patient's open order, or (for a clinician) the form. POST: order maintenance."""
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = load_patient(request, patient_id)
     form = MaintenanceOrderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may(request.user, "infusions.add_maintenanceorder"):
@@ -35,6 +34,6 @@ def maintenance_order(request, patient_id):
 @require_POST
 @require("infusions.change_maintenanceorder")
 def maintenance_order_cancel(request, pk):
-    order = get_object_or_404(MaintenanceOrder, pk=pk)
+    order = load_order(request, pk)
     attempt(request, services.maintenance_order_cancel, order=order, success="Maintenance order cancelled.")
     return redirect("infusions:maintenance_order", patient_id=order.patient_id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 from clinic.locations import check_location, current_location
 from clinic.refusals import Refused
 from clinic.roles import require
+from infusions.access import load_patient_to_book
 from infusions.booking import selectors, services
 from infusions.booking.forms import DayForm, MaintenanceForm, PatientSearchForm, PreferencesForm, decode_visit
-from intake.models import Patient
 
 BOOK = ("infusions.add_appointment", "infusions.add_infusionseries", "intake.view_patient_contact")
 
@@ -124,7 +124,7 @@ def book_search(request):
 @require(*BOOK)
 def plan(request, patient_id, flow: Flow):
     """The proposed plan (or the edited one, with the rules it breaks), ready to confirm."""
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = load_patient_to_book(request, patient_id)
     form = flow.form(request.GET or None)
     try:
         visits = decode_visits(request.GET.getlist("v"))
@@ -168,7 +168,7 @@ def plan(request, patient_id, flow: Flow):
 @require(*BOOK)
 def pick(request, patient_id, flow: Flow):
     """Other free times on one day for visit i of the plan being edited."""
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = load_patient_to_book(request, patient_id)
     try:
         visits = decode_visits(request.GET.getlist("v"))
         location = _location(request, visits)
@@ -202,7 +202,7 @@ def pick(request, patient_id, flow: Flow):
 @require(*BOOK)
 def confirm(request, patient_id, flow: Flow):
     """Book the plan: every visit or none; a time taken meanwhile gives a fresh proposal."""
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = load_patient_to_book(request, patient_id)
     params = _params(request.POST, flow)
     try:
         visits = decode_visits(request.POST.getlist("v"))

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,31 +15,18 @@ from clinic.feedback import attempt
 from clinic.locations import check_location, user_locations
 from clinic.refusals import Refused
 from clinic.roles import require
+from infusions.access import load_patient, load_series, load_visit
 from infusions.booking import selectors, services
 from infusions.booking.forms import DayForm, decode_visit
-from infusions.models import Appointment, InfusionSeries
+from infusions.models import Appointment
 from infusions.reminders import ics
-from intake.models import Patient
 
 CHANGE = ("infusions.change_appointment",)
 
 
-def load_visit(request, pk, *related) -> Appointment:
-    """The visit, 404 if there is none, 403 unless the user works at its location; its page in that zone."""
-    appointment = get_object_or_404(Appointment.objects.select_related("chair__location", *related), pk=pk)
-    timezone.activate(check_location(request, appointment.chair.location_id).tz)
-    return appointment
-
-
-def _series(request, pk, *related) -> InfusionSeries:
-    series = get_object_or_404(InfusionSeries.objects.select_related("location", *related), pk=pk)
-    timezone.activate(check_location(request, series.location_id).tz)
-    return series
-
-
 @require("infusions.view_infusionseries", "infusions.view_appointment")
 def series_detail(request, pk):
-    series = _series(request, pk, "patient", "protocol")
+    series = load_series(request, pk, "patient", "protocol")
     return render(request, "infusions/booking/series.html", selectors.series_page(series))
 
 
@@ -124,7 +111,7 @@ def visit_undo_mark(request, pk):
 def series_cancel_rest(request, pk):
     """GET: the confirmation page (the visits that will be cancelled, which are late cancels, the reason).
     POST: cancel them and the series for that reason; the patient is told once."""
-    series = _series(request, pk, "patient")
+    series = load_series(request, pk, "patient")
     form = CancelForm(request.POST if request.method == "POST" else None, what="rest of the series")
     if request.method == "POST" and form.is_valid():
         done = attempt(
@@ -156,7 +143,7 @@ def series_cancel_rest(request, pk):
 @require_POST
 @require(*CHANGE, "infusions.change_infusionseries")
 def series_complete(request, pk):
-    series = _series(request, pk)
+    series = load_series(request, pk)
     attempt(request, services.series_complete, series=series, success="Series marked completed.")
     return redirect("infusions:series", pk=series.pk)
 
@@ -252,7 +239,7 @@ def visit_replace(request, pk):
 
 @require("infusions.view_appointment", "intake.view_patient_contact")
 def patient_calendar(request, patient_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = load_patient(request, patient_id)
     calendar = ics.calendar(selectors.booked_visits(patient), clinic_context().clinic)
     response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="visits-{patient.pk}.ics"'

@@ -257,6 +257,21 @@ def test_booking_from_a_cell_of_another_location_is_refused(client, front_desk):
     elsewhere = ChairFactory(location=LocationFactory(), name="Far")
     client.force_login(front_desk)
     start = int(at(DAY, 10).timestamp())
+    cell = {"chair": elsewhere.pk, "start": start}
+    assert client.get(reverse("infusions:grid_book"), cell).status_code == 403  # not a location they work at
+    patient = bookable_patient()
+    assert client.get(reverse("infusions:grid_plan", args=[patient.pk]), cell).status_code == 403
+
+
+def test_a_cell_of_another_of_the_users_locations_is_a_bad_request_until_they_switch(client, front_desk):
+    clinic(chairs=1)
+    from clinic.tests.factories import LocationFactory
+
+    other = LocationFactory()
+    front_desk.locations.add(other)
+    elsewhere = ChairFactory(location=other, name="Far")
+    client.force_login(front_desk)
+    start = int(at(DAY, 10).timestamp())
     assert client.get(reverse("infusions:grid_book"), {"chair": elsewhere.pk, "start": start}).status_code == 400
 
 

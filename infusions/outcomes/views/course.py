@@ -1,15 +1,14 @@
 """The clinicians' course page: a patient's scores across the series and maintenance, the end-of-series
 evaluation, and the reviews the outcome rules raised (with a booster suggestion turned into an order)."""
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.feedback import attempt
 from clinic.locations import user_locations
 from clinic.roles import require
-from infusions.models import InfusionSeries
+from infusions.access import load_patient, load_review, load_series
 from infusions.outcomes import course
-from intake.models import OutcomeReview, Patient
 from intake.services import record_access_log
 
 VIEW = ("intake.view_screening", "infusions.view_infusionseries")
@@ -18,7 +17,7 @@ DECIDE = (*VIEW, "infusions.order_dose", "infusions.add_maintenanceorder")
 
 @require(*VIEW)
 def course_view(request, patient_id):
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = load_patient(request, patient_id)
     record_access_log(by=request.user, patient_id=patient.pk, view="course")
     context = course.course_page(patient)
     context["outcomes"] = course.SeriesEvaluation.Outcome.choices
@@ -30,7 +29,7 @@ def course_view(request, patient_id):
 @require_POST
 @require(*DECIDE)
 def evaluate(request, series_id):
-    series = get_object_or_404(InfusionSeries, pk=series_id)
+    series = load_series(request, series_id)
     attempt(
         request,
         course.series_evaluate,
@@ -48,7 +47,7 @@ def evaluate(request, series_id):
 def review_booster(request, pk):
     """A refusal (an order open already, the review resolved meanwhile) is shown as it is; anything else is an
     error, not a message."""
-    review = get_object_or_404(OutcomeReview, pk=pk)
+    review = load_review(request, pk)
     attempt(request, course.review_order_booster, review=review, success="Booster ordered: the front desk books it.")
     return redirect("infusions:course", patient_id=review.patient_id)
 
@@ -56,7 +55,7 @@ def review_booster(request, pk):
 @require_POST
 @require(*DECIDE)
 def review_resolve(request, pk):
-    review = get_object_or_404(OutcomeReview, pk=pk)
+    review = load_review(request, pk)
     resolution = request.POST.get("resolution", "")
     attempt(request, course.review_resolve, review=review, resolution=resolution, success="Review resolved.")
     return redirect("infusions:course", patient_id=review.patient_id)
