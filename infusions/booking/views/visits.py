@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.context import clinic_context
 from clinic.locations import check_location, user_locations
 from clinic.roles import require
-from infusions.booking import ics, selectors, services
+from infusions.booking import selectors, services
 from infusions.booking.forms import DayForm, decode_visit
 from infusions.booking.views.feedback import attempt
 from infusions.models import Appointment, InfusionSeries
+from infusions.reminders import ics
 from intake.models import Patient
 
 CHANGE = ("infusions.change_appointment",)
