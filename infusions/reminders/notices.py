@@ -1,15 +1,17 @@
 """Telling the patient a visit was moved or cancelled (the rest of a series: one message listing its visits),
-or that a cancel they may have been told of was undone: a small outbox with the reminders' guarantees.
+or that a cancel they may have been told of was undone: a small outbox sent by the reminders' loop (`sending`).
 
 1. `write` runs inside the move or cancel transaction: one `PatientNotice` row per channel the patient
-   consented to and can be reached on, and (on commit only) a Celery task queued to send them. A change
-   that rolls back leaves no row and queues nothing.
-2. `send` claims each pending row with a conditional UPDATE (`WHERE status = 'pending'`: exactly one caller
-   changes the row), re-checks it (consent; the change still stands: a move superseded by a later change,
-   a cancel undone before the send, or an undo cancelled again, is skipped), sends it and records the
-   outcome. Beat runs `send` for rows left pending (a lost task, SMS quiet hours, a retry after a failed send).
-3. A row left in "sending" longer than the reminders' lease (its worker died) goes back to pending: the one
-   gap, as for reminders, is a provider that accepted a message whose worker died before recording it.
+   consented to and can be reached on, and (on commit only) the `send_patient_notices` task queued, by name,
+   for them. A change that rolls back leaves no row and queues nothing.
+2. `send` runs the loop with `NOTICE`: each pending row is claimed by the loop's conditional UPDATE (exactly one
+   caller changes it; SKIP LOCKED on PostgreSQL), re-checked at send time (consent; the change still stands: a
+   move superseded by a later change, a cancel undone before the send, or an undo cancelled again, is skipped;
+   an SMS in the quiet hours of the visit's location is given back for beat's next run), sent and recorded. Beat
+   runs `send` for rows left pending (a lost task, quiet hours, a retry after a failed send); a row that failed
+   MAX_ATTEMPTS times is recorded failed.
+3. A row left in "sending" longer than the lease (its worker died) goes back to pending: the one gap, as for
+   reminders, is a provider that accepted a message whose worker died before recording it.
 
 The words are the minimum necessary (DOMAIN §6): first name, the old and new date and time, the place
 (signed name and address of the visit's location) or its phone; nothing clinical.
@@ -18,23 +20,19 @@ The words are the minimum necessary (DOMAIN §6): first name, the old and new da
 import logging
 from datetime import datetime
 
-from django.core.mail import get_connection
+from celery import current_app
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from clinic import when as fmt
-from clinic.context import clinic_context
 from infusions.models import Appointment, PatientNotice, Reminder
-from infusions.reminders import sms
-from infusions.reminders.dispatch import lease
+from infusions.reminders import sending
 from infusions.reminders.outbox import channels_for
-from infusions.reminders.quiet_hours import QuietHours
-from infusions.reminders.rendering import Rendered, send_text
+from infusions.reminders.rendering import Rendered
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+# The task that sends them (infusions.tasks), queued by its name: nothing below the tasks imports them.
+SEND_TASK = "infusions.tasks.send_patient_notices"
 
 
 def write(appointment, kind: str, *, previous_start: datetime) -> list[PatientNotice]:
@@ -81,10 +79,8 @@ def _series_cancelled(notice) -> list[datetime]:
 
 
 def _queue(ids) -> None:
-    from infusions.tasks import send_patient_notices  # the tasks import this module
-
     try:
-        send_patient_notices.delay(ids)
+        current_app.send_task(SEND_TASK, args=[ids])
     except Exception:  # noqa: BLE001 - the broker is down: beat sends the rows later
         logger.warning("patient notices %s: could not queue the send; beat will", ids)
 
@@ -129,6 +125,33 @@ def texts(notice, organisation) -> Rendered:
     )
 
 
+class NoticeKind(sending.OutboxKind):
+    """A notice row: one channel of one change to a visit, due as soon as it is written."""
+
+    name = "notice"
+    model = PatientNotice
+    header = "X-Clinic-Notice"
+    related = ("appointment__patient", "appointment__chair__location")
+
+    def due(self, now):
+        return PatientNotice.objects.filter(status=PatientNotice.Status.PENDING).order_by("id")
+
+    def check(self, row, now, ctx):
+        if row.channel not in channels_for(row.appointment.patient):
+            return self.skip("NoConsent")
+        if not _still_stands(row):
+            return self.skip("VisitChanged")
+        if row.channel == Reminder.Channel.SMS and ctx.quiet_hours(row.appointment.chair.location).contains(now):
+            return self.hold(last_error="QuietHours")  # beat sends it after the quiet hours
+        return None
+
+    def render(self, row, ctx):
+        return texts(row, ctx.organisation)
+
+
+NOTICE = NoticeKind()
+
+
 def _still_stands(notice) -> bool:
     appointment = notice.appointment
     if notice.kind in (PatientNotice.Kind.MOVED, PatientNotice.Kind.REINSTATED):
@@ -136,73 +159,14 @@ def _still_stands(notice) -> bool:
     return appointment.status == Appointment.Status.CANCELLED
 
 
-def _record(notice, **fields) -> None:
-    PatientNotice.objects.filter(pk=notice.pk, status=PatientNotice.Status.SENDING).update(
-        updated_at=timezone.now(), **fields
-    )
-
-
-def reclaim_stuck(now: datetime) -> int:
-    return PatientNotice.objects.filter(status=PatientNotice.Status.SENDING, claimed_at__lt=now - lease()).update(
-        status=PatientNotice.Status.PENDING, last_error="LeaseExpired", updated_at=now
-    )
-
-
 def send(ids=None, *, email_connection=None, sms_backend=None) -> dict:
     """Send the pending notices (`ids`: only those), each once; counts by outcome."""
-    now = timezone.now()
-    reclaim_stuck(now)
-    counts = {"sent": 0, "skipped": 0, "held": 0, "failed": 0, "retried": 0, "lost": 0}
-    pending = PatientNotice.objects.filter(status=PatientNotice.Status.PENDING)
-    if ids is not None:
-        pending = pending.filter(pk__in=list(ids))
-    notices = list(pending.select_related("appointment__patient", "appointment__chair__location").order_by("id"))
-    if not notices:
-        return counts
-    organisation = clinic_context().clinic
-    sms_backend = sms_backend or sms.get_backend()
-    connection = email_connection or get_connection()
-    for notice in notices:
-        location = notice.appointment.chair.location
-        if notice.channel == Reminder.Channel.SMS and QuietHours.at(location, organisation).contains(now):
-            counts["held"] += 1  # beat sends it after the quiet hours
-            continue
-        claimed = PatientNotice.objects.filter(pk=notice.pk, status=PatientNotice.Status.PENDING).update(
-            status=PatientNotice.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
-        )
-        if claimed != 1:
-            counts["lost"] += 1  # another worker holds it, or has sent it
-            continue
-        patient = notice.appointment.patient
-        if notice.channel not in channels_for(patient) or not _still_stands(notice):
-            error = "NoConsent" if notice.channel not in channels_for(patient) else "VisitChanged"
-            _record(notice, status=PatientNotice.Status.SKIPPED, last_error=error)
-            counts["skipped"] += 1
-            continue
-        text = texts(notice, organisation)
-        try:
-            send_text(
-                text,
-                email=notice.channel == Reminder.Channel.EMAIL,
-                patient=patient,
-                header="X-Clinic-Notice",
-                row_id=notice.pk,
-                email_connection=connection,
-                sms_backend=sms_backend,
-            )
-        except Exception as exc:  # noqa: BLE001 - the type only: provider messages carry addresses
-            error = type(exc).__name__[:80]
-            logger.warning("patient notice %s: send failed (%s)", notice.pk, error)
-            failed = notice.attempts + 1 >= MAX_ATTEMPTS
-            status = PatientNotice.Status.FAILED if failed else PatientNotice.Status.PENDING
-            _record(notice, status=status, last_error=error)
-            counts["failed" if failed else "retried"] += 1
-            continue
-        _record(notice, status=PatientNotice.Status.SENT, sent_at=timezone.now(), last_error="")
-        counts["sent"] += 1
-    if email_connection is None:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001 - the messages are recorded already
-            logger.warning("closing the e-mail connection failed")
-    return counts
+    outcome = sending.run(NOTICE, only=ids, email_connection=email_connection, sms_backend=sms_backend)
+    return {
+        "sent": outcome.sent,
+        "skipped": outcome.skipped,
+        "held": outcome.held,
+        "failed": outcome.failed,
+        "retried": outcome.retried,
+        "lost": outcome.lost,
+    }

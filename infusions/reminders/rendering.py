@@ -1,4 +1,5 @@
-"""What a reminder says: its context, its texts (e-mail subject and body, SMS) and the e-mail with its .ics.
+"""What a reminder says: its context and its texts (e-mail subject and body, SMS); `Rendered`, any message's texts.
+The loop (`sending`) sends them, the e-mail with the visit's .ics (`dispatch.ReminderKind.attachments`).
 
 A reminder says the minimum necessary, because a message can be read by whoever shares the
 patient's phone or inbox: first name, date, time (with the zone's abbreviation), the name it is signed
@@ -15,12 +16,9 @@ and `location.signed_name(organisation)`. The preparation text is the organisati
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from clinic import when as fmt
-from infusions.reminders import ics
 from infusions.reminders.tokens import QUESTIONS_OFFSET_HOURS, confirm_url, questions_url
 
 
@@ -60,38 +58,3 @@ def render(appointment, organisation, *, offset_hours: int | None = None) -> Ren
         body=render_to_string("infusions/reminders/email/reminder_body.txt", values),
         sms=" ".join(render_to_string("infusions/reminders/email/reminder_sms.txt", values).split()),
     )
-
-
-def send_text(text: Rendered, *, email: bool, patient, header: str, row_id: int, email_connection, sms_backend):
-    """Send a rendered text (a notice, a check-in invitation) to the patient by e-mail or SMS. The row's id
-    (never patient data) goes into the e-mail header `header`, and into the SMS reference as
-    "<what>-<id>", so a bounce or a provider's report can be matched to its row."""
-    if email:
-        EmailMessage(
-            subject=text.subject,
-            body=text.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[patient.email],
-            headers={header: str(row_id), "Auto-Submitted": "auto-generated"},
-            connection=email_connection,
-        ).send()
-    else:
-        what = header.removeprefix("X-Clinic-").lower()
-        sms_backend.send(to=patient.phone, body=text.sms, reference=f"{what}-{row_id}")
-
-
-def email_message(reminder, organisation, *, connection) -> EmailMessage:
-    """The e-mail for one reminder row, with the visit as an .ics attachment (time and place only)."""
-    appointment = reminder.appointment
-    text = render(appointment, organisation, offset_hours=reminder.offset_hours)
-    message = EmailMessage(
-        subject=text.subject,
-        body=text.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[appointment.patient.email],
-        # The row's id (never patient data) lets a bounce or a provider log be matched to its row.
-        headers={"X-Clinic-Reminder": str(reminder.pk), "Auto-Submitted": "auto-generated"},
-        connection=connection,
-    )
-    message.attach("visit.ics", ics.calendar([appointment], organisation), "text/calendar")
-    return message

@@ -7,7 +7,14 @@ from django.utils import timezone
 from clinic.context import clinic_context
 from clinic.tests.factories import ChairFactory, PatientFactory, UserFactory, clinic_settings, main_location
 from infusions import reminders
-from infusions.models import Appointment, InfusionSeries, Reminder
+from infusions.models import (
+    Appointment,
+    InfusionSeries,
+    MaintenanceOrder,
+    OutcomeInvitation,
+    PatientNotice,
+    Reminder,
+)
 from infusions.reminders import dispatch
 from infusions.tests.helpers import LA, depression
 
@@ -54,12 +61,15 @@ def dispatch_due() -> dispatch.Outcome:
     return dispatch.send_claimed(ids, token)
 
 
-def due_reminders(visits: int) -> list[int]:
-    """`visits` future visits, each with a due e-mail and a due SMS reminder: 2 x visits rows."""
-    # These tests run on the real clock: keep quiet hours away from it (tested with frozen time elsewhere).
+def _away_from_quiet_hours() -> None:
+    """Tests on the real clock: keep quiet hours away from it (tested with frozen time elsewhere)."""
     context = clinic_context()
     later = context.local(context.now()) + timedelta(hours=6)
     clinic_settings(sms_quiet_start=later.time(), sms_quiet_end=(later + timedelta(hours=1)).time())
+
+
+def _future_visits(visits: int) -> list[Appointment]:
+    """`visits` scheduled visits of one patient (consented to e-mail and SMS), 90 minutes apart from in 2 days."""
     user = UserFactory()
     patient = PatientFactory(created_by=user)
     chair = ChairFactory()
@@ -68,7 +78,7 @@ def due_reminders(visits: int) -> list[int]:
     )
     first = timezone.now().replace(microsecond=0) + timedelta(days=2)
     block = timedelta(minutes=90)
-    appointments = Appointment.objects.bulk_create(
+    return Appointment.objects.bulk_create(
         Appointment(
             series=series,
             patient=patient,
@@ -79,10 +89,54 @@ def due_reminders(visits: int) -> list[int]:
         )
         for n in range(visits)
     )
+
+
+def due_reminders(visits: int) -> list[int]:
+    """`visits` future visits, each with a due e-mail and a due SMS reminder: 2 x visits rows."""
+    _away_from_quiet_hours()
     due = timezone.now() - timedelta(minutes=1)
     rows = Reminder.objects.bulk_create(
         Reminder(appointment=a, channel=channel, offset_hours=24, visit_start=a.start, due_at=due)
-        for a in appointments
+        for a in _future_visits(visits)
         for channel in ("email", "sms")
     )
     return [r.pk for r in rows]
+
+
+def due_notices(visits: int) -> list[int]:
+    """`visits` future visits, each moved by a day a moment ago: a pending notice by e-mail and one by SMS each."""
+    _away_from_quiet_hours()
+    rows = PatientNotice.objects.bulk_create(
+        PatientNotice(
+            appointment=a,
+            kind="moved",
+            channel=channel,
+            previous_start=a.start - timedelta(days=1),
+            visit_start=a.start,
+        )
+        for a in _future_visits(visits)
+        for channel in ("email", "sms")
+    )
+    return [r.pk for r in rows]
+
+
+def due_invitations(patients: int) -> list[int]:
+    """`patients` patients in maintenance (a completed initial series, an open maintenance order), consented to
+    e-mail and SMS, each with an open check-in invitation not sent yet."""
+    _away_from_quiet_hours()
+    user = UserFactory()
+    chair = ChairFactory()
+    now = timezone.now()
+    rows = []
+    for _ in range(patients):
+        patient = PatientFactory(created_by=user)
+        InfusionSeries.objects.create(
+            patient=patient,
+            protocol=depression(),
+            created_by=user,
+            location=chair.location,
+            status=InfusionSeries.Status.COMPLETED,
+        )
+        MaintenanceOrder.objects.create(patient=patient, ordered_by=user)
+        rows.append(OutcomeInvitation(patient=patient, created_at=now, expires_at=now + timedelta(days=14)))
+    return [r.pk for r in OutcomeInvitation.objects.bulk_create(rows)]

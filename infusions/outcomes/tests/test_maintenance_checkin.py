@@ -22,6 +22,7 @@ from infusions import tasks
 from infusions.booking import services
 from infusions.booking.services import series_complete
 from infusions.models import Appointment, InfusionSeries, MaintenanceOrder, OutcomeInvitation, OutcomeScore
+from infusions.outcomes import checkins
 from infusions.reminders import sms, tokens
 from infusions.tests.helpers import at, clinic, course_through_services, depression, phq9_items
 from intake.models import OutcomeReview, Patient, SafetyAlert
@@ -175,9 +176,9 @@ def test_two_runs_invite_once_and_send_once(traveller, sms_outbox):
 def test_two_runs_at_once_make_one_invitation(traveller):
     patient = maintenance_patient()
     due = Patient.objects.filter(pk=patient.pk)  # both runs read the patient as due before either wrote
-    with mock.patch.object(tasks, "checkin_due_patients", return_value=due):
-        assert tasks.checkins_invite(NOW, 14) == 1
-        assert tasks.checkins_invite(NOW, 14) == 0
+    with mock.patch.object(checkins, "due_patients", return_value=due):
+        assert checkins.invite(NOW, 14) == 1
+        assert checkins.invite(NOW, 14) == 0
     assert OutcomeInvitation.objects.filter(patient=patient).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         OutcomeInvitation.objects.create(patient=patient, created_at=NOW, expires_at=NOW + timedelta(days=1))

@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.db import transaction
 
+from clinic.celery import app
 from clinic.tests.factories import front_desk, main_location
 from infusions.booking.services import (
     appointment_cancel,
@@ -34,8 +35,9 @@ def _backends(settings):
 
 @pytest.fixture
 def queued():
-    with mock.patch("infusions.tasks.send_patient_notices.delay") as delay:
-        yield delay
+    """The broker: each call is the send task queued by its name, with its rows' ids."""
+    with mock.patch.object(app, "send_task") as send_task:
+        yield send_task
 
 
 def book(**patient):
@@ -65,7 +67,7 @@ def test_the_notice_for_a_move_is_queued_on_commit_and_sent_once_when_dispatch_r
         move(visits[2], chair)
     rows = list(PatientNotice.objects.all())
     assert {(r.kind, r.channel, r.status) for r in rows} == {("moved", "email", "pending"), ("moved", "sms", "pending")}
-    queued.assert_called_once_with(sorted(r.pk for r in rows))
+    queued.assert_called_once_with("infusions.tasks.send_patient_notices", args=[sorted(r.pk for r in rows)])
     first = notices.send(sorted(r.pk for r in rows))
     second = notices.send()  # beat's run, or the task delivered twice
     assert (first["sent"], second["sent"]) == (2, 0)

@@ -21,7 +21,7 @@ from icalendar import Calendar
 from clinic.context import clinic_context
 from clinic.tests.factories import LocationFactory
 from infusions.models import Appointment, Reminder
-from infusions.reminders import dispatch, ics, sms
+from infusions.reminders import dispatch, ics, sending, sms
 from infusions.tests.reminder_helpers import due_reminders, local, visit
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +41,13 @@ def _sent_ids() -> list[int]:
 
 def _deliver_then(monkeypatch, after):
     """Run `after(reminder)` right after each message is handed to its backend."""
-    deliver = dispatch._deliver
+    deliver = sending._deliver
 
-    def delivering(reminder, organisation, **backends):
-        deliver(reminder, organisation, **backends)
+    def delivering(kind, reminder, ctx, **backends):
+        deliver(kind, reminder, ctx, **backends)
         after(reminder)
 
-    monkeypatch.setattr(dispatch, "_deliver", delivering)
+    monkeypatch.setattr(sending, "_deliver", delivering)
 
 
 def test_a_batch_costs_the_same_queries_whatever_its_size_plus_one_per_send():
@@ -68,7 +68,7 @@ def test_a_batch_costs_the_same_queries_whatever_its_size_plus_one_per_send():
 @pytest.mark.parametrize("returning", [True, False], ids=["one UPDATE RETURNING", "select then update"])
 def test_a_claim_takes_no_more_rows_than_its_limit_the_oldest_first(monkeypatch, returning):
     if not returning:  # the path of a database without UPDATE ... RETURNING (SQLite before 3.35)
-        monkeypatch.setattr(dispatch, "_claim_returning", lambda: False)
+        monkeypatch.setattr(sending, "_claim_returning", lambda: False)
     ids = due_reminders(20)
     Reminder.objects.filter(pk__in=ids[:5]).update(due_at=F("due_at") - timedelta(hours=1))
     token, claimed = dispatch.claim_due(limit=7)
@@ -105,15 +105,15 @@ def test_each_send_is_recorded_before_the_next_one_goes(monkeypatch):
     def check_and_note(reminder):
         handed_over.append(reminder.pk)
 
-    deliver = dispatch._deliver
+    deliver = sending._deliver
 
-    def delivering(reminder, organisation, **backends):
+    def delivering(kind, reminder, ctx, **backends):
         # Every message handed over before this one is recorded as sent already.
         assert not Reminder.objects.filter(pk__in=handed_over).exclude(status="sent").exists()
-        deliver(reminder, organisation, **backends)
+        deliver(kind, reminder, ctx, **backends)
         check_and_note(reminder)
 
-    monkeypatch.setattr(dispatch, "_deliver", delivering)
+    monkeypatch.setattr(sending, "_deliver", delivering)
     token, ids = dispatch.claim_due()
     assert dispatch.send_claimed(ids, token).sent == 10
     assert sorted(handed_over) == sorted(ids)
@@ -122,7 +122,7 @@ def test_each_send_is_recorded_before_the_next_one_goes(monkeypatch):
 def test_a_visit_cancelled_or_moved_while_its_batch_is_being_sent_is_not_reminded(monkeypatch):
     due_reminders(4)  # rows in id order: visit 1 e-mail, visit 1 SMS, visit 2 e-mail, ...
     visits = list(Appointment.objects.order_by("start"))
-    monkeypatch.setattr(dispatch, "recheck_every", lambda: -1.0)  # re-check before every row
+    monkeypatch.setattr(sending, "recheck_every", lambda: -1.0)  # re-check before every row
 
     def front_desk_meanwhile(reminder):
         if reminder.appointment_id == visits[0].pk and reminder.channel == "email":
@@ -142,7 +142,7 @@ def test_a_visit_cancelled_or_moved_while_its_batch_is_being_sent_is_not_reminde
 
 def test_a_batch_sending_for_longer_than_the_lease_keeps_its_rows(monkeypatch):
     due_reminders(3)  # 6 rows
-    monkeypatch.setattr(dispatch, "recheck_every", lambda: -1.0)
+    monkeypatch.setattr(sending, "recheck_every", lambda: -1.0)
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         token, ids = dispatch.claim_due()
 

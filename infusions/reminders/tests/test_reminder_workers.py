@@ -4,9 +4,9 @@
 SIGKILL in the middle of sending leaves every reminder sent, and at most the one it was sending
 (provider accepted, not yet recorded: the documented gap) sent twice.
 
-The processes use the test database (pytest-django's test_<name>) and Redis database 14, so they
-never take another test run's or `make run`'s messages. Sends are counted from one file per
-message under a per-test VAR_DIR.
+The processes use the test database (pytest-django's test_<name>) and Redis database 14 (or
+REMINDER_TEST_REDIS_DB), so they never take another test run's or `make run`'s messages. Sends are
+counted from one file per message under a per-test VAR_DIR.
 """
 
 import os
@@ -26,7 +26,8 @@ from infusions.tests.reminder_helpers import due_reminders
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-REDIS_TEST_DB = 14
+# Another database with REMINDER_TEST_REDIS_DB, so that two test runs on one Redis do not share their queues.
+REDIS_TEST_DB = int(os.environ.get("REMINDER_TEST_REDIS_DB", "14"))
 DEADLINE = 60
 
 pytestmark = [
@@ -38,7 +39,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 CELERY = str(Path(sys.executable).with_name("celery"))
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]  # the project: where `celery -A` finds its modules
 
 
 def _with_path(url: str, path: str) -> str:
