@@ -224,3 +224,17 @@ def test_it_seeds_tomorrows_floor_through_the_booking_services(settings):
 
 def floor_quarter(moment):
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+
+
+def test_every_demo_intake_says_where_it_was_taken_and_every_patient_has_a_phone_of_their_own(settings, client):
+    settings.DEBUG = True
+    seed()
+    from intake.models import Intake
+
+    assert not Intake.objects.filter(location__isnull=True).exists()
+    phones = list(Patient.objects.values_list("phone", flat=True))
+    assert len(phones) == len(set(phones)) >= 8
+    # So Denver's front desk opens none of Seattle's patients' pages.
+    client.force_login(User.objects.get(username="frontdesk2"))
+    for patient in Patient.objects.all():
+        assert client.get(reverse("infusions:patient_calendar", args=[patient.pk])).status_code == 403

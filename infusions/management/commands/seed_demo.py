@@ -124,7 +124,7 @@ class Command(BaseCommand):
             admin = User.objects.create_user("admin", "admin@example.org", password, is_staff=True)
             changed = True
         changed |= self._join(admin, STAFF_ADMIN, [locations[name] for name in ADMIN_LOCATIONS])
-        changed |= self._seed_patients(User.objects.get(username="coordinator"))
+        changed |= self._seed_patients(User.objects.get(username="coordinator"), locations["Seattle"])
         changed |= self._seed_course(locations["Seattle"])
         changed |= self._seed_floor(locations["Seattle"])
         return changed
@@ -197,22 +197,24 @@ class Command(BaseCommand):
         "gad7": [1, 1, 2, 1, 1, 0, 1],
     }
 
-    def _seed_patients(self, coordinator) -> bool:
+    def _seed_patients(self, coordinator, seattle) -> bool:
         """Three made-up patients, screened by the real rules: one clear, two for the review queue.
 
-        Patients belong to the organisation, not to a location. Each is made once (by name and birth date).
+        Patients belong to the organisation; their intakes were taken at Seattle, where the coordinator works (so
+        another location's staff do not open their pages). Each is made once (by name and birth date), each with
+        a phone number of their own.
         """
         from intake.models import Patient
         from intake.services import intake_create
 
         demo = [
             # Names say nothing of the outcome: front desk sees these patients too.
-            ("Avery", "Lindqvist", "1985-03-14", {}),
-            ("Blake", "Okafor", "1979-11-02", {"blood_pressure": {"systolic": 152, "diastolic": 94}}),
-            ("Casey", "Moreno", "1990-07-21", {"seizure_history": "disorder"}),
+            ("Avery", "Lindqvist", "1985-03-14", "+12065550131", {}),
+            ("Blake", "Okafor", "1979-11-02", "+12065550132", {"blood_pressure": {"systolic": 152, "diastolic": 94}}),
+            ("Casey", "Moreno", "1990-07-21", "+12065550133", {"seizure_history": "disorder"}),
         ]
         created = False
-        for first, last, born, changes in demo:
+        for first, last, born, phone, changes in demo:
             if Patient.objects.filter(first_name=first, last_name=last, date_of_birth=born).exists():
                 continue
             answers = {
@@ -221,13 +223,13 @@ class Command(BaseCommand):
                     "last_name": last,
                     "date_of_birth": born,
                     "weight_kg": 72,
-                    "phone": "+15550100123",
+                    "phone": phone,
                     "email": f"{first.lower()}@example.org",
                 },
                 **self.BASE_ANSWERS,
                 **changes,
             }
-            intake_create(answers=answers, by=coordinator, consent_email=True, consent_sms=True)
+            intake_create(answers=answers, by=coordinator, consent_email=True, consent_sms=True, location=seattle)
             created = True
         return created
 
