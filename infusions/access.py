@@ -8,10 +8,12 @@ page then shows times in that location's zone.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.compiled import bind, compiled_query
 from clinic.locations import NO_LOCATION, user_locations, works_at
 from clinic.models import Location
 from infusions.models import Appointment, InfusionRecord, InfusionSeries, MaintenanceOrder, Reminder
@@ -47,16 +49,24 @@ def _at(request, location: Location) -> None:
     timezone.activate(location.tz)
 
 
+def _patient_locations_query(patient_id):
+    series = InfusionSeries.objects.filter(patient_id=patient_id).order_by().values_list("location_id")
+    visits = Appointment.objects.filter(patient_id=patient_id).order_by().values_list("chair__location_id")
+    intakes = Intake.objects.filter(patient_id=patient_id, location__isnull=False).order_by().values_list("location_id")
+    return series.union(visits, intakes)
+
+
 def patient_location_ids(patient_id: int) -> set[int]:
-    """Where a patient belongs: their series', visits' and intakes' locations (one query).
+    """Where a patient belongs: their series', visits' and intakes' locations (one query, compiled once per
+    process: the patient pages ask it on every request).
 
     An open maintenance order has no location of its own: it is the patient's, so it counts where the
     patient's series are, already here.
     """
-    series = InfusionSeries.objects.filter(patient_id=patient_id).order_by().values_list("location_id")
-    visits = Appointment.objects.filter(patient_id=patient_id).order_by().values_list("chair__location_id")
-    intakes = Intake.objects.filter(patient_id=patient_id, location__isnull=False).order_by().values_list("location_id")
-    return {row[0] for row in series.union(visits, intakes)}
+    sql, slots = compiled_query("patient_locations", _patient_locations_query, patient_id=-730_005)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bind(slots, {"patient_id": patient_id}))
+        return {row[0] for row in cursor.fetchall()}
 
 
 def load_visit(request, pk, *related, queryset=None) -> Appointment:
