@@ -26,6 +26,12 @@ class Refused(Exception):
         self.message = message or " ".join(m for messages in self.fields.values() for m in messages)
         super().__init__(self.message)
 
+    @classmethod
+    def from_validation(cls, error) -> "Refused":
+        """A model's own validation (`full_clean`) as a refusal, each message next to its field."""
+        fields = getattr(error, "message_dict", None) or {"__all__": error.messages}
+        return cls(fields={("__all__" if name == "__all__" else name): messages for name, messages in fields.items()})
+
     def bind(self, form) -> None:
         """Put each message next to its field of `form`; a field the form lacks, or a refusal naming no field,
         becomes the form's own (non-field) error."""

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from clinic.context import ClinicContext, clinic_context
+from clinic.locations import check_works_at
 from clinic.refusals import Refused
 from clinic.roles import acts
 from intake import screening as rules
@@ -132,6 +133,8 @@ def intake_create(
     Allowed but implausible values (a systolic of 260, born 1920) raise `ImplausibleValues` unless
     `confirm_implausible` says the coordinator checked them.
     """
+    if location is not None:
+        check_works_at(by, location.pk)  # an intake says where it was taken: only where the coordinator works
     ctx = clinic_context()
     today = today or ctx.today()
     validated = rules.validate_answers(answers, today=today)

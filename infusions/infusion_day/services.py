@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from clinic import when as fmt
@@ -449,7 +450,10 @@ def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValu
             route=values.route,
             outcome=values.outcome,
         )
-        event.full_clean(exclude=["record", "recorded_by"])
+        try:
+            event.full_clean(exclude=["record", "recorded_by"])
+        except ValidationError as error:  # a value no form offers (a script, the shell): refused, nothing stored
+            raise Refused.from_validation(error) from None
         _save(event, by)
     logger.info("record %s: adverse event %s recorded by user %s", record.pk, event.pk, by.pk)
     return event

@@ -82,3 +82,15 @@ def test_screening_run_screens_the_stored_intake_again(coordinator):
     clinic_settings(breastfeeding_severity="review")
     again = services.screening_run(intake=first.intake, by=coordinator, today=TODAY)
     assert again.outcome == "review" and again.patient_id == first.patient_id
+
+
+def test_an_intake_is_recorded_only_at_a_location_where_the_coordinator_works(coordinator):
+    from django.core.exceptions import PermissionDenied
+
+    from clinic.tests.factories import LocationFactory, main_location
+
+    with pytest.raises(PermissionDenied):
+        services.intake_create(answers=answers(), by=coordinator, location=LocationFactory(name="Denver"))
+    assert not Patient.objects.exists() and not Intake.objects.exists()
+    screening = services.intake_create(answers=answers(), by=coordinator, location=main_location())
+    assert screening.intake.location == main_location()

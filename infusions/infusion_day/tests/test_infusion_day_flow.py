@@ -150,6 +150,15 @@ def test_an_adverse_event_with_medication_needs_its_dose_and_route(traveller, nu
     assert (event.kind, event.medication, event.medication_dose, event.route) == ("nausea", "Ondansetron", "4 mg", "IV")
 
 
+def test_an_adverse_event_no_form_offers_is_refused_by_the_service_and_nothing_is_stored(traveller, nurse, prescriber):
+    record = started(traveller, nurse, prescriber)
+    values = AdverseEventValues(kind="alien abduction", severity="mild", action="none", outcome="resolved")
+    with pytest.raises(Refused) as refused:  # a script or the shell: no form checked the choice
+        record_add_adverse_event(record=record, values=values, by=nurse)
+    assert "kind" in refused.value.fields
+    assert not record.adverse_events.exists()
+
+
 # --- The dose given ---------------------------------------------------------------------------------
 
 
