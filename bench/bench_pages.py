@@ -5,7 +5,7 @@ six-visit series booked through the real services on 8 chairs. Each main page is
 through Django's WSGI handler with the project's whole middleware stack (sessions, auth, CSP,
 axes, history...), signed in as the role that uses it, for a fixed time; so is the ceiling: a bare
 Django handler with no middleware that reads 50 patients in one query and renders them as a table
-with the template engine (the page `../shared/bench-pages/bare.py` serves). The ratio of the two
+with the template engine (the page bench/wrk/bare.py serves). The ratio of the two
 rates is the figure the aim is set on (every page at least 0.5x the ceiling).
 
 In-process, single-threaded: it measures the server's own work per request, not a network or a
@@ -95,7 +95,7 @@ def _seed() -> dict:
             booked += 1
     if connection.vendor == "postgresql":
         # Fresh tables have no planner statistics yet: analyze them as autovacuum would on a live database
-        # (and as ../shared/bench-pages/run.sh does), or the navigation's counts run on guessed plans.
+        # (and as bench/wrk/run.sh does), or the navigation's counts run on guessed plans.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return {

@@ -1,14 +1,9 @@
 """Which organisation, which location, what time zone, what is today: the one accessor every app asks.
 
-Every page, service, task and command that needs the organisation's settings, a location's time zone,
-its local date or a local day's bounds asks `clinic_context(location)`, never `settings.TIME_ZONE`,
-`timezone.localdate()` or the rows directly. A visit's times are its location's: pass the visit's
-location (`appointment.chair.location`, `series.location`). Without a location the context is the
-organisation's home zone (the TIME_ZONE setting), used only for what belongs to no site: a patient's
-age on the intake day, a re-screen date.
-
-Reads never write: the organisation row is created by a migration (clinic 0004); when it is missing
-the defaults are used, unsaved.
+Pages, services, tasks and commands ask `clinic_context(location)`, never `settings.TIME_ZONE`,
+`timezone.localdate()` or the rows directly, so a visit's times are always its location's (pass
+`appointment.chair.location` or `series.location`). Reads never write: without the organisation row (made by
+migration clinic 0004), the defaults are used, unsaved.
 """
 
 from dataclasses import dataclass

@@ -1,17 +1,8 @@
-"""The navigation's worklist counts, kept for a few seconds.
+"""The navigation's worklist counts, kept in Django's cache for NAV_COUNTS_SECONDS.
 
-Every page of the front desk and the coordinators shows how many patients wait in each worklist. Counting
-them costs about as much as a whole bare page (on SQLite about 5 ms at clinic volume: the bookable
-patients are every patient's newest screening), so they are kept in Django's cache, by the shape of the
-lists (which roles) and the location, for NAV_COUNTS_SECONDS.
-
-Fresh when it matters: any request through the site that may change data (POST, PUT, PATCH, DELETE, by
-anyone, `RefreshNavCountsMiddleware`) drops every kept count, after its transaction has committed; and
-the worklists page itself always counts afresh. What changes without a request (the clock passing
-midnight or a visit's start, a management command, a Celery task) shows within NAV_COUNTS_SECONDS. With
-REDIS_URL the cache is Redis, shared by every web process; without it, each process keeps its own.
-
-0 seconds turns the keeping off (the test settings do, so tests see counts as they are).
+Every front-desk and coordinator page shows them, and counting costs about as much as a bare page (about 5 ms on
+SQLite at clinic volume). Any change through the site retires every kept count (`changed`, called by
+`RefreshNavCountsMiddleware` once the change has committed). See NAV_COUNTS_SECONDS in docs/configuration.md.
 """
 
 import logging
@@ -27,7 +18,8 @@ VERSION_SECONDS = 24 * 3600  # long past any kept count; a test run leaves nothi
 
 def kept(name: str, compute, *, fresh: bool = False):
     """`compute()`, or what it gave within NAV_COUNTS_SECONDS with no change through the site since; with
-    `fresh`, always `compute()`, kept for the pages that follow."""
+    `fresh`, always `compute()`, kept for the pages that follow. `name` tells the counts apart (the shape of the
+    lists, which the roles decide, and the location). NAV_COUNTS_SECONDS 0 keeps nothing (the test settings)."""
     seconds = settings.NAV_COUNTS_SECONDS
     if not seconds:
         return compute()

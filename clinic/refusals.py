@@ -1,21 +1,18 @@
 """The one refusal: a service saying no to a change, in words staff can read as they are.
 
-Every changing service (booking, the infusion day, outcomes, reminders, intake) raises `Refused` when a rule
-does not allow what was asked: nothing was changed. The message names times, values and rules, never a
-patient (no name, no date of birth: it may reach logs). When the refusal is about what was typed, `fields`
-maps each form field to its messages, so the page shows them next to the field (`bind`); `code` is an
-optional short machine word for a caller that must act on which refusal it was.
-
-A subclass exists only where a caller must tell one refusal from another (a page that asks for an explicit
-confirmation, a fresh proposal when a time was just taken); everything else raises `Refused` itself. Pages
-show a refusal one way: `clinic.feedback.attempt`.
+Every changing service raises `Refused` when a rule does not allow what was asked (nothing was changed), so every
+page shows a refusal one way (`clinic.feedback.attempt`). The message names times, values and rules, never a
+patient: it may reach logs. A subclass exists only where a caller must tell one refusal from another.
 """
 
 from collections.abc import Iterable, Mapping
 
 
 class Refused(Exception):
-    """A change refused (nothing stored): `message` for staff, `fields` {form field: [messages]}, `code`."""
+    """A change refused (nothing stored): `message` for staff, `fields` {form field: [messages]}, `code`.
+
+    `fields` is set when the refusal is about what was typed, so the page shows each message next to its field
+    (`bind`); `code` is an optional short machine word for a caller that must act on which refusal it was."""
 
     def __init__(self, message: str = "", *, fields: Mapping[str, str | Iterable[str]] | None = None, code: str = ""):
         self.fields: dict[str, list[str]] = {

@@ -1,17 +1,9 @@
 """The clinic's roles and how views and services check them.
 
-A role is a Django group; what it may do is the set of permissions below. Views check a
-permission, never a group name, so a staff admin can grant one extra ability in Django admin.
-Every state-changing service checks the same permissions again (`@acts`), so a path that skips
-the page (a shell, a command, another service, a forgotten view) meets the same refusal.
-
-Clinical and booking acts need the permission through a role (or a direct grant) for every user:
-the superuser flag grants nothing here (`may`), so an operator's superuser account cannot approve
-a case, book a visit or open a day sheet. Django's own `has_perm` (which passes superusers) is used
-only by Django admin, where clinical and booking records are read-only anyway.
-The groups are created by a data migration (clinic/migrations/0002_roles.py); their permissions
-are (re)assigned after every migrate, because the permissions of later apps only exist once
-those apps have migrated.
+A role is a Django group with the permissions below. Views check a permission, never a group name, so a staff admin
+can grant one extra ability in admin; every state-changing service checks the same permissions again (`@acts`), so
+a path that skips the page meets the same refusal. The superuser flag grants nothing here (`may`): Django's own
+`has_perm` serves only Django admin, where clinical and booking records are read-only.
 """
 
 import inspect
@@ -268,7 +260,11 @@ def acts(*perms: str):
 
 
 def sync_role_permissions(**kwargs) -> None:
-    """Give each role exactly its permissions; run after every migrate (idempotent)."""
+    """Give each role exactly its permissions; run after every migrate (idempotent).
+
+    The groups are made by a data migration (clinic/migrations/0002_roles.py), but their permissions are
+    (re)assigned here, after every migrate: the permissions of later apps only exist once those apps have migrated.
+    """
     from django.contrib.auth.models import Group, Permission
 
     for role, perms in ROLE_PERMISSIONS.items():

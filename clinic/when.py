@@ -1,19 +1,8 @@
-"""The clinic's one way of writing a date or a time, for pages, messages, reminders and notices.
+"""The clinic's one way of writing a date or a time, for pages, admin, messages, reminders and notices.
 
-    day         Tue 1 Dec 2026           a visit's day, a heading, any calendar date
-    day_short   Tue 1 Dec                column heads and lists where the year is plain
-    birth_date  1 Sep 1991               a date of birth (its weekday is noise)
-    clock       14:30                    24-hour, always with the minutes
-    zone        PST                      the abbreviation in force at that moment (PDT in summer)
-    when        Tue 1 Dec 2026, 14:30 PST   a moment on its own: day, clock and zone
-    zone_name   Pacific time (PST)       what a page says once near its times
-
-Pure: no database, no request. A datetime is written on the wall clock of `tz` when one is given
-(a visit's location's zone), else of its own tzinfo; the template filters (`{% load when %}`,
-clinic/templatetags/when.py) pass the active zone, which the middleware sets to the current
-location's. The same formats are Django's named ones (clinic/formats/en/formats.py), so admin and a
-bare `|date` agree. Machine values (URL parameters, `<input type=date>`, CSV, .ics) stay ISO 8601:
-`date.isoformat()` and the `|ymd` filter (clinic/templatetags/rows.py), never shown as text to read.
+One module, so a visit's time reads the same everywhere and a test can forbid any format of a template's own. Pure:
+a datetime is written on the wall clock of `tz` when one is given (a visit's location's zone), else of its own
+tzinfo. The formats and where each is used: docs/configuration.md#dates-and-times.
 """
 
 from datetime import date, datetime, time, tzinfo

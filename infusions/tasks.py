@@ -1,14 +1,8 @@
-"""Celery tasks: thin wrappers around the reminders' claim-and-send loop (infusions.reminders.sending) and its
-three kinds: reminders (infusions.reminders.dispatch), patient notices (infusions.reminders.notices) and the
-maintenance check-in invitations (infusions.outcomes.checkins). The task names are what beat and the code that
-queues them (by name) know: they must not change.
-
-Nothing in infusions imports this module (it is the top of the package's layers): a task is queued by its name.
-
-Beat runs `dispatch_due_reminders` every minute (settings.CELERY_BEAT_SCHEDULE). It claims due rows
-and queues `send_reminders` for them in batches once the claim has committed. No task ever waits
-for a future time (no ETA): the due time lives in the database, so Redis never holds a message long
-enough to re-deliver it after its visibility timeout.
+"""Celery tasks: thin wrappers around the reminders' claim-and-send loop and its three kinds (reminders, patient
+notices, maintenance check-in invitations). Beat and the code that queues them know the tasks by name: the names
+must not change. Nothing in infusions imports this module (the top of its layers). No task waits for a future
+time (no ETA): the due time lives in the database, so Redis never holds a message long enough to re-deliver it
+after its visibility timeout.
 """
 
 import logging

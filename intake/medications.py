@@ -1,16 +1,8 @@
 """Medication names the screening recognises, grouped by interaction class.
 
-Pure Python, no Django. Every name of the clinic's interaction table is here (one class per
-INTERACTION_<CLASS> rule in `intake.screening`, which names each class's source document), plus
-generic and brand names of the same class that are unambiguous. The dictionary is normalised once at import.
-
-Matching looks at the *leading* name of an entry only: the entry is lower-cased (casefold) and
-split into tokens (runs of letters, runs of digits; everything else separates), and the first one,
-two or three tokens are looked up, longest first. So "Zoloft 50 mg", "XANAX XR 1mg",
-"sertraline hydrochloride 100mg tablet", "Toprol-XL" and "MS Contin 15mg" are recognised, while a
-name that merely contains a known name ("Xanaxolol") or mentions it later ("50 mg sertraline") is
-not: an unrecognised entry is shown to a clinician (MEDICATION_UNRECOGNIZED), which is the safe
-side of a wrong guess.
+Pure Python, no Django. Every name of the clinic's interaction table (one class per INTERACTION_<CLASS> rule in
+`intake.screening`, which names each class's source), plus unambiguous generic and brand names of the same class.
+Matching errs towards "unrecognised": an unknown entry is shown to a clinician, the safe side of a wrong guess.
 """
 
 import re
@@ -85,7 +77,14 @@ _MAX_NAME_TOKENS = max(len(key) for key in _INDEX)
 
 
 def match_medication(entry: str) -> str | None:
-    """The interaction class of a medication entry, or None when its leading name is unknown."""
+    """The interaction class of a medication entry, or None when its leading name is unknown.
+
+    Only the *leading* name counts: the entry is casefolded and split into tokens (runs of letters, runs of
+    digits; anything else separates), and its first one, two or three tokens are looked up, longest first. So
+    "Zoloft 50 mg", "XANAX XR 1mg", "sertraline hydrochloride 100mg tablet", "Toprol-XL" and "MS Contin 15mg"
+    are recognised, while a name that merely contains a known one ("Xanaxolol") or names it later
+    ("50 mg sertraline") is not.
+    """
     entry_tokens = tokens(entry)
     for length in range(min(_MAX_NAME_TOKENS, len(entry_tokens)), 0, -1):
         medication_class = _INDEX.get(entry_tokens[:length])

@@ -1,18 +1,8 @@
-"""Phone numbers, parsed with `phonenumbers` (Google's libphonenumber) and kept in E.164 ("+12065550143"):
-SMS providers require it, and one spelling lets a search by number find the patient.
+"""Phone numbers, parsed with `phonenumbers` (Google's libphonenumber) and kept in E.164 ("+12065550143").
 
-Pure Python (no Django at import, like `intake.screening`, which uses it): the region a number without
-its country code belongs to is passed in, or read from the `PHONE_REGION` setting ("US" by default).
-
-    to_e164("(206) 555-0143")          # "+12065550143"
-    to_e164("555-0143")                # raises PhoneInvalid (no area code)
-    search_number("206 555 0143")      # "+12065550143"; None for text that is not a phone number
-    display("+12065550143")            # "(206) 555-0143"; "+44 20 7946 0958" for another country
-
-A number is refused unless libphonenumber finds it a complete number for its country (the right length
-for the country and its area codes; a seven-digit US number without its area code is refused). It is
-not checked against the numbers in service: `is_valid_number` would also refuse the 555 area code
-numbers that tests and demo data use.
+SMS providers require E.164, and one spelling lets a search by number find the patient. Pure Python (no Django
+at import), so `intake.screening` can use it; a number typed without its country code is read in the
+`PHONE_REGION` setting's country ("US" outside Django).
 """
 
 import re
@@ -52,7 +42,12 @@ def default_region() -> str:
 
 
 def to_e164(text: str, region: str | None = None) -> str:
-    """The number typed, in E.164. Raises `PhoneInvalid` for anything that is not a full number."""
+    """The number typed, in E.164. Raises `PhoneInvalid` for anything that is not a full number.
+
+    Full: libphonenumber finds it a possible complete number for its country (the right length, with its area
+    code: a seven-digit US number is refused). It is not checked against the numbers in service:
+    `is_valid_number` would also refuse the 555 numbers that tests and demo data use.
+    """
     text = (text or "").strip()
     if not _PHONE_CHARACTERS_RE.fullmatch(text) and not _EXTENSION_RE.fullmatch(text):
         raise PhoneInvalid  # letters and symbols: refused before libphonenumber reads "1-800-FLOWERS" as digits

@@ -1,14 +1,8 @@
 """Any `Questionnaire` as form fields: one choice per item, each with its own error, in its own fieldset.
 
-The component intake, check-in and a patient's link share, so a questionnaire is worded, checked
-and laid out the same wherever it is asked:
-
-- `QuestionnaireFields(questionnaire, may_skip=...)` adds the fields to a form (`<code>_1`,
-  `<code>_2`, ... and, when the questionnaire may be skipped, `<code>_not_done`), reads the
-  answers back (`clean`), fills them in from stored answers (`initial`), and gives the crispy
-  layout object that renders `templates/intake/_questionnaire.html`.
-- `QuestionnaireForm(data, questionnaire=PHQ9)` is one questionnaire on its own page:
-  `form.items` after `is_valid()`.
+Intake, the check-in and a patient's link share it, so a questionnaire is worded, checked and laid out the same
+wherever it is asked. `QuestionnaireFields` adds one questionnaire's fields (`<code>_1`, ... and, when it may be
+skipped, `<code>_not_done`) to any form; `QuestionnaireForm` is one questionnaire on a form of its own.
 """
 
 from collections.abc import Sequence

@@ -1,20 +1,8 @@
 """Standard rating questionnaires as data: wording, scoring, severity bands, response and remission.
 
-Pure Python: no Django. A `Questionnaire` holds everything a form needs to ask it (title, preamble,
-item texts, answer options with their values) and everything needed to read the answers (bands,
-the remission cutoff, what counts as a response). Intake asks PHQ-9 and GAD-7 today; check-in
-and a patient's link ask the same definitions through `intake.questionnaire_forms`.
-
-    result = score(PHQ9, [1, 1, 2, 0, 1, 0, 1, 0, 0])       # Score(total=6, band="mild")
-    band(PHQ9, 16).label                                   # "moderately severe"
-    responded(PHQ9, baseline_total=20, current_total=9)    # True: fell by at least half
-    in_remission(PHQ9, 4)                                  # True: below 5
-
-The dataclass also expresses the outcome scales that come next: the PCL-5 (20 items scored 0-4,
-total 0-80; 31-33 suggests probable PTSD; a 10-point drop is clinically meaningful, per the VA
-National Center for PTSD) and a 0-10 numeric pain rating (one item; a 30% reduction is a
-moderately important improvement, per IMMPACT): `PCL5` and `PAIN` below. `measures_for(indication)`
-says which measures a patient is followed with; `infusions.outcomes.rules` reads the scores over a course.
+Pure (no Django), so intake, the check-in and a patient's link ask one definition of each (through
+`intake.questionnaire_forms`) and `infusions.outcomes.rules` reads the scores by the same bands and criteria.
+PHQ-9, GAD-7, PCL-5 and a 0-10 pain rating; `measures_for(indication)` says which a patient is asked.
 """
 
 from collections.abc import Sequence

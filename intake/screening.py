@@ -1,53 +1,8 @@
-"""Contraindication screening for ketamine infusion intake: validation of the answers and the rule table.
+"""Contraindication screening: validation of the intake answers, and the rule table that gives outcome and flags.
 
-Pure Python: no Django, no database. Plain data in, plain data out. The answers' vocabulary lives
-in `intake.vocabulary`, severities and outcomes in `clinic.severity`, PHQ-9 and GAD-7 (wording,
-scoring, bands) in `intake.questionnaires`, the form's help texts in `intake.wording`.
-
-The answers are one JSON document (the intake answers: a `patient` part with identity and
-contact, then one key per question; what `screen_intake` reads and `Intake.answers` stores
-without the patient part). The result is the screening JSON (outcome, urgent, flags with code,
-severity and reason, the questionnaire scores, and the rule-set version).
-
-    answers = validate_answers(data, today=today)     # raises AnswersInvalid
-    implausible_values(answers, today=today)          # {path: message}: to be confirmed, not errors
-    result = screen(answers, today=today, breastfeeding_severity="note")
-    result.as_dict()                                         # the `screen_intake` JSON shape
-
-Decisions worth knowing:
-
-- `today` is always passed in (the clinic's local date), never read from the clock here: it is
-  needed for "date of birth in the past" and for AGE_UNDER_18, and tests freeze it.
-- Validation collects every error into `AnswersInvalid.errors`, {field path: message}. Paths are
-  dotted ("patient.date_of_birth", "blood_pressure.systolic"); questionnaire items and medication
-  entries are numbered from 1 like the paper forms ("phq9.9" is item 9, "medications.2" the
-  second entry). Errors that are not about one field use the path "__all__" (as Django forms do).
-  Messages never repeat the submitted value.
-- Beyond the questions' allowed values, validation also refuses implausible values a typo
-  produces: blood pressure outside 50..300 / 30..200 mmHg or systolic not above diastolic, a date
-  of birth before 1900, more than 100 failed trials, over-long text (see the *_MAX_LENGTH
-  constants, which the models should reuse), blank medication entries, and a phone or e-mail that
-  cannot be one. Blank phone or e-mail is treated as absent. The phone is returned in E.164
-  ("+12065550143", what SMS providers require; see `intake.phones`), a number typed without its
-  country code read as one of the `PHONE_REGION` setting's country ("US" outside Django).
-- Text is refused when it holds a control character (NUL included: PostgreSQL cannot store it) or
-  a lone surrogate (not valid Unicode, cannot be encoded); numbers are bounded before any
-  conversion (a 4,000-digit integer weight would overflow `float`). Unknown keys are named in
-  errors only as far as they are printable.
-- Rules are data (`RULES`), one `Rule` per contraindication with its severity, reason and source
-  document (numbered as in SOURCE_DOCUMENTS), plus one INTERACTION_<CLASS> rule per medication
-  class. Rules are applied literally: with hypertension "uncontrolled" and a reading of 150/95 both
-  HYPERTENSION_UNCONTROLLED and BP_ELEVATED fire; with hypertension "controlled" and a reading
-  above 180/100 both HYPERTENSION_CONTROLLED and HYPERTENSION_UNCONTROLLED fire. The outcome is
-  the same either way.
-- BREASTFEEDING's severity is a clinic setting (`breastfeeding_severity`); the stored screening
-  should record the setting used, so a re-run gives the same answer.
-- Medications: one INTERACTION_<CLASS> flag per class however many entries of that class were
-  given. Unrecognised entries produce ONE MEDICATION_UNRECOGNIZED flag whose reason gives the
-  count; the entries themselves are in `Finding.details` (for the clinician's screen and the stored
-  flag), never in the reason, which goes into the JSON and may end up in logs. INTERACTION flags
-  likewise carry the matched entries in `details`. See `intake/medications.py` for matching.
-- Age: a person born on 29 February turns 18 on 1 March in non-leap years.
+Pure (no Django, no clock: `today` is the clinic's local date, passed in), so the web form, `screen_intake` and
+the tests screen the same way and a stored screening can be re-run. The rules are data (`RULES`: code, severity,
+reason, source), so every flag explains itself. The answers, validation and rules: docs/intake.md#screening.
 """
 
 import math

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Page throughput of the project's main pages against the bare-Django ceiling, in one run, on one
-# PostgreSQL database seeded at clinic volume: the reference (../shared/bench-pages/run.sh), with
+# PostgreSQL database seeded at clinic volume: the reference measurement (gunicorn and wrk against bare.py), with
 # its seed brought up to today's models and the newer pages added (infusion room, day and week grids,
 # worklists, course page). Run from the project root: `bash bench/wrk/run.sh`. gunicorn is installed
 # into .venv if missing. Prints one line per page: status, bytes, req/s, ratio.

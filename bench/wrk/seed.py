@@ -1,5 +1,5 @@
 # Run with `manage.py shell < seed.py` (DEBUG=True) after seed_demo: a clinic at realistic volume.
-# bench/wrk/run.sh's seed: ../shared/bench-pages/seed.py brought up to today's models (chairs belong to a
+# bench/wrk/run.sh's seed: the reference measurement's seed brought up to today's models (chairs belong to a
 # location, intake_create's `by`, propose_series' clinic context, series_book without a protocol).
 # N_PATIENTS intakes screened by the real rules (about 1 in 6 flagged), SERIES six-visit series booked
 # through the real planner and services on 8 Seattle chairs. Prints the ids the harness needs as JSON.

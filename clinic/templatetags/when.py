@@ -1,19 +1,9 @@
-"""`{% load when %}`: the clinic's date and time formats (clinic/when.py) in templates.
+"""`{% load when %}`: the clinic's date and time formats (clinic/when.py) as template filters and a tag.
 
-    {{ visit.start|day }}          Tue 1 Dec 2026
-    {{ visit.start|day_short }}    Tue 1 Dec
-    {{ patient.date_of_birth|birth_date }}   1 Sep 1991
-    {{ visit.start|clock }}        14:30
-    {{ visit.start|when }}         Tue 1 Dec 2026, 14:30 PST
-    {{ visit.start|zone }}         PST
-    {% zone_name day %}            Pacific time (PST)    (once near a page's times)
-    {% zone_name monday sunday %}  Pacific time (PDT/PST) (a week across a change of the clocks)
-    {% zone_name day tz=location.tz %}   a given location's zone rather than the active one
+    {{ visit.start|when }}   Tue 1 Dec 2026, 14:30 PST    (also |day, |day_short, |birth_date, |clock, |zone)
+    {% zone_name day %}      Pacific time (PST)           (once near a page's times; a week: monday sunday)
 
-Datetimes are written on the active zone's wall clock: the current location's (the middleware), or
-the one a `{% timezone %}` block sets (a visit at another location). strftime on the local value, as
-cheap as clinic/templatetags/rows.py's helpers; no template writes a format of its own (a test scans
-for `|date:"…"` and `|time:"…"`).
+Times are on the active zone's wall clock: the current location's (the middleware), or a `{% timezone %}` block's.
 """
 
 from django import template
@@ -24,6 +14,7 @@ from clinic import when
 register = template.Library()
 
 
+# Each filter is strftime on the local value: as cheap as clinic/templatetags/rows.py's helpers.
 def _tz():
     return timezone.get_current_timezone()
 

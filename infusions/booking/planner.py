@@ -1,22 +1,8 @@
-"""Slot planner for infusion series and maintenance visits.
+"""Slot planner for infusion series and maintenance visits, and every spacing rule of a series.
 
-Pure: no Django, no database. Plain dataclasses in, plain dataclasses out; the booking service
-loads chairs, hours, closures and appointments, calls these functions and stores what comes back.
-
-Conventions
-- Intervals are half-open, [start, end): 09:00-10:30 and 10:30-12:00 do not overlap.
-- Opening hours and closures are in the clinic's local wall-clock time; every instant handed in or
-  out is an aware datetime. Arithmetic on instants is done in UTC (absolute time), so a
-  90-minute block is 90 real minutes also on the days the clocks change.
-- Start times lie on a grid of `granularity_minutes` counted from local midnight (08:00, 08:15, ...).
-- Chair order (for ties) is the order of `ClinicSchedule.chair_busy`: pass chairs in the order the
-  front desk sees them (Chair.Meta.ordering). Every chair that may be used must be a key, even with
-  no bookings.
-- Days in a plan are local calendar days of the visits' starts. "At least 2 days apart" compares
-  those dates: Monday and Wednesday are 2 days apart.
-- Staggered starts: one nurse places one IV at a time, so at most `ClinicSchedule.start_cap` infusions
-  may start in one quarter hour of the local wall clock (08:00-08:14, 08:15-08:29, ...); `starts` counts
-  the location's booked starts per quarter hour. In a fall-back hour the two 01:00s are two quarter hours.
+Pure (no Django, no database: dataclasses in and out): the booking service loads chairs, hours, closures and
+bookings, calls these functions and stores what comes back, so every rule is tested exhaustively and fast.
+How it counts time (half-open intervals, real minutes, local days, quarter hours): docs/booking.md.
 """
 
 from __future__ import annotations
@@ -82,7 +68,9 @@ _MINUTES = tuple(timedelta(minutes=m) for m in range(24 * 60))
 class SeriesRules:
     """The clinic's default series: 6 visits, 2..7 calendar days apart (never on consecutive days), all within
     21 days of the first. Sources: 2-3 infusions a week over 2-3 weeks (Blanchfield, Understanding the
-    Mechanism of Ketamine Infusion Therapy; What is Ketamine Infusion Therapy? Uses and Benefits)."""
+    Mechanism of Ketamine Infusion Therapy; What is Ketamine Infusion Therapy? Uses and Benefits).
+
+    Days are the local calendar days of the visits' starts: Monday and Wednesday are 2 days apart."""
 
     count: int = 6
     min_gap_days: int = 2
@@ -156,6 +144,12 @@ class ClinicSchedule:
 
     Build it once per request; its busy-time index is built on first use and reused by every
     planning call made with it.
+
+    Opening hours and closures are on the location's local wall clock; every instant in or out is an aware
+    datetime, and arithmetic on instants is done in UTC, so a 90-minute block is 90 real minutes also on the
+    days the clocks change. Start times lie on a grid of `granularity_minutes` from local midnight (08:00,
+    08:15, ...). Ties go to the chair first in `chair_busy`: pass the chairs in the order the front desk sees
+    them (Chair.Meta.ordering), every chair that may be used as a key, even with no bookings.
     """
 
     tz: ZoneInfo
@@ -636,7 +630,8 @@ class _Busy:
 
 
 def quarter_hour(instant: datetime, tz: ZoneInfo) -> datetime:
-    """The first instant (UTC) of the local wall-clock quarter hour `instant` falls in: 08:05 -> 08:00."""
+    """The first instant (UTC) of the local wall-clock quarter hour `instant` falls in: 08:05 -> 08:00. In a
+    fall-back hour the two 01:00s are two quarter hours (two instants)."""
     if instant.tzinfo is not UTC:  # the database's instants are UTC already
         instant = _utc(instant)
     local = instant.astimezone(tz)

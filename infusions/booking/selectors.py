@@ -1,14 +1,8 @@
 """Reads for the booking, schedule, series and day sheet pages: each a small, fixed number of queries.
 
-Every local date and day boundary comes from the location's clinic context (`clinic.context`): the
-functions that plan or show one location's chairs take `clinic` (a ClinicContext with its `location`)
-or the `location`, and read that location's chairs, hours and closures only.
-
-The planner is pure; these functions load what it needs (hours, closures, every chair's bookings,
-the patient's own bookings) in one query each, as plain tuples, and build its inputs.
-
-Series proposals load bookings in growing date windows (see `propose_series`): most plans start
-within days of `earliest`, so reading the whole 89-day range first was the bulk of the time.
+Each function reads one location's chairs, hours and closures, with local dates and day bounds from its clinic
+context (`clinic.context`). The planner is pure; these load what it needs in one query each, as plain tuples.
+Series proposals read bookings in growing date windows (`propose_series`): most plans start within days.
 """
 
 from collections import Counter, defaultdict

@@ -1,28 +1,9 @@
 """Booking and running infusion series: every proposal and every change to appointments goes through here.
 
-Each flow is a pair of symmetric services that decide the patient's eligibility and protocol once:
-`series_propose` / `series_book` for the initial series, `maintenance_propose` / `maintenance_book`
-for booster visits, and `series_options` / `maintenance_options` for the other free times of one visit
-of a plan being edited. The pages only parse the request, call one of them and show the result.
-
-Each changing service runs in one transaction, checks the current status first (the model's
-`can_...` answers), and calls `reminders.sync_for` inside that transaction so reminder rows always
-match what was committed. Before that, it refuses (PermissionDenied) a `by` without the permissions of
-the page that calls it (`@acts`, before anything is read), and one who does not work at the location of
-the visit or series it changes (`check_works_at`: before the patient's and the location's locks, and on
-the row as it is locked). A maintenance order is the patient's, at no location.
-
-No double booking: on SQLite the booking transaction holds the write lock from BEGIN (settings:
-transaction_mode IMMEDIATE), so the re-check below cannot interleave with another booking; on
-PostgreSQL two transactions can both pass the re-check, and the exclusion constraints (migration
-0002) refuse the second insert, which is turned into `SlotTaken`.
-
-Staggered starts (at most `Location.starts_per_quarter_hour` infusions start in one quarter hour) span
-chairs, so no per-chair constraint holds them: on PostgreSQL a booking or move locks its location's row
-(`_lock_location`, after the patient's) before the re-check, so two bookings at one location serialise.
-
-A refusal is `clinic.refusals.Refused` (a subclass where the page must tell it apart: `SlotTaken`,
-`NeedsConfirmation`, `BadPlan`), shown to staff as it is: it names times and rules, never a patient.
+Each flow is a symmetric pair that decides the patient's eligibility and protocol once (`series_propose` /
+`series_book`, `maintenance_propose` / `maintenance_book`), so what the page proposed is what gets booked. Every
+change checks who acts and where they work, runs in one transaction and syncs the visit's reminder rows inside it.
+How two bookings at once are kept apart: `_lock_patient`, `_lock_location` and docs/architecture.md#concurrency.
 """
 
 import logging
@@ -205,7 +186,11 @@ def _is_lock_conflict(exc: Exception) -> bool:
 
 
 class _translate_conflicts:
-    """Turn the database's refusal of an overlapping row into SlotTaken (outside the atomic block)."""
+    """Turn the database's refusal of an overlapping row into SlotTaken (outside the atomic block).
+
+    On SQLite the booking transaction holds the write lock from BEGIN (settings: transaction_mode IMMEDIATE), so
+    the re-check cannot interleave with another booking. On PostgreSQL two transactions can both pass the re-check;
+    the exclusion constraints (infusions/migrations/0002_no_overlap_postgres.py) refuse the second insert."""
 
     def __enter__(self):
         return self

@@ -1,28 +1,9 @@
-"""The infusion day's rules at the chair: start gates, alert thresholds, monitoring times, discharge. Pure: no Django.
+"""The infusion day's rules at the chair: start gates, alert thresholds, monitoring times, discharge.
 
-Plain values in, plain values out: the check-in and each reading are dataclasses the models copy
-their fields into; instants are aware datetimes passed in, never read from the clock here (tests
-freeze them, and the room's page asks "what is overdue now?" with its own `now`).
-
-Decisions worth knowing:
-
-- Every number is a `Thresholds` field with a default the medical director can change (DOMAIN §7:
-  the sources are local protocols and study methods, not one binding standard). `SOURCES` says where
-  each default comes from, so a page can show it next to the number.
-- The start-gate BP defaults are screening's limits, stated once in `clinic.blood_pressure`
-  (HYPERTENSION_UNCONTROLLED above 180/100, BP_ELEVATED above 140/90). "Above" is strict everywhere:
-  180/100 itself is allowed.
-- A gate is never dropped because another one applies: a deferred visit with a positive PHQ-9 item 9
-  still shows ITEM9_FOLLOW_UP, because the same-day follow-up is owed whether or not the patient is
-  infused today. Only BP is collapsed: above no-start gives BP_NO_START alone, never BP_NEEDS_DECISION
-  too (a prescriber's decision cannot release a BP the label says not to start on).
-- A prescriber releases only BP_NEEDS_DECISION and ITEM9_FOLLOW_UP (`RELEASABLE`); `decisions` naming
-  any other code is refused with ValueError rather than ignored, so a wrong code never looks like a
-  release. A released gate is still returned (blocks=False), so the record shows it was there.
-- `item9=None` (pre-infusion questionnaire not answered) raises no gate here: §8 says item 9 is always
-  asked, so the check-in form must require it before calling `start_gates`.
-- Monitoring times are elapsed time (timedelta on aware datetimes), not wall-clock: a reading due
-  10 min after one at 01:55 on the night the clocks change is due 10 real minutes later.
+Pure (no Django, no clock: instants are passed in), so every rule is tested on both sides of its threshold and the
+room's page asks "what is overdue now?" with its own `now`. Every number is a `Thresholds` field the medical
+director can change, and `SOURCES` says where each default comes from: local protocols and study methods, not one
+binding standard.
 """
 
 from collections.abc import Iterable, Mapping
@@ -192,7 +173,16 @@ def _bp(systolic: int, diastolic: int) -> str:
 
 
 def start_gates(check_in: CheckIn, thresholds: Thresholds, *, decisions: Iterable[str] = frozenset()) -> list[Gate]:
-    """Every gate that applies to this check-in, in GATE_ORDER. `decisions`: codes a prescriber released."""
+    """Every gate that applies to this check-in, in GATE_ORDER. `decisions`: codes a prescriber released.
+
+    "Above" is strict: 180/100 itself is allowed. A gate is never dropped because another applies: a deferred
+    visit with a positive PHQ-9 item 9 still shows ITEM9_FOLLOW_UP, as the same-day follow-up is owed whether or
+    not the patient is infused today. Only BP collapses: above no-start gives BP_NO_START alone, never
+    BP_NEEDS_DECISION too (a prescriber's decision cannot release a BP the label says not to start on).
+    `decisions` naming a code outside RELEASABLE raises ValueError rather than being ignored, so a wrong code never
+    looks like a release; a released gate is still returned (blocks=False), so the record shows it was there.
+    `item9=None` (not answered) raises no gate here: item 9 is always asked, so the check-in form requires it.
+    """
     decisions = frozenset(decisions)
     if not decisions <= RELEASABLE.keys():
         refused = ", ".join(sorted(decisions - RELEASABLE.keys()))
@@ -428,6 +418,9 @@ def next_due(
     when none). During observation: `interval_observation` after the last reading taken since the end (or
     after the end when none): readings from an earlier phase do not count, so a check-in reading never
     makes the first infusion reading overdue, and the first observation reading is timed from the end.
+
+    Elapsed time, not the wall clock: a reading due 10 minutes after one at 01:55 on the night the clocks change
+    is due 10 real minutes later.
     """
     for moment, name in (
         (last_reading_at, "last_reading_at"),

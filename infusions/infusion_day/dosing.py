@@ -1,19 +1,16 @@
-"""Ketamine dose arithmetic for the day sheet (and the infusion record next): pure, no Django.
+"""Ketamine dose arithmetic for the day sheet and the chair-side record: pure, no Django.
 
-A dose is ordered in mg per kg of body weight; the day sheet turns it into mg for the patient's weight,
-into mL for the vial strength at hand (10, 50 and 100 mg/mL vials: The Kingsley Clinic, Ketamine
-Infusion: A Breakthrough in Mental Health Treatment), and into a pump rate for the bag it is diluted in
-(100 mL saline by default) over the protocol's infusion minutes. A ceiling per protocol refuses a dose
-above it. Every number is shown for a clinician to confirm: this module calculates, it does not order.
-
-Rounding is ROUND_HALF_UP on Decimals: mg to 0.1 mg, mL to 0.01 mL, pump rate to 0.1 mL/h.
+mg/kg x weight -> mg, the mL of each vial strength at hand, and the pump rate for the bag over the protocol's
+minutes; a ceiling per protocol refuses a dose above it. This module calculates, it does not order: every number
+is shown for a clinician to confirm. Decimals, ROUND_HALF_UP: mg to 0.1 mg, mL to 0.01 mL, pump rate to 0.1 mL/h.
 """
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+# The vials at hand (The Kingsley Clinic, Ketamine Infusion: A Breakthrough in Mental Health Treatment).
 VIAL_STRENGTHS_MG_PER_ML = (10, 50, 100)
-DEFAULT_BAG_ML = Decimal("100")
+DEFAULT_BAG_ML = Decimal("100")  # the dose is diluted in a 100 mL saline bag unless told otherwise
 # No protocol's dose may be set above this, nor its ceiling (the protocols' admin validators use it).
 HIGHEST_CEILING_MG_PER_KG = Decimal("1.00")
 

@@ -1,18 +1,9 @@
 """The infusion day, step by step: every change to a visit's chair-side record goes through here.
 
-    record_check_in -> (record_release_gate) -> record_order_dose -> record_start
-    -> record_add_reading / record_add_adverse_event -> record_end_infusion
-    -> record_ready_for_pickup -> record_discharge (completes the visit, signs the record) -> record_amend
-
-Each service runs in one transaction, locks the record, checks the step's order and the rules of the
-pure module `infusions.infusion_day.chairside` with the organisation's thresholds, and saves with the acting user in
-the history. Times are the visit's location's. A signed record never changes: corrections are
-amendments. A step refused raises `clinic.refusals.Refused`, with `fields` when it is about a value typed; its
-messages are shown to staff as they are: they name values and rules, never a patient.
-
-Who: each service refuses (PermissionDenied) a `by` without the permissions of the page that calls it
-(`@acts`: KEEP for nurses and prescribers, ORDER for a prescriber's dose order and gate release) before
-anything is read, and one who does not work at the visit's location once the record is locked.
+record_check_in -> (record_release_gate) -> record_order_dose -> record_start -> record_add_reading /
+record_add_adverse_event -> record_end_infusion -> record_ready_for_pickup -> record_discharge (-> record_amend).
+Each step checks who acts, locks the record and checks the step's order and the pure `chairside` rules, so a page,
+a command and a second nurse at the same moment all meet the same refusal. A signed record never changes.
 """
 
 import logging
@@ -41,7 +32,9 @@ logger = logging.getLogger(__name__)
 Stage = InfusionRecord.Stage
 RELEASABLE = ("BP_NEEDS_DECISION", "ITEM9_FOLLOW_UP")
 
-# What the record's pages require (infusions.infusion_day.views; a test keeps them equal).
+# What the record's pages require (infusions.infusion_day.views; a test keeps them equal): KEEP for nurses and
+# prescribers, ORDER for a prescriber's dose order and gate release. Each service also refuses one who does not
+# work at the visit's location, once the record is locked.
 VIEW = ("infusions.view_infusionrecord", "infusions.view_appointment")
 KEEP = (*VIEW, "infusions.keep_infusion_record")
 ORDER = (*VIEW, "infusions.order_dose")

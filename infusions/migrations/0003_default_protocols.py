@@ -1,4 +1,4 @@
-"""One protocol per indication with the defaults of DOMAIN §4-5 (infusions/defaults.py)."""
+"""One protocol per indication with the defaults of DOMAIN §4-5 (infusions/booking/defaults.py)."""
 
 from django.db import migrations
 

@@ -1,17 +1,9 @@
-"""A patient's outcome scores across the course (baseline, each infusion, evaluation, boosters) as server-rendered SVG.
+"""A patient's outcome scores across the course as server-rendered SVG, with the table a screen reader reads.
 
-Why SVG from the server and not a library or JavaScript: the Content-Security-Policy (clinic/settings.py) allows
-scripts and styles only from 'self', so no inline <script>, no <style> element and no style="" attribute may reach
-the page. pygal always writes an inline <style> (its base.css), an inline <script> (its config) and a
-style="opacity: 0" tooltip, whatever `css=[]`, `js=[]` and `no_prefix` say; leather has no viewBox, no <title>,
-<desc> or role and no per-point tooltip. This module writes the few elements the chart needs with
-xml.etree.ElementTree, which escapes every text and attribute value it is given, and leaves all the looks to
-classes styled in static/css/charts.css (the page loads it). The only presentation attribute is fill="none" on
-the lines, so that a page printed or saved without the stylesheet does not show black filled polygons.
-
-    svg = course_chart(title="PHQ-9", points=[ChartPoint("Baseline", 21, "baseline"), ...], max_total=27,
-                       response_line=10.5, remission_line=5)
-    rows = chart_rows(points)   # for templates/infusions/outcomes/_course_chart.html, the table a screen reader reads
+Not a chart library or JavaScript: the CSP allows no inline <script>, <style> or style="", which pygal always
+writes, and leather has no viewBox, <title> or tooltips. xml.etree.ElementTree escapes every value; the looks are
+classes in static/css/charts.css, and the only presentation attribute is fill="none" on the lines, so a page
+printed or saved without the stylesheet shows no black filled polygons.
 """
 
 from __future__ import annotations
@@ -111,7 +103,8 @@ class ChartRow:
 
 
 def chart_rows(points: list[ChartPoint]) -> list[ChartRow]:
-    """The table's rows; the change is against the first baseline that has a total, rounded to a whole percent."""
+    """The table's rows (templates/infusions/outcomes/_course_chart.html, what a screen reader reads); the change is
+    against the first baseline that has a total, rounded to a whole percent."""
     baseline = next((p.total for p in points if p.kind == "baseline" and p.total is not None), None)
     rows = []
     for point in points:

@@ -1,21 +1,9 @@
-"""The maintenance check-in: a link to the questions every few weeks, sent by the reminders' loop (`sending`).
+"""The maintenance check-in: every few weeks, a link to the questions for each patient in maintenance.
 
-Beat runs `infusions.tasks.invite_maintenance_checkins` every hour (clinic.celery) in small idempotent steps:
-1. `lapse`: open invitations past their expiry, unanswered, are closed (a conditional update), so the next one
-   may be made; the database holds at most one open invitation per patient.
-2. `invite`: a patient in maintenance (a completed initial series, and an active maintenance series or an open
-   maintenance order) who consented to e-mail or SMS, and whose last score (any source) and last invitation are
-   both at least `Clinic.maintenance_checkin_days` old, gets one invitation. Two runs at once make one: the
-   loser's insert breaks the one-open constraint and is skipped.
-3. `send` runs the loop with `INVITATION`: each open, unsent, unexpired invitation of a patient still in
-   maintenance is claimed (`sent_at` stamped where it is NULL, by the loop's conditional UPDATE: exactly one run
-   wins) and its link sent by every consented channel, in the minimum words: the first name, the link, and the
-   neutral name the patient's location signs with (DOMAIN §6). While the quiet hours of the patient's latest
-   visit's location hold and the patient takes SMS, or while the patient has withdrawn every consent, the
-   invitation is given back (`sent_at` cleared) for the next run (hence hourly). A send that fails before any
-   message left is given back the same way and tried by the next run; a worker that dies between the claim and
-   the send loses that one message (there is no lease: at most once, and the next invitation follows after the
-   interval).
+Beat runs `infusions.tasks.invite_maintenance_checkins` hourly in small idempotent steps: `lapse` closes the
+expired invitations, `invite` makes one for each patient due, `send` sends them through the reminders' loop
+(`sending`) with `INVITATION`. Two runs at once do no harm: the database holds one open invitation per patient,
+and the loop's claim lets one run send it.
 """
 
 from datetime import timedelta
@@ -66,7 +54,7 @@ def due_patients(now, days: int):
 
 
 def lapse(now) -> int:
-    """Close the open invitations past their expiry, unanswered (a conditional update)."""
+    """Close the open invitations past their expiry, unanswered (a conditional update), so the next may be made."""
     return OutcomeInvitation.objects.filter(used_at__isnull=True, lapsed_at__isnull=True, expires_at__lte=now).update(
         lapsed_at=now
     )
@@ -81,7 +69,7 @@ def invite(now, days: int) -> int:
                 OutcomeInvitation.objects.create(
                     patient_id=patient_id, created_at=now, expires_at=now + timedelta(days=days)
                 )
-        except IntegrityError:  # another run made this patient's invitation a moment ago
+        except IntegrityError:  # another run made this patient's invitation a moment ago (one open per patient)
             continue
         made += 1
     return made
@@ -100,7 +88,9 @@ def texts(*, first_name: str, url: str, clinic_name: str) -> Rendered:
 class InvitationKind(sending.Kind):
     """A check-in invitation: one row for every consented channel, claimed by stamping `sent_at` (the claim's time
     is its token), no lease and no attempts: a failed send is given back for the next run. The stamp is also the
-    record of the send, so a claim is sent by the run that made it (`send`), never queued for another."""
+    record of the send, so a claim is sent by the run that made it (`send`), never queued for another. Without a
+    lease, a worker that dies between the claim and the send loses that one message (at most once); the next
+    invitation follows after the interval."""
 
     name = "checkin"
     model = OutcomeInvitation
@@ -173,6 +163,9 @@ INVITATION = InvitationKind()
 
 
 def send(*, email_connection=None, sms_backend=None) -> dict:
-    """Send the open, unsent invitations of patients still in maintenance (see step 3 above)."""
+    """Send the open, unsent invitations of patients still in maintenance, each claimed by one run (`sent_at` stamped
+    where it is NULL) and sent by every consented channel. One whose patient takes SMS while the quiet hours of their
+    latest visit's location hold, or who has withdrawn every consent, is given back for the next run (hence hourly).
+    """
     outcome = sending.run(INVITATION, email_connection=email_connection, sms_backend=sms_backend)
     return {"sent": outcome.sent, "held": outcome.held, "failed": outcome.failed, "lost": outcome.lost}

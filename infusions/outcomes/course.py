@@ -1,17 +1,8 @@
 """Outcomes across the course: recording the scores, the rules that act on them, the evaluation, the course page.
 
-Scores come from the check-in (`scores_from_check_in`, inside the check-in's transaction) and from the
-patient's own link (`score_from_link`). After each, `rules_apply` runs the pure rules of `infusions.outcomes.rules`:
-early non-response at the 4th infusion and loss of response in maintenance put the patient in the
-clinicians' queue (an `OutcomeReview`, at most one open per rule), a loss of response with a booster
-suggested at the patient's own relapse interval when one is known. A clinician turns a suggestion into a
-maintenance order in one step (`review_order_booster`); a prescriber's end-of-series evaluation
-(`series_evaluate`) records the outcome and the plan, and a plan of maintenance opens the order the front
-desk books from.
-
-The clinicians' acts refuse (PermissionDenied) a `by` without the permissions of the course page's forms
-(`@acts(*DECIDE)`) before anything is read; an evaluation also one who does not work at the series' location
-(reviews are the patient's, at no location). The patient's own link acts with no `by` (`score_from_link`).
+Scores come from the check-in (inside its transaction) and from the patient's own link; after each, `rules_apply`
+runs the pure rules (`infusions.outcomes.rules`), so a score puts the patient in the clinicians' queue however it
+arrives. The clinicians' acts check who acts (`@acts(*DECIDE)`); the patient's link acts with no `by`.
 """
 
 import logging

@@ -1,20 +1,8 @@
-"""The patient's questions before a visit, from the 24-hour reminder: public on purpose, guarded by a signed token.
+"""The patient's own question pages: public on purpose, guarded by a signed token, each answered once.
 
-The token (`tokens.questions_token`, its own salt) names the visit and its start and expires after 15 days.
-The page asks the outcome questionnaires of the patient's indication (PHQ-9 always, DOMAIN §8) and nothing
-else: no name, no date, no clinical detail, only the name the clinic signs with, since whoever holds a
-forwarded link must not learn whose visit it is. The answers are recorded once per visit
-(`course.score_from_link`); a positive PHQ-9 item 9 raises the clinicians' safety alert and shows the 988
-box on the thank-you page at once.
-
-A link is refused (nothing recorded) when it is tampered with (404), expired, for a visit that has moved,
-is no longer scheduled or has ended, or was answered already (410).
-
-The maintenance check-in (`patient_checkin`) is the same page for a link with no visit behind it: the token
-(`tokens.checkin_token`, its own salt) names an `OutcomeInvitation` and its nonce. Its answers are recorded
-by `checkin_record` as scores without a visit, and the invitation is marked used by one conditional update in
-the same transaction, so a link answers once; a used (410), lapsed or expired (410) or tampered (404) link
-records nothing. The page is signed with the name of the location of the patient's latest visit.
+`patient_questions` is the 24-hour reminder's link before a visit; `patient_checkin` the maintenance check-in's,
+with no visit behind it. Each asks the measures of the patient's indication and nothing else, and shows no name
+and no date: whoever holds a forwarded link must not learn whose visit it is. What each refuses: docs/outcomes.md.
 """
 
 import logging

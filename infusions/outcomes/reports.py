@@ -1,28 +1,8 @@
-"""Outcomes across the course, reported per location and date range (DOMAIN §8).
+"""Outcome reports: every figure of one location and date range, for clinicians and the staff admin.
 
-`outcome_report(location, first, last)` returns every figure of the report in a fixed number of queries
-(three) whatever the number of patients: the counting is done by the database (conditional `Count`s over
-correlated subqueries). The one exception is the median days to loss of response: neither SQLite nor
-Django has a portable MEDIAN aggregate, so the database computes each patient's day count and returns
-them in one `values_list`; Python takes the median of that list.
-
-The range is of the location's local calendar dates, `first` to `last` inclusive. Definitions (the page
-shows them under the table, `DEFINITIONS`):
-
-- Series started: initial series booked at the location whose first visit (the earliest one not
-  cancelled) falls in the range. The other series figures are of these series.
-- Completed: of those, the series with status completed. In progress: still active (not a drop-out yet).
-- Drop-out by infusion number: of those, the series that were stopped (status cancelled), by how many of
-  their visits were completed: 0, 1, ... 5, and 6 or more.
-- Response and remission at the end of the series, from the prescriber's end-of-series evaluation: a
-  remitter counts as a response and a remission, a responder as a response; series not evaluated yet are
-  counted as "not evaluated".
-- Median days to loss of response: for each patient with a loss-of-response review raised in the range
-  (their first one in the range), the local calendar days from their last completed initial-series
-  infusion before it to the review; the patient is counted at the location of that infusion's series, and
-  not at all without one.
-- Boosters per patient: completed maintenance visits at the location in the range, divided by the
-  number of patients who had any.
+The database does the counting (conditional `Count`s over correlated subqueries), so a report takes three queries
+whatever the number of patients. `DEFINITIONS` says what each figure means and the page shows it under the table,
+so the words and the code that counts sit side by side.
 """
 
 from __future__ import annotations
@@ -195,7 +175,9 @@ def _series_figures(location, start, end) -> dict[str, int]:
 
 def _loss_of_response_days(location, start, end) -> tuple[int, ...]:
     """Per patient, local days from the last completed initial-series infusion to the first loss-of-response
-    review raised in [start, end); computed by the database, returned in one query."""
+    review raised in [start, end); computed by the database, returned in one query. A patient counts at the
+    location of that infusion's series, and not at all without one. The median is taken in Python
+    (`OutcomeReport.median_days_to_loss_of_response`): neither SQLite nor Django has a portable MEDIAN."""
     tz = location.tz
     reviews = OutcomeReview.objects.filter(
         code=OutcomeReview.Code.LOSS_OF_RESPONSE, raised_at__gte=start, raised_at__lt=end

@@ -1,17 +1,8 @@
 """Outcomes across a course: the rules that turn a patient's scores into the next action.
 
-Pure Python: no Django, no database. Plain dataclasses in and out; the caller passes aware
-datetimes and the measure (a `Questionnaire` from `intake.questionnaires`, or its code). Response
-and remission are the questionnaires' own definitions; this module adds what happens over time
-(DOMAIN §8):
-
-    series_outcome(PHQ9, 20, 4)                          # "remitter"
-    early_non_response(PHQ9, 25, points)                 # Finding("EARLY_NON_RESPONSE", "PHQ-9 fell 12% ...")
-    loss_of_response(PHQ9, 20, points)                   # Finding("LOSS_OF_RESPONSE", ...) in maintenance
-    booster_suggestion(last_infusion=day, own_interval_days=19, default_weeks=4)
-
-Every comparison against a percentage is made in whole numbers, so "exactly 20%" or "exactly 50%"
-is never lost to floating point.
+Pure (no Django, no database; aware datetimes and the measure passed in), so each rule is tested on both sides of
+every threshold. Response and remission are the questionnaires' own definitions; this module adds what happens
+over time. Percentages are compared in whole numbers, so "exactly 20%" is never lost to floating point.
 """
 
 from collections.abc import Iterable, Sequence

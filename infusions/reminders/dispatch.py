@@ -1,15 +1,8 @@
 """The reminders' kind for the claim-and-send loop (`sending`), and the front desk's retry.
 
-1. `claim_due` moves due rows (`due_at` passed) from pending to sending with the loop's one conditional UPDATE,
-   stamping a fresh claim token; only the rows it changed are this caller's (SKIP LOCKED on PostgreSQL).
-2. `send_claimed` sends them through the loop: re-checked at send time (visit still scheduled at the same start
-   and not begun, consent, the quiet hours of the visit's location), each recorded conditional on the claim token
-   and on `sending`. An SMS in quiet hours is postponed to their end, or skipped when that is too close to the
-   visit. A failed send is retried after BACKOFF, and recorded failed after MAX_ATTEMPTS: the front desk's list
-   of failed reminders, from which `reminder_retry` sends one again.
-3. A row left in "sending" longer than the lease (its worker died) is reclaimed by the next claim. That is the
-   one gap: a provider that accepted a message whose worker died before recording it sends it again, at most
-   one message per killed worker. Reminders err on the side of at-least-once (README, Reminders).
+A reminder is re-checked at send time (the visit still booked at the same start and not begun, consent, the quiet
+hours of the visit's location) and tried again after BACKOFF until MAX_ATTEMPTS; then the front desk sees it
+failed and may send it again (`reminder_retry`). Reminders err towards at-least-once: docs/reminders.md.
 """
 
 import logging

@@ -1,12 +1,8 @@
 """A patient's booked visits as an iCalendar file: when and where only, never anything clinical.
 
-Each visit is at its own location (`appointment.chair.location`: load the visits with
-`select_related("chair__location")`): its start and end on that location's wall clock (TZID, with
-the VTIMEZONE it names), that location's address and phone, and the name it signs with.
-
-A VTIMEZONE depends on its zone only, and building one walks every transition of the zone (about
-6 ms, most of a reminder e-mail's cost): each zone's is built once per process and spliced in as
-bytes, byte for byte what `Calendar.add_missing_timezones()` would add.
+Each visit is at its own location (load them with `select_related("chair__location")`): its times on that
+location's wall clock (TZID, with its VTIMEZONE), its address, phone and signed name. A zone's VTIMEZONE is built
+once per process (about 6 ms, most of a reminder e-mail's cost) and spliced in as bytes.
 """
 
 from functools import lru_cache
@@ -16,7 +12,8 @@ from icalendar import Calendar, Event, Timezone
 
 @lru_cache(maxsize=64)
 def _vtimezone(tzid: str) -> bytes:
-    """The VTIMEZONE component of `tzid`, serialised (b"" for a zone icalendar does not know)."""
+    """The VTIMEZONE component of `tzid`, serialised (b"" for a zone icalendar does not know): byte for byte what
+    `Calendar.add_missing_timezones()` would add, built once per zone (it walks every transition of the zone)."""
     try:
         return Timezone.from_tzid(tzid).to_ical()
     except ValueError:

@@ -1,20 +1,8 @@
-"""Telling the patient a visit was moved or cancelled (the rest of a series: one message listing its visits),
-or that a cancel they may have been told of was undone: a small outbox sent by the reminders' loop (`sending`).
+"""Telling the patient a visit was moved or cancelled, or that a cancel they may have heard of was undone.
 
-1. `write` runs inside the move or cancel transaction: one `PatientNotice` row per channel the patient
-   consented to and can be reached on, and (on commit only) the `send_patient_notices` task queued, by name,
-   for them. A change that rolls back leaves no row and queues nothing.
-2. `send` runs the loop with `NOTICE`: each pending row is claimed by the loop's conditional UPDATE (exactly one
-   caller changes it; SKIP LOCKED on PostgreSQL), re-checked at send time (consent; the change still stands: a
-   move superseded by a later change, a cancel undone before the send, or an undo cancelled again, is skipped;
-   an SMS in the quiet hours of the visit's location is given back for beat's next run), sent and recorded. Beat
-   runs `send` for rows left pending (a lost task, quiet hours, a retry after a failed send); a row that failed
-   MAX_ATTEMPTS times is recorded failed.
-3. A row left in "sending" longer than the lease (its worker died) goes back to pending: the one gap, as for
-   reminders, is a provider that accepted a message whose worker died before recording it.
-
-The words are the minimum necessary (DOMAIN §6): first name, the old and new date and time, the place
-(signed name and address of the visit's location) or its phone; nothing clinical.
+A small outbox: `write` adds the rows inside the change's transaction (a change rolled back tells no one), and
+`send` sends them through the reminders' loop (`sending`) with `NOTICE`, re-checked at send time. The words are
+the minimum necessary: first name, the old and new time, the place or its phone; nothing clinical.
 """
 
 import logging
@@ -153,6 +141,8 @@ NOTICE = NoticeKind()
 
 
 def _still_stands(notice) -> bool:
+    """The change the notice tells of still stands: not a move superseded by a later change, a cancel undone before
+    the send, or an undo cancelled again."""
     appointment = notice.appointment
     if notice.kind in (PatientNotice.Kind.MOVED, PatientNotice.Kind.REINSTATED):
         return appointment.status == Appointment.Status.SCHEDULED and appointment.start == notice.visit_start

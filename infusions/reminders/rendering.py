@@ -1,17 +1,8 @@
 """What a reminder says: its context and its texts (e-mail subject and body, SMS); `Rendered`, any message's texts.
-The loop (`sending`) sends them, the e-mail with the visit's .ics (`dispatch.ReminderKind.attachments`).
 
-A reminder says the minimum necessary, because a message can be read by whoever shares the
-patient's phone or inbox: first name, date, time (with the zone's abbreviation), the name it is signed
-with, the address and phone of the visit's location, the preparation instructions (an organisation
-setting), the confirmation link and, in the reminder sent 24 hours ahead only, the link to the
-questions asked before the visit (the link only, never the questions). Never a diagnosis, a
-medication, a score or a screening result; nothing clinical is ever put into the context.
-
-The visit's place and time are its location's (`appointment.chair.location`: load it with
-`select_related("chair__location")`): the time on that location's wall clock in the clinic's one format
-("Tue 1 Dec 2026 at 14:30 PST", clinic/when.py), its address and phone,
-and `location.signed_name(organisation)`. The preparation text is the organisation's.
+Only the first name, the visit's time and place, the preparation text and the patient's links go into the
+context, never anything clinical: whoever shares the patient's phone or inbox may read a message. The loop
+(`sending`) sends the texts, the e-mail with the visit's .ics. What a reminder carries: docs/reminders.md#text.
 """
 
 from dataclasses import dataclass
@@ -23,9 +14,13 @@ from infusions.reminders.tokens import QUESTIONS_OFFSET_HOURS, confirm_url, ques
 
 
 def context_for(appointment, organisation, *, offset_hours: int | None = None) -> dict:
-    """Everything a reminder may say (see the module docstring), with the visit's time in its location's zone.
+    """Everything a reminder may say, and nothing clinical: the first name; the visit's date and time on its
+    location's wall clock, in the clinic's one format (clinic/when.py); the location's signed name, address and
+    phone; the organisation's preparation text; the confirmation link. Load the visit with
+    `select_related("chair__location")`.
 
-    `offset_hours` is the reminder's (Reminder.offset_hours): the 24-hour one carries the questions link."""
+    `offset_hours` is the reminder's (Reminder.offset_hours): the 24-hour one also carries the link to the
+    questions (the link only, never the questions)."""
     location = appointment.chair.location
     local = appointment.start.astimezone(location.tz)
     return {

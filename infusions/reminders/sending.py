@@ -1,34 +1,9 @@
-"""One claim-and-send loop for every message the clinic sends a patient on its own, in the shape of healthchecks'
-`sendalerts`: appointment reminders (`dispatch.REMINDER`), notices of a moved or cancelled visit
-(`notices.NOTICE`) and the maintenance check-in invitations (`infusions.outcomes.checkins.INVITATION`).
+"""One claim-and-send loop for every message the clinic sends a patient on its own (healthchecks' `sendalerts` shape).
 
-A *kind* (a small `Kind` subclass, one per row type) says which rows are due, how the claim marks a row and how
-a row is recognised as this caller's, how it is re-checked at send time, what it says and by which channels, and
-how each outcome is recorded. The loop does the rest, the same way for all three:
-
-1. `claim(kind)` first takes back the rows whose worker died (their lease expired: `Kind.reclaim`), then moves up
-   to `limit` due rows to "being sent" with one conditional UPDATE (its WHERE re-checks that each row is still
-   claimable) and returns the ids it changed: only those are this caller's, so two workers or two beats never
-   hold the same row. On PostgreSQL the candidates are picked in the same statement with `FOR UPDATE SKIP
-   LOCKED`, so concurrent claims do not even wait.
-2. `send_claimed(kind, ids, token)` renews the lease of the whole batch and loads it in one query with everything
-   the texts need, re-checks each row (`Kind.check`) and records the rows it will not send now in one UPDATE per
-   outcome (skipped for good, or given back for later: quiet hours). It then sends the others one by one,
-   re-checking each right before its send (the clock has moved on: a visit begun, quiet hours) and recording its
-   outcome right after, conditional on the claim. The batch is renewed and re-checked again every RECHECK (at
-   most a quarter of the lease), so a row is never sent on a check older than that, nor after its lease could
-   have lapsed. A failed send is given back to be tried again (after the kind's backoff) or recorded as failed
-   (`Kind.failed`).
-3. `run(kind)` is 1 then 2 in one go (the notices, the check-ins); the reminders are claimed by one Celery task
-   and sent by others (infusions.tasks).
-
-The one gap: a provider that accepted a message whose worker died before recording it sends it again once the
-lease has expired. Because each send is recorded before the next one starts, that is at most one message per
-killed worker. A kind without a lease (the check-in) has the opposite gap: that one message is lost.
-
-Every message says the minimum necessary, because it can be read by whoever shares the patient's phone or inbox:
-the kinds render the first name, times and place only (rendering, notices, outcomes.checkins). A failed send is
-recorded by the exception's type name only: provider messages can carry addresses or numbers.
+Reminders (`dispatch.REMINDER`), move and cancel notices (`notices.NOTICE`) and maintenance check-in invitations
+(`infusions.outcomes.checkins.INVITATION`) are each a small `Kind`; the loop claims, re-checks, sends and records
+them all the same way, so two workers never send one row and a fix to one is a fix to all. The steps and the one
+gap: `claim`, `send_claimed`, and docs/reminders.md.
 """
 
 import logging
@@ -255,7 +230,13 @@ def _claim_statement(kind: Kind, picked: QuerySet, fields: dict) -> tuple[str, l
 
 
 def claim(kind: Kind, *, now: datetime | None = None, limit: int = CLAIM_BATCH, only=None, exclude=()):
-    """Claim up to `limit` due rows of `kind` (`only`: among those ids) for this caller: (token, ids now ours)."""
+    """Claim up to `limit` due rows of `kind` (`only`: among those ids) for this caller: (token, ids now ours).
+
+    First the rows whose worker died are taken back (their lease expired: `Kind.reclaim`). Then one conditional
+    UPDATE moves the due rows to "being sent", its WHERE re-checking that each row is still claimable, and only the
+    ids it changed are this caller's: two workers or two beats never hold one row. On PostgreSQL the candidates are
+    picked in the same statement with `FOR UPDATE SKIP LOCKED`, so concurrent claims do not even wait.
+    """
     now = now or timezone.now()
     kind.reclaim(now)
     token = kind.new_token(now)
@@ -420,7 +401,16 @@ def _send_one(row, batch: _Batch, recorder: _Recorder, email_connection, sms_bac
 
 
 def send_claimed(kind: Kind, ids, token, *, email_connection=None, sms_backend=None) -> Outcome:
-    """Send the rows of `kind` this caller claimed with `token` (see the module docstring), recording each outcome."""
+    """Send the rows of `kind` this caller claimed with `token`, recording each outcome.
+
+    The batch's lease is renewed and the batch loaded in one query with everything the texts need. Each row is
+    re-checked (`Kind.check`); the rows not to send now are recorded in one UPDATE per outcome (skipped for good, or
+    given back for later: quiet hours). The others are sent one by one, each re-checked right before its send (the
+    clock has moved on: a visit begun, quiet hours) and recorded right after, conditional on the claim. Every
+    `recheck_every()` (RECHECK, at most a quarter of the lease) the rest is renewed and re-checked, so no row is sent
+    on an older check, nor after its lease could have lapsed. A failed send is given back to be tried again (after
+    the kind's backoff) or recorded as failed (`Kind.failed`).
+    """
     outcome = Outcome()
     pending = sorted({int(pk) for pk in ids})
     if not pending:
@@ -456,7 +446,8 @@ def send_claimed(kind: Kind, ids, token, *, email_connection=None, sms_backend=N
 
 def run(kind: Kind, *, only=None, rounds: int = 20, email_connection=None, sms_backend=None) -> Outcome:
     """Claim and send the due rows of `kind` (`only`: among those ids) in one go, a batch at a time. A row given
-    back this run (quiet hours, a failed send) waits for the next run."""
+    back this run (quiet hours, a failed send) waits for the next run. The notices and the check-ins are sent this
+    way; the reminders are claimed by one Celery task and sent by others (infusions.tasks)."""
     total, seen = Outcome(), set()
     for _ in range(rounds):
         token, ids = claim(kind, only=only, exclude=seen)

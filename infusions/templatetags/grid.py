@@ -1,12 +1,8 @@
 """The day grid's cells and visits (templates/infusions/floor/grid.html) and the week's load cells (grid_week.html),
-put together in Python.
+put together in Python: hundreds of cells through the template engine were most of those pages' time.
 
-A day has hundreds of quarter-hour cells (chairs x quarter hours) and a few dozen visits; a week, a cell per chair
-and day. Through the template engine they were most of the pages' time: each cell a dozen variable lookups,
-conditions and escapes, each visit some twenty. Here their markup, the same as the templates' was, is joined from
-pieces escaped once (a chair's name and a time once each, the URLs once per page); every other value is an
-integer, formatted with `:d`, which refuses anything else. Nothing reaches the page unescaped (tests in
-infusions/tests/test_floor_grid.py: names escaped, the move form's CSRF token accepted).
+Their markup is joined from pieces escaped once; every other value is an integer formatted with `:d`, which refuses
+anything else, so nothing reaches the page unescaped (infusions/floor/tests/test_floor_grid.py).
 """
 
 from django import template

@@ -1,4 +1,4 @@
-"""Patients' phone numbers in E.164 ("+12065550143"), as the intake now stores them (issue #14).
+"""Patients' phone numbers in E.164 ("+12065550143"), as the intake now stores them.
 
 A number typed without its country code is read as one of the PHONE_REGION setting's country. A value
 that is not a full number (no area code, letters, an extension) is left as it was: the next edit of the

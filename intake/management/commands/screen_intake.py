@@ -1,23 +1,8 @@
-"""Screen one intake (the intake answers JSON) and print the screening JSON on stdout.
+"""Screen one intake from the command line: the answers JSON in, the screening JSON out.
 
-The answers document has a `patient` part (first_name, last_name, date_of_birth, weight_kg, and
-optionally phone and email) and one key per question (see `intake.screening` and
-`intake.vocabulary`); the result has outcome, urgent, flags (code, severity, reason), scores
-(PHQ-9 and GAD-7 total and band, or null) and the rule-set version.
-
-    python manage.py screen_intake answers.json
-    python manage.py screen_intake - < answers.json
-    python manage.py screen_intake answers.json --save --user coordinator [--consent-email] [--consent-sms]
-        [--confirm-implausible]
-
-Exit status 0 when screened; 2 when the input is invalid, with one line per field on stderr
-(the message names the field, never repeats the value). Without --save nothing is stored (a dry
-run); with --save the patient, intake and screening are created exactly as the web form does,
-recorded as taken by --user, who must be allowed to add intakes (an intake coordinator).
-The clinic's breastfeeding setting applies, as in the web form. Values that are allowed but
-implausible (`screening.implausible_values`: e.g. a systolic of 250 or more, older than 100) are
-printed as warnings on stderr; --save refuses them (exit 2, naming the fields) unless
---confirm-implausible says they were checked, as the web form's "I have checked these values".
+A dry run unless --save, which stores exactly what the web form stores, through the same services and the same
+check of the user, so a script meets every rule the page keeps. Options and exit statuses:
+docs/intake.md#from-the-command-line.
 """
 
 import json
