@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from clinic.context import clinic_context
@@ -140,3 +142,21 @@ def due_invitations(patients: int) -> list[int]:
         MaintenanceOrder.objects.create(patient=patient, ordered_by=user)
         rows.append(OutcomeInvitation(patient=patient, created_at=now, expires_at=now + timedelta(days=14)))
     return [r.pk for r in OutcomeInvitation.objects.bulk_create(rows)]
+
+
+# --- The PostgreSQL races of the send loop: real connections, SKIP LOCKED -------------------------------------
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+POSTGRES_RACE = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not ON_POSTGRES,
+        reason="needs PostgreSQL (SKIP LOCKED, real concurrent connections): "
+        "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
+    ),
+]
+
+
+class NoRefusal(Exception):
+    """Nothing in a worker's loop refuses: for `run_at_once`, any exception is an error."""

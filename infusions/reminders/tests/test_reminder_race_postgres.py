@@ -5,40 +5,16 @@ from collections import Counter
 from functools import partial
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from clinic.tests.concurrency import run_at_once
 from infusions.models import Reminder
 from infusions.reminders import dispatch, sms
-from infusions.tests.reminder_helpers import due_reminders
+from infusions.tests.reminder_helpers import POSTGRES_RACE, NoRefusal, due_reminders
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="needs PostgreSQL (SKIP LOCKED, real concurrent connections): "
-        "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
-    ),
-]
+pytestmark = [*POSTGRES_RACE, pytest.mark.usefixtures("locmem_outboxes")]
 
 LIMIT = 20
-
-
-class Refused(Exception):
-    """Nothing in a worker's loop refuses: any exception is an error."""
-
-
-@pytest.fixture(autouse=True)
-def _backends(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SMS_BACKEND = "infusions.reminders.sms.LocmemBackend"
-    mail.outbox = []
-    sms.outbox.clear()
-    yield
-    sms.outbox.clear()
 
 
 def test_two_workers_draining_at_once_send_each_reminder_once():
@@ -53,7 +29,7 @@ def test_two_workers_draining_at_once_send_each_reminder_once():
             claims[n].append(len(claimed))
             dispatch.send_claimed(claimed, token)
 
-    assert run_at_once([partial(worker, 0), partial(worker, 1)], refusal=Refused) == ["ok", "ok"]
+    assert run_at_once([partial(worker, 0), partial(worker, 1)], refusal=NoRefusal) == ["ok", "ok"]
     assert claims[0] and claims[1], "both workers took part"
     assert max(claims[0] + claims[1]) <= LIMIT
     sent = Counter([int(m.extra_headers["X-Clinic-Reminder"]) for m in mail.outbox])

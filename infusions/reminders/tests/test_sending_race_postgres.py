@@ -6,41 +6,17 @@ from collections import Counter
 from functools import partial
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from clinic.tests.concurrency import run_at_once
 from infusions.models import OutcomeInvitation, PatientNotice
 from infusions.outcomes import checkins
 from infusions.reminders import notices, sending, sms
-from infusions.tests.reminder_helpers import due_invitations, due_notices
+from infusions.tests.reminder_helpers import POSTGRES_RACE, NoRefusal, due_invitations, due_notices
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="needs PostgreSQL (SKIP LOCKED, real concurrent connections): "
-        "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic",
-    ),
-]
+pytestmark = [*POSTGRES_RACE, pytest.mark.usefixtures("locmem_outboxes")]
 
 LIMIT = 5
-
-
-class Refused(Exception):
-    """Nothing in a worker's loop refuses: any exception is an error."""
-
-
-@pytest.fixture(autouse=True)
-def _backends(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SMS_BACKEND = "infusions.reminders.sms.LocmemBackend"
-    mail.outbox = []
-    sms.outbox.clear()
-    yield
-    sms.outbox.clear()
 
 
 def drain_at_once(kind) -> dict[int, list[int]]:
@@ -55,7 +31,7 @@ def drain_at_once(kind) -> dict[int, list[int]]:
             claims[n].append(len(claimed))
             sending.send_claimed(kind, claimed, token)
 
-    assert run_at_once([partial(worker, 0), partial(worker, 1)], refusal=Refused) == ["ok", "ok"]
+    assert run_at_once([partial(worker, 0), partial(worker, 1)], refusal=NoRefusal) == ["ok", "ok"]
     assert claims[0] and claims[1], "both workers took part"
     assert max(claims[0] + claims[1]) <= LIMIT
     return claims
