@@ -546,14 +546,14 @@ def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str 
     try:
         given = Decimal(str(dose_given_mg))
     except InvalidOperation:
-        raise Refused(fields={"dose_given_mg": "Give the dose given in mg."}) from None
+        given = None
+    if given is None or not given.is_finite():
+        raise Refused(fields={"dose_given_mg": "Give the dose given in mg."})
     with transaction.atomic():
         record = _locked(record, by)
         _open(record, Stage.IN_CHAIR)
         if not Decimal("0") <= given <= record.dose_mg:
             raise Refused(fields={"dose_given_mg": f"Between 0 and the {record.dose_mg} mg ordered."})
-        if given < record.dose_mg and not end_note.strip():
-            raise Refused(fields={"end_note": "Less than ordered was given: say why (paused, stopped…)."})
         now = _context(record).now()
         elapsed = max(now - record.started_at, timedelta(0))
         most = dosing.deliverable_mg(
@@ -570,6 +570,8 @@ def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str 
                     )
                 }
             )
+        if given < record.dose_mg and not end_note.strip():
+            raise Refused(fields={"end_note": "Less than ordered was given: say why (paused, stopped…)."})
         record.stage, record.ended_at = Stage.OBSERVATION, now
         record.dose_given_mg, record.end_note = given, end_note.strip()
         _save(record, by)
