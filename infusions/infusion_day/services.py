@@ -405,12 +405,11 @@ ORDERED = ("dose_mg_per_kg", "dose_mg", "vial_mg_per_ml", "volume_ml", "bag_ml",
 
 def _order(record: InfusionRecord) -> dict[str, str]:
     """The record's dose order as a change keeps it ({field: value as text}, each Decimal to its field's places)."""
-    places = {f.name: f.decimal_places for f in InfusionRecord._meta.fields if f.name in ORDERED}
     order = {}
     for field in ORDERED:
         value = getattr(record, field)
-        if isinstance(value, Decimal) and places.get(field) is not None:
-            value = value.quantize(Decimal(1).scaleb(-places[field]))
+        if isinstance(value, Decimal):
+            value = value.quantize(Decimal(1).scaleb(-InfusionRecord._meta.get_field(field).decimal_places))
         order[field] = _as_text(value)
     return order
 

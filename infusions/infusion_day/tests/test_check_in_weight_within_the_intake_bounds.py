@@ -175,4 +175,3 @@ def test_the_weight_box_takes_a_comma_in_the_browser(client, visit, nurse):
     html = client.get(reverse("infusions:record", args=[visit.pk])).content.decode()
     (tag,) = re.findall(r'<input[^>]*name="checkin-weight_kg"[^>]*>', html)
     assert 'type="text"' in tag and 'inputmode="decimal"' in tag
-
