@@ -195,8 +195,8 @@ class AdverseEvent(models.Model):
 
 class RecordChange(models.Model):
     """A change to an open record before the infusion starts, kept beside it: the record holds the values now,
-    this row what they were (`before`), what they became (`after`), who changed them and when, and who had
-    recorded the values replaced (`earlier_by`, `earlier_at`: the check-in, an earlier re-check or order).
+    this row what they were (`before`), what they became (`after`), who changed them and when, and the step
+    they replaced (`earlier_by`, `earlier_at`: the check-in or the last re-check; the order replaced).
 
     RECHECK: a nurse re-checked the check-in (fasting, escort); `blocking` keeps the messages of the start
     gates that blocked just before. DOSE_ORDER: a prescriber's new order replaced the earlier one.
