@@ -18,6 +18,7 @@ from infusions.models import (
     OutcomeInvitation,
     OutcomeScore,
     Protocol,
+    RecordChange,
     Reminder,
     SeriesEvaluation,
     VitalReading,
@@ -151,6 +152,12 @@ class AdverseEventAdmin(_RecordPartAdmin):
 @admin.register(Amendment)
 class AmendmentAdmin(ReadOnlyAdmin):
     list_display = ("id", "record_id", "made_at", "made_by")
+
+
+@admin.register(RecordChange)
+class RecordChangeAdmin(ReadOnlyAdmin):
+    list_display = ("id", "record_id", "kind", "made_at", "made_by")
+    list_filter = ("kind",)
 
 
 @admin.register(OutcomeScore)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 
 from infusions.infusion_day import chairside, dosing
@@ -11,7 +11,7 @@ from infusions.infusion_day.services import AdverseEventValues, CheckInValues, R
 from intake.phones import PhoneInvalid, to_e164
 from intake.questionnaire_forms import QuestionnaireFields
 from intake.questionnaires import PHQ9, QUESTIONNAIRES
-from intake.screening import UNSAFE_TEXT, has_unsafe_characters
+from intake.screening import UNSAFE_TEXT, WEIGHT_KG_MAX, WEIGHT_KG_MIN, has_unsafe_characters
 
 
 def refuse_control_characters(value: str) -> None:
@@ -43,6 +43,18 @@ class PhoneField(forms.CharField):
             raise forms.ValidationError(exc.message, code="invalid_phone") from None
 
 
+class WeightField(forms.DecimalField):
+    """Today's weight in kg: "82.5" or, as many scales and hands write it, "82,5". A text box (a number box
+    drops a decimal comma in most browsers), with the decimal keypad on a tablet."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.count(",") == 1 and "." not in value:
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+
 def _escort_phone():
     return PhoneField(label="…and phone", max_length=40, required=False)
 
@@ -50,9 +62,15 @@ def _escort_phone():
 class CheckInForm(forms.Form):
     """Today's values and the pre-infusion questionnaires: PHQ-9 always (item 9 is the safety question)."""
 
-    weight_kg = forms.DecimalField(
-        label="Weight today (kg)", min_value=Decimal("30"), max_value=Decimal("300"), decimal_places=1
+    weight_kg = WeightField(
+        label="Weight today (kg)",
+        min_value=Decimal(WEIGHT_KG_MIN),
+        max_value=Decimal(WEIGHT_KG_MAX),
+        max_digits=4,
+        decimal_places=1,
     )
+    # Shown below the weight once it is unusual (the intake's plausible range); the service refuses without it.
+    weight_confirmed = forms.BooleanField(label="I have checked this weight", required=False)
     systolic = forms.IntegerField(label="Resting BP systolic (mmHg)", min_value=60, max_value=280)
     diastolic = forms.IntegerField(label="Resting BP diastolic (mmHg)", min_value=30, max_value=180)
     heart_rate = forms.IntegerField(label="Heart rate (/min)", min_value=25, max_value=220)
@@ -88,6 +106,7 @@ class CheckInForm(forms.Form):
             Fieldset(
                 "Today's values",
                 Field("weight_kg"),
+                *(self._confirm_layout() if self._asks_confirmation() else []),
                 Field("systolic"),
                 Field("diastolic"),
                 Field("heart_rate"),
@@ -108,8 +127,37 @@ class CheckInForm(forms.Form):
             Submit("check_in", "Check in"),
         )
 
+    def _asks_confirmation(self) -> bool:
+        """Bound with an unusual weight, or with the box ticked already."""
+        if not self.is_bound:
+            return False
+        if self.data.get(self.add_prefix("weight_confirmed")):
+            return True
+        try:
+            weight = dosing.weight_kg(self.data.get(self.add_prefix("weight_kg"), ""))
+        except ValueError:
+            return False
+        return bool(dosing.weight_problem(weight)) and not dosing.weight_problem(weight, confirmed=True)
+
+    def _confirm_layout(self):
+        return [
+            Div(
+                HTML(
+                    '<p class="mb-1" data-testid="weight-unusual">This weight is unusual: weigh again or check it '
+                    "with the patient; if it is right, confirm and check in again.</p>"
+                ),
+                "weight_confirmed",
+                css_class="alert alert-warning",
+            )
+        ]
+
     def clean(self):
         data = super().clean()
+        weight = data.get("weight_kg")
+        if weight is not None:
+            problem = dosing.weight_problem(weight, confirmed=data.get("weight_confirmed", False))
+            if problem:
+                self.add_error("weight_kg", problem)
         self.answers = {"phq9": self.phq9.clean(self)}
         for other in self.others:
             items = other.clean(self)
@@ -135,6 +183,7 @@ class CheckInForm(forms.Form):
             pregnancy_possible=data["pregnancy_possible"],
             medication_changes=data["medication_changes"],
             questionnaires=self.answers,
+            weight_confirmed=data["weight_confirmed"],
         )
 
 
@@ -202,7 +251,11 @@ class AdverseEventForm(forms.Form):
 
 class EndInfusionForm(forms.Form):
     dose_given_mg = forms.DecimalField(label="Dose given (mg)", min_value=Decimal("0"), decimal_places=1)
-    end_note = _text(label="If less than ordered: why (paused, stopped…)", required=False, max_length=250)
+    end_note = _text(
+        label="Note: needed when less than ordered was given, or more than the time at the ordered rate gives",
+        required=False,
+        max_length=250,
+    )
 
 
 class DischargeForm(forms.Form):

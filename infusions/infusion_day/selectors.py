@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from clinic.context import clinic_context
 from infusions.infusion_day import chairside, dosing
-from infusions.infusion_day.services import gates, thresholds_for
-from infusions.models import Appointment, Chair, InfusionRecord
+from infusions.infusion_day.services import RECHECKED, gates, thresholds_for
+from infusions.models import Appointment, Chair, InfusionRecord, RecordChange
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,48 @@ def timing(record: InfusionRecord, last_reading_at: datetime | None, thresholds,
     return Timing(phase, due, chairside.is_overdue(now, due), minutes, ready)
 
 
+RECHECK_LABELS = {"fasting_kept": "Fasting kept", "escort_name": "Escort", "escort_phone": "Escort's phone"}
+
+
+def order_text(order: dict) -> str:
+    """A dose order as a `RecordChange` keeps it, in the words the record uses for the order."""
+    return (
+        f"{order['dose_mg_per_kg']} mg/kg = {order['dose_mg']} mg ({order['volume_ml']} mL of "
+        f"{order['vial_mg_per_ml']} mg/mL) in {order['bag_ml']} mL over {order['infusion_minutes']} min at "
+        f"{order['rate_ml_per_hour']} mL/h"
+    )
+
+
+def _shown(changes: list[RecordChange]) -> list[RecordChange]:
+    """Each change with what the page prints: `lines` [(label, old, new)] for a re-check, `old`/`new` for an order."""
+    for change in changes:
+        if change.kind == RecordChange.Kind.RECHECK:
+            change.lines = [
+                (RECHECK_LABELS[field], change.before[field] or "none", change.after.get(field) or "none")
+                for field in RECHECKED
+                if field in change.before
+            ]
+        else:
+            change.old, change.new = order_text(change.before), order_text(change.after)
+    return changes
+
+
+def as_checked_in(record: InfusionRecord, rechecks: list[RecordChange]) -> dict:
+    """The re-checked values as the check-in recorded them: each from the first re-check that changed it (its
+    `before`), else as the record holds it now. Booleans as "yes"/"no", a blank as ""."""
+    values = {
+        "fasting_kept": "yes" if record.fasting_kept else "no",
+        "escort_name": record.escort_name,
+        "escort_phone": record.escort_phone,
+    }
+    for change in reversed(rechecks):  # the earliest last: its `before` is the check-in's own value
+        values.update({field: change.before[field] for field in RECHECKED if field in change.before})
+    return values
+
+
 def record_page(appointment: Appointment) -> dict:
-    """The visit's record: check-in, gates, order, flowsheet, events, discharge and amendments (5 queries)."""
+    """The visit's record: check-in with its re-checks, gates, order with its changes, flowsheet, events,
+    discharge and amendments (6 queries)."""
     context = clinic_context(appointment.chair.location)
     record = (
         InfusionRecord.objects.filter(appointment=appointment)
@@ -54,8 +94,13 @@ def record_page(appointment: Appointment) -> dict:
     thresholds = thresholds_for(context.clinic)
     readings = list(record.readings.select_related("taken_by"))
     last = readings[-1].taken_at if readings else None
+    changes = _shown(list(record.changes.select_related("made_by", "earlier_by")))
+    rechecks = [c for c in changes if c.kind == RecordChange.Kind.RECHECK]
     page.update(
         {
+            "rechecks": rechecks,
+            "checked_in": as_checked_in(record, rechecks),
+            "order_changes": [c for c in changes if c.kind == RecordChange.Kind.DOSE_ORDER],
             "thresholds": thresholds,
             "gates": gates(record, thresholds),
             "readings": readings,

@@ -8,6 +8,7 @@ a command and a second nurse at the same moment all meet the same refusal. A sig
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from clinic.locations import check_works_at
 from clinic.refusals import Refused
 from clinic.roles import acts
 from infusions.infusion_day import chairside, dosing
-from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, VitalReading
+from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, RecordChange, VitalReading
 from infusions.outcomes import course
 from infusions.reminders import sync_for
 from intake import phones
@@ -137,6 +138,7 @@ class CheckInValues:
     pregnancy_possible: bool
     medication_changes: str
     questionnaires: dict  # {"phq9": [9 answers], ...}: PHQ-9 always
+    weight_confirmed: bool = False  # an unusual weight (the intake's plausible range) was checked
 
 
 def _escort_phone(text: str) -> str:
@@ -158,9 +160,19 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
     gate that stops the visit today (BP above the no-start threshold, intoxication, possible pregnancy)
     defers it with the reason, so the front desk rebooks it.
     """
+    errors = {}
+    try:
+        weight = dosing.weight_kg(values.weight_kg)
+    except ValueError:
+        errors["weight_kg"] = "Give today's weight in kg, e.g. 82.5."
+    else:
+        if problem := dosing.weight_problem(weight, confirmed=values.weight_confirmed):
+            errors["weight_kg"] = problem
     phq9 = values.questionnaires.get("phq9")
     if not phq9 or len(phq9) != 9:
-        raise Refused(fields={"phq9": "PHQ-9 is asked at every check-in: answer every item."})
+        errors["phq9"] = "PHQ-9 is asked at every check-in: answer every item."
+    if errors:
+        raise Refused(fields=errors)
     with transaction.atomic():
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
@@ -182,7 +194,7 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
             appointment=appointment,
             checked_in_at=context.now(),
             checked_in_by=by,
-            weight_kg=values.weight_kg,
+            weight_kg=weight,
             systolic=values.systolic,
             diastolic=values.diastolic,
             heart_rate=values.heart_rate,
@@ -248,15 +260,53 @@ def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> 
     return record
 
 
+RECHECKED = ("fasting_kept", "escort_name", "escort_phone")
+
+
+def _as_text(value) -> str:
+    """A record's value as a change keeps it: booleans "yes"/"no", Decimals and numbers as written, "" for none."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def _earlier(record: InfusionRecord, kind: str, by_default, at_default):
+    """Who recorded the values a change replaces, and when: the latest change of that kind, else the step itself."""
+    last = record.changes.filter(kind=kind).order_by("-made_at", "-id").first()
+    return (last.made_by, last.made_at) if last else (by_default, at_default)
+
+
 @acts(*KEEP)
 def record_recheck(*, record: InfusionRecord, fasting_kept: bool, escort_name: str, escort_phone: str, by):
-    """Correct what a nurse re-checked before the start: the escort has arrived, the fast was confirmed."""
+    """A nurse's re-check before the start (the escort has arrived, the fast was confirmed): added to the check-in,
+    never replacing it. The record takes the new values (the gates read them); a `RecordChange` keeps the old
+    and the new, who and when, and the start gates that blocked just before. Refused when nothing changed."""
+    phone = _escort_phone(escort_phone)
     with transaction.atomic():
         record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
-        record.fasting_kept = fasting_kept
-        record.escort_name, record.escort_phone = escort_name.strip(), _escort_phone(escort_phone)
-        _save(record, by, ["fasting_kept", "escort_name", "escort_phone"])
+        context = _context(record)
+        new = {"fasting_kept": bool(fasting_kept), "escort_name": escort_name.strip(), "escort_phone": phone}
+        changed = [field for field in RECHECKED if getattr(record, field) != new[field]]
+        if not changed:
+            raise Refused("Nothing differs from the check-in as it stands: change a value, or defer the visit.")
+        blocking = [g.message for g in gates(record, thresholds_for(context.clinic)) if g.blocks]
+        earlier_by, earlier_at = _earlier(record, RecordChange.Kind.RECHECK, record.checked_in_by, record.checked_in_at)
+        change = RecordChange(
+            record=record,
+            kind=RecordChange.Kind.RECHECK,
+            made_at=context.now(),
+            made_by=by,
+            earlier_by=earlier_by,
+            earlier_at=earlier_at,
+            before={field: _as_text(getattr(record, field)) for field in changed},
+            after={field: _as_text(new[field]) for field in changed},
+            blocking=blocking,
+        )
+        for field in changed:
+            setattr(record, field, new[field])
+        _save(record, by, changed)
+        change.save()
     logger.info("record %s: check-in re-checked by user %s", record.pk, by.pk)
     return record
 
@@ -312,18 +362,50 @@ def record_order_dose(*, record: InfusionRecord, mg_per_kg, vial_mg_per_ml: int,
             )
         except dosing.DoseAboveCeiling as exc:
             raise Refused(fields={"mg_per_kg": str(exc)}) from None
-        record.ordered_by, record.ordered_at = by, _context(record).now()
+        except ValueError:  # a weight no dose is computed from (the check-in refuses one since)
+            raise Refused(f"No dose is computed from a weight of {record.weight_kg} kg.") from None
+        earlier = _order(record) if record.ordered_at else None
+        now = _context(record).now()
+        earlier_by, earlier_at = record.ordered_by, record.ordered_at
+        record.ordered_by, record.ordered_at = by, now
         record.dose_mg_per_kg, record.dose_mg = mg_per_kg, dose.mg
         record.vial_mg_per_ml = vial_mg_per_ml
         record.volume_ml = next(v.ml for v in dose.volumes if v.mg_per_ml == vial_mg_per_ml)
         record.bag_ml, record.infusion_minutes, record.rate_ml_per_hour = (
-            bag_ml,
+            int(bag_ml),
             dose.infusion_minutes,
             dose.pump_ml_per_hour,
         )
+        if earlier is not None:
+            if _order(record) == earlier:
+                raise Refused("This is the dose ordered already: nothing changed.")
+            RecordChange.objects.create(
+                record=record,
+                kind=RecordChange.Kind.DOSE_ORDER,
+                made_at=now,
+                made_by=by,
+                earlier_by=earlier_by,
+                earlier_at=earlier_at,
+                before=earlier,
+                after=_order(record),
+            )
         _save(record, by)
-    logger.info("record %s: dose ordered by user %s", record.pk, by.pk)
+    logger.info("record %s: dose %s by user %s", record.pk, "re-ordered" if earlier else "ordered", by.pk)
     return record
+
+
+ORDERED = ("dose_mg_per_kg", "dose_mg", "vial_mg_per_ml", "volume_ml", "bag_ml", "infusion_minutes", "rate_ml_per_hour")
+
+
+def _order(record: InfusionRecord) -> dict[str, str]:
+    """The record's dose order as a change keeps it ({field: value as text}, each Decimal to its field's places)."""
+    order = {}
+    for field in ORDERED:
+        value = getattr(record, field)
+        if isinstance(value, Decimal):
+            value = value.quantize(Decimal(1).scaleb(-InfusionRecord._meta.get_field(field).decimal_places))
+        order[field] = _as_text(value)
+    return order
 
 
 @acts(*KEEP)
@@ -454,19 +536,39 @@ def record_add_adverse_event(*, record: InfusionRecord, values: AdverseEventValu
 
 @acts(*KEEP)
 def record_end_infusion(*, record: InfusionRecord, dose_given_mg, end_note: str = "", by) -> InfusionRecord:
-    """The infusion ends: the dose actually given (less than ordered needs a reason); observation begins."""
+    """The infusion ends: the dose actually given; observation begins. Less than ordered needs a note, and so
+    does more than the pump could run at the ordered rate between the start and now
+    (`dosing.deliverable_mg`, a couple of minutes' tolerance): the full dose after 11 of 40 minutes."""
     try:
         given = Decimal(str(dose_given_mg))
     except InvalidOperation:
-        raise Refused(fields={"dose_given_mg": "Give the dose given in mg."}) from None
+        given = None
+    if given is None or not given.is_finite():
+        raise Refused(fields={"dose_given_mg": "Give the dose given in mg."})
     with transaction.atomic():
         record = _locked(record, by)
         _open(record, Stage.IN_CHAIR)
         if not Decimal("0") <= given <= record.dose_mg:
             raise Refused(fields={"dose_given_mg": f"Between 0 and the {record.dose_mg} mg ordered."})
+        now = _context(record).now()
+        elapsed = max(now - record.started_at, timedelta(0))
+        most = dosing.deliverable_mg(
+            dose_mg=record.dose_mg, bag_ml=record.bag_ml, rate_ml_per_hour=record.rate_ml_per_hour, elapsed=elapsed
+        )
+        if given > most and not end_note.strip():
+            minutes = int(elapsed.total_seconds() // 60)
+            raise Refused(
+                fields={
+                    "end_note": (
+                        f"{given} mg given in {minutes} min: at {record.rate_ml_per_hour} mL/h the "
+                        f"{record.bag_ml} mL bag gives at most {most} mg of the {record.dose_mg} mg in that time. "
+                        "Say why (e.g. the pump ran before Start was pressed), or correct the dose given."
+                    )
+                }
+            )
         if given < record.dose_mg and not end_note.strip():
             raise Refused(fields={"end_note": "Less than ordered was given: say why (paused, stopped…)."})
-        record.stage, record.ended_at = Stage.OBSERVATION, _context(record).now()
+        record.stage, record.ended_at = Stage.OBSERVATION, now
         record.dose_given_mg, record.end_note = given, end_note.strip()
         _save(record, by)
     logger.info("record %s: infusion ended by user %s", record.pk, by.pk)

@@ -163,7 +163,7 @@ def recheck(request, pk):
         prefix="recheck",
         service=visit_record.record_recheck,
         arguments=lambda a, r, f: {"record": r, **f.cleaned_data},
-        success="Check-in updated.",
+        success="Re-check recorded beside the check-in.",
     )
 
 

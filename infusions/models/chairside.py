@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from infusions.infusion_day import chairside
 from infusions.models.scheduling import Appointment
+from intake.screening import WEIGHT_KG_MAX, WEIGHT_KG_MIN
 
 
 def _choices(values) -> list[tuple[str, str]]:
@@ -39,12 +40,16 @@ class InfusionRecord(models.Model):
     checked_in_at = models.DateTimeField()
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     weight_kg = models.DecimalField(
-        max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("30")), MaxValueValidator(Decimal("300"))]
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(WEIGHT_KG_MIN)), MaxValueValidator(Decimal(WEIGHT_KG_MAX))],
     )
     systolic = models.PositiveSmallIntegerField()
     diastolic = models.PositiveSmallIntegerField()
     heart_rate = models.PositiveSmallIntegerField()
     spo2 = models.PositiveSmallIntegerField("SpO2 (%)")
+    # Fasting and escort hold the values now: a nurse's re-check changes them, and each re-check is a
+    # `RecordChange` keeping the values it replaced (the check-in's own are the first re-check's `before`).
     fasting_kept = models.BooleanField()
     escort_name = models.CharField(max_length=120, blank=True)
     escort_phone = models.CharField(max_length=40, blank=True)
@@ -75,6 +80,7 @@ class InfusionRecord(models.Model):
     deferred_reason = models.CharField(max_length=250, blank=True)
 
     # The prescriber's dose order: mg/kg of today's weight; the rest is computed once and kept as ordered.
+    # The order now; an order replaced before the start is kept in a `RecordChange` (kind DOSE_ORDER).
     ordered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -112,6 +118,9 @@ class InfusionRecord(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(item9__lte=3), name="record_item9_range"),
+            models.CheckConstraint(
+                condition=Q(weight_kg__gte=WEIGHT_KG_MIN, weight_kg__lte=WEIGHT_KG_MAX), name="record_weight_range"
+            ),
             models.CheckConstraint(
                 condition=Q(started_at__isnull=True) | Q(ordered_at__isnull=False), name="record_started_after_order"
             ),
@@ -182,6 +191,39 @@ class AdverseEvent(models.Model):
 
     def __str__(self):
         return f"Adverse event {self.pk} of record {self.record_id}"
+
+
+class RecordChange(models.Model):
+    """A change to an open record before the infusion starts, kept beside it: the record holds the values now,
+    this row what they were (`before`), what they became (`after`), who changed them and when, and the step
+    they replaced (`earlier_by`, `earlier_at`: the check-in or the last re-check; the order replaced).
+
+    RECHECK: a nurse re-checked the check-in (fasting, escort); `blocking` keeps the messages of the start
+    gates that blocked just before. DOSE_ORDER: a prescriber's new order replaced the earlier one.
+    `before` and `after` map a field of the record to its value as text (only the fields that changed for a
+    re-check; the whole order for a new order). Written once by `infusions.infusion_day.services`, never changed.
+    """
+
+    class Kind(models.TextChoices):
+        RECHECK = "recheck", "Check-in re-checked"
+        DOSE_ORDER = "dose_order", "Dose order changed"
+
+    record = models.ForeignKey(InfusionRecord, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    made_at = models.DateTimeField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    earlier_at = models.DateTimeField()
+    earlier_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    blocking = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["made_at", "id"]
+        indexes = [models.Index(fields=["record", "made_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk} of record {self.record_id}"
 
 
 class Amendment(models.Model):
