@@ -1,5 +1,6 @@
 """Telling the patient a visit was moved or cancelled (the rest of a series: one message listing its visits),
-or that a cancel they may have been told of was undone: a small outbox sent by the reminders' loop (`sending`).
+that a cancel they may have been told of was undone, or, at discharge, the written after-care instructions
+(`aftercare`): a small outbox sent by the reminders' loop (`sending`).
 
 1. `write` runs inside the move or cancel transaction: one `PatientNotice` row per channel the patient
    consented to and can be reached on, and (on commit only) the `send_patient_notices` task queued, by name,
@@ -14,7 +15,8 @@ or that a cancel they may have been told of was undone: a small outbox sent by t
    reminders, is a provider that accepted a message whose worker died before recording it.
 
 The words are the minimum necessary (DOMAIN §6): first name, the old and new date and time, the place
-(signed name and address of the visit's location) or its phone; nothing clinical.
+(signed name and address of the visit's location) or its phone; the after-care message: first name, the
+visit's day, the place and its phone, the fixed instructions and 988/911; nothing clinical.
 """
 
 import logging
@@ -25,7 +27,7 @@ from django.db import transaction
 
 from clinic import when as fmt
 from infusions.models import Appointment, PatientNotice, Reminder
-from infusions.reminders import sending
+from infusions.reminders import aftercare, sending
 from infusions.reminders.outbox import channels_for
 from infusions.reminders.rendering import Rendered
 
@@ -115,6 +117,8 @@ def texts(notice, organisation) -> Rendered:
         if len(starts) == 1:
             line = line.replace(" were cancelled", " was cancelled")
         subject = f"Your visits were cancelled - {signed}"
+    elif notice.kind == PatientNotice.Kind.AFTERCARE:
+        return _aftercare(notice, organisation)
     else:
         line = f"your visit on {before} was cancelled; call {location.phone} to book again."
         subject = f"Your visit was cancelled - {signed}"
@@ -122,6 +126,26 @@ def texts(notice, organisation) -> Rendered:
         subject=subject,
         body=f"Hello {first_name},\n\n{line[0].upper()}{line[1:]}\n\n{signed}\n",
         sms=f"{first_name}, {line} {signed}",
+    )
+
+
+def _aftercare(notice, organisation) -> Rendered:
+    """The written after-care instructions of a visit just discharged (`aftercare`): first name, the visit's
+    day, the place and its phone, the fixed instructions and the numbers to call; nothing clinical."""
+    location = notice.appointment.chair.location
+    first_name = notice.appointment.patient.first_name
+    signed = location.signed_name(organisation)
+    day = fmt.day(notice.visit_start, location.tz)
+    lines = "\n".join(f"- {line}" for line in aftercare.body_lines(location, organisation))
+    calls = aftercare.who_to_call(location, organisation)
+    questions = f" Questions: {calls.phone}." if calls.phone else ""
+    return Rendered(
+        subject=f"After your visit - {signed}",
+        body=f"Hello {first_name},\n\nAfter your visit on {day} at {signed}:\n\n{lines}\n\n{signed}\n",
+        sms=(
+            f"{first_name}, after your visit on {day} at {signed}: no driving until the next day, after a night's "
+            f"sleep; go home with your escort and rest.{questions} Support: call or text 988. Emergency: 911."
+        ),
     )
 
 
@@ -154,6 +178,8 @@ NOTICE = NoticeKind()
 
 def _still_stands(notice) -> bool:
     appointment = notice.appointment
+    if notice.kind == PatientNotice.Kind.AFTERCARE:
+        return appointment.status == Appointment.Status.COMPLETED  # discharged (a signed record stays so)
     if notice.kind in (PatientNotice.Kind.MOVED, PatientNotice.Kind.REINSTATED):
         return appointment.status == Appointment.Status.SCHEDULED and appointment.start == notice.visit_start
     return appointment.status == Appointment.Status.CANCELLED
