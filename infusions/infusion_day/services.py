@@ -13,8 +13,7 @@ messages are shown to staff as they are: they name values and rules, never a pat
 
 Who: each service refuses (PermissionDenied) a `by` without the permissions of the page that calls it
 (`@acts`: KEEP for nurses and prescribers, ORDER for a prescriber's dose order, gate release and discharge
-decision) before
-anything is read, and one who does not work at the visit's location once the record is locked.
+decision) before anything is read, and one who does not work at the visit's location once the record is locked.
 """
 
 import logging
