@@ -120,6 +120,7 @@ EXPECTED = {
     f"{M_DAY}.record_add_adverse_event": RECORD,
     f"{M_DAY}.record_end_infusion": RECORD,
     f"{M_DAY}.record_ready_for_pickup": RECORD,
+    f"{M_DAY}.record_discharge_decision": DOSE,
     f"{M_DAY}.record_discharge": RECORD,
     f"{M_DAY}.record_amend": RECORD,
     f"{M_COURSE}.scores_from_check_in": RECORD,  # inside the check-in
@@ -273,6 +274,7 @@ PAGES = {
     f"{M_DAY}.record_add_adverse_event": ("infusions.infusion_day.views.add_event", ()),
     f"{M_DAY}.record_end_infusion": ("infusions.infusion_day.views.end_infusion", ()),
     f"{M_DAY}.record_ready_for_pickup": ("infusions.infusion_day.views.ready_for_pickup", ()),
+    f"{M_DAY}.record_discharge_decision": ("infusions.infusion_day.views.discharge_decision", ()),
     f"{M_DAY}.record_discharge": ("infusions.infusion_day.views.discharge", ()),
     f"{M_DAY}.record_amend": ("infusions.infusion_day.views.amend", ()),
     f"{M_COURSE}.scores_from_check_in": ("infusions.infusion_day.views.check_in", ()),

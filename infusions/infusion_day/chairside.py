@@ -317,6 +317,7 @@ class Reading:
     spo2: int | None = None
     moaas: int | None = None
     dissociation: str | None = None
+    phase: str | None = None  # as recorded ("pre", "infusion", "observation"), when known
 
     def __post_init__(self):
         _require_aware(self.at, "at")
@@ -500,6 +501,68 @@ def discharge_problems(
         problems.append(f"Observation not complete (until {fmt.clock(until)}).")
     problems.extend(wording for code, wording in DISCHARGE_CHECKLIST if code not in ticked)
     return problems
+
+
+NO_READING_AFTER_END = "NO_READING_AFTER_END"
+LAST_READING_OUT_OF_RANGE = "LAST_READING_OUT_OF_RANGE"
+VITALS = ("systolic", "diastolic", "heart_rate", "spo2")
+
+
+def latest_vitals(readings: Iterable[Reading]) -> Reading | None:
+    """The latest value of each vital sign across the flowsheet (a reading may give only some), dated by the
+    latest reading; None without readings."""
+    ordered = sorted(readings, key=lambda r: r.at)
+    if not ordered:
+        return None
+    latest = {}
+    for reading in ordered:
+        for name in VITALS:
+            if getattr(reading, name) is not None:
+                latest[name] = getattr(reading, name)
+    return Reading(at=ordered[-1].at, **latest)
+
+
+def discharge_reading_problems(
+    readings: Iterable[Reading],
+    *,
+    infusion_ended_at: datetime | None,
+    thresholds: Thresholds,
+    tz: tzinfo | None = None,
+) -> list[tuple[str, str]]:
+    """What the flowsheet says against discharge, as (code, message); [] when nothing.
+
+    NO_READING_AFTER_END: no reading was taken after the infusion ended (the patient is discharged on vital
+    signs measured in observation, never on the last ones of the infusion). LAST_READING_OUT_OF_RANGE: the
+    latest value of a vital sign is past an alert threshold (`out_of_range`: systolic or diastolic above,
+    heart rate above, SpO2 below, systolic below the low one), however long ago it was taken and whatever
+    was measured after it. A prescriber's documented decision covers both (`decision_covers`).
+    """
+    readings = list(readings)
+    problems = []
+    if infusion_ended_at is not None and not any(_after_end(r, infusion_ended_at) for r in readings):
+        ended = infusion_ended_at.astimezone(tz) if tz else infusion_ended_at
+        message = f"No reading since the infusion ended at {fmt.clock(ended)}: take one before discharge."
+        problems.append((NO_READING_AFTER_END, message))
+    latest = latest_vitals(readings)
+    flagged = out_of_range(latest, thresholds) if latest else []
+    if flagged:
+        problems.append(
+            (LAST_READING_OUT_OF_RANGE, "The last reading is out of range: " + " ".join(m for _, m in flagged))
+        )
+    return problems
+
+
+def _after_end(reading: Reading, infusion_ended_at: datetime) -> bool:
+    """Taken in observation: its recorded phase says so when known, else its time is after the end."""
+    if reading.phase is not None:
+        return reading.phase == "observation"
+    return reading.at > infusion_ended_at
+
+
+def decision_covers(decided_at: datetime | None, readings: Iterable[Reading]) -> bool:
+    """Whether a prescriber's discharge decision recorded at `decided_at` covers the flowsheet: no reading was
+    taken after it (a new reading is judged again, so a later one out of range needs a new decision)."""
+    return decided_at is not None and all(r.at <= decided_at for r in readings)
 
 
 # --- Adverse events (vocabulary: (code, label), usable as Django choices) ---------------------

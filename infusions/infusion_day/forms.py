@@ -5,6 +5,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.utils.html import format_html
 
 from infusions.infusion_day import chairside, dosing
 from infusions.infusion_day.services import AdverseEventValues, CheckInValues, ReadingValues
@@ -259,11 +260,40 @@ class EndInfusionForm(forms.Form):
 
 
 class DischargeForm(forms.Form):
+    """The discharge checklist; "written instructions given" links to the printable after-care instructions
+    (`aftercare_url`), the page handed to the patient."""
+
     checklist = forms.MultipleChoiceField(
         label="Discharge checklist",
         choices=_pairs(chairside.DISCHARGE_CHECKLIST),
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+
+    def __init__(self, *args, aftercare_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if aftercare_url:
+            self.fields["checklist"].choices = [
+                (
+                    code,
+                    format_html(
+                        '{} (<a href="{}" target="_blank" rel="noopener" data-testid="aftercare-link">'
+                        "the printable after-care instructions</a>)",
+                        label,
+                        aftercare_url,
+                    )
+                    if code == "INSTRUCTIONS_GIVEN"
+                    else label,
+                )
+                for code, label in _pairs(chairside.DISCHARGE_CHECKLIST)
+            ]
+
+
+class DischargeDecisionForm(forms.Form):
+    note = _text(
+        label="The prescriber's discharge decision: what was weighed and decided",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
 
 

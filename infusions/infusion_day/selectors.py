@@ -8,8 +8,9 @@ from datetime import date, datetime
 
 from clinic.context import clinic_context
 from infusions.infusion_day import chairside, dosing
-from infusions.infusion_day.services import RECHECKED, gates, thresholds_for
-from infusions.models import Appointment, Chair, InfusionRecord, RecordChange
+from infusions.infusion_day.services import RECHECKED, as_readings, discharge_reading_flags, gates, thresholds_for
+from infusions.models import Appointment, Chair, InfusionRecord, PatientNotice, RecordChange
+from infusions.reminders import aftercare
 
 
 @dataclass(frozen=True)
@@ -81,11 +82,19 @@ def as_checked_in(record: InfusionRecord, rechecks: list[RecordChange]) -> dict:
 
 def record_page(appointment: Appointment) -> dict:
     """The visit's record: check-in with its re-checks, gates, order with its changes, flowsheet, events,
-    discharge and amendments (6 queries)."""
+    discharge and amendments (6 queries; a signed record's after-care messages, 1 more)."""
     context = clinic_context(appointment.chair.location)
     record = (
         InfusionRecord.objects.filter(appointment=appointment)
-        .select_related("checked_in_by", "ordered_by", "started_by", "discharged_by", "bp_decision_by", "follow_up_by")
+        .select_related(
+            "checked_in_by",
+            "ordered_by",
+            "started_by",
+            "discharged_by",
+            "bp_decision_by",
+            "follow_up_by",
+            "discharge_decision_by",
+        )
         .first()
     )
     page = {"appointment": appointment, "record": record, "clinic": context, "protocol": appointment.series.protocol}
@@ -113,7 +122,36 @@ def record_page(appointment: Appointment) -> dict:
         }
     )
     page["may_start"] = chairside.may_start(page["gates"])
+    # What the flowsheet says against discharge (none since the end, the latest out of range), uncovered by a
+    # prescriber's decision: shown before the checklist, with the decision's form for a prescriber.
+    page["discharge_flags"] = (
+        [message for _, message in discharge_reading_flags(record, as_readings(readings), thresholds, context.tz)]
+        if record.ended_at and not record.is_signed
+        else []
+    )
+    page["aftercare_sent"] = (
+        list(
+            PatientNotice.objects.filter(appointment=appointment, kind=PatientNotice.Kind.AFTERCARE).order_by("channel")
+        )
+        if record.is_signed
+        else []
+    )
     return page
+
+
+def aftercare_page(appointment: Appointment) -> dict:
+    """The printable after-care instructions of a visit: the patient's first name, the visit's day, the place and
+    its phone, the fixed instructions and the numbers to call (the message sent says the same)."""
+    context = clinic_context(appointment.chair.location)
+    location = appointment.chair.location
+    return {
+        "appointment": appointment,
+        "first_name": appointment.patient.first_name,
+        "clinic": context,
+        "location": location,
+        "calls": aftercare.who_to_call(location, context.clinic),
+        "instructions": aftercare.INSTRUCTIONS,
+    }
 
 
 @dataclass(frozen=True)

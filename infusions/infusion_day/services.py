@@ -1,7 +1,8 @@
 """The infusion day, step by step: every change to a visit's chair-side record goes through here.
 
 record_check_in -> (record_release_gate) -> record_order_dose -> record_start -> record_add_reading /
-record_add_adverse_event -> record_end_infusion -> record_ready_for_pickup -> record_discharge (-> record_amend).
+record_add_adverse_event -> record_end_infusion -> record_ready_for_pickup -> (record_discharge_decision) ->
+record_discharge (-> record_amend).
 Each step checks who acts, locks the record and checks the step's order and the pure `chairside` rules, so a page,
 a command and a second nurse at the same moment all meet the same refusal. A signed record never changes.
 """
@@ -20,9 +21,17 @@ from clinic.locations import check_works_at
 from clinic.refusals import Refused
 from clinic.roles import acts
 from infusions.infusion_day import chairside, dosing
-from infusions.models import AdverseEvent, Amendment, Appointment, InfusionRecord, RecordChange, VitalReading
+from infusions.models import (
+    AdverseEvent,
+    Amendment,
+    Appointment,
+    InfusionRecord,
+    PatientNotice,
+    RecordChange,
+    VitalReading,
+)
 from infusions.outcomes import course
-from infusions.reminders import sync_for
+from infusions.reminders import notices, sync_for
 from intake import phones
 from intake import services as intake_services
 from intake.eligibility import booking_eligibility
@@ -608,23 +617,91 @@ def _text_escort(record_id: int) -> None:
         logger.warning("record %s: pickup SMS failed: %s", record.pk, type(exc).__name__)
 
 
-@acts(*KEEP)
-def record_discharge(*, record: InfusionRecord, checklist, by) -> InfusionRecord:
-    """Discharge by the checklist after observation: the visit is completed and the record signed."""
+def as_readings(rows) -> list[chairside.Reading]:
+    """Flowsheet rows (VitalReading) as the pure rules take them."""
+    return [
+        chairside.Reading(
+            at=row.taken_at,
+            phase=row.phase,
+            systolic=row.systolic,
+            diastolic=row.diastolic,
+            heart_rate=row.heart_rate,
+            spo2=row.spo2,
+        )
+        for row in rows
+    ]
+
+
+def readings_of(record: InfusionRecord) -> list[chairside.Reading]:
+    """The record's flowsheet as the pure rules take it (1 query)."""
+    return as_readings(record.readings.only("taken_at", "phase", *chairside.VITALS))
+
+
+def discharge_reading_flags(record: InfusionRecord, readings, thresholds, tz) -> list[tuple[str, str]]:
+    """What the flowsheet says against discharging this record now, as (code, message): the latest reading
+    out of range, or none since the infusion ended; [] when nothing, or when a prescriber's discharge decision
+    covers the readings as they stand (`chairside.decision_covers`)."""
+    flags = chairside.discharge_reading_problems(
+        readings, infusion_ended_at=record.ended_at, thresholds=thresholds, tz=tz
+    )
+    if flags and chairside.decision_covers(record.discharge_decision_at, readings):
+        return []
+    return flags
+
+
+DECISION_HINT = "Take a new reading, or a prescriber records a discharge decision."
+
+
+@acts(*ORDER)
+def record_discharge_decision(*, record: InfusionRecord, note: str, by) -> InfusionRecord:
+    """A prescriber's documented decision to discharge although the flowsheet does not allow it on its own (the
+    latest reading out of range, or none since the infusion ended). It covers the readings taken until now: a
+    reading taken after it is judged again. Refused when the readings need no decision."""
+    note = note.strip()
+    if not note:
+        raise Refused(fields={"note": "Write the decision: what was weighed and decided."})
     with transaction.atomic():
         record = _locked(record, by)
         _open(record, Stage.OBSERVATION, Stage.READY)
         context = _context(record)
+        readings = readings_of(record)
+        if not discharge_reading_flags(record, readings, thresholds_for(context.clinic), context.tz):
+            raise Refused("The readings need no discharge decision, or one is recorded already.")
+        record.discharge_decision_by, record.discharge_decision_at = by, context.now()
+        record.discharge_decision_note = note
+        _save(record, by, ["discharge_decision_by", "discharge_decision_at", "discharge_decision_note"])
+    logger.info("record %s: discharge decision recorded by user %s", record.pk, by.pk)
+    return record
+
+
+@acts(*KEEP)
+def record_discharge(*, record: InfusionRecord, checklist, by) -> InfusionRecord:
+    """Discharge by the checklist after observation: the visit is completed and the record signed.
+
+    Refused (next to the checklist: `fields["checklist"]`) before the observation minutes have passed, with an
+    item unticked, with no reading since the infusion ended, or with the latest reading out of range, unless a
+    prescriber's discharge decision covers the readings. The patient's written after-care instructions go out
+    by the channels they consented to (a patient notice, queued in this transaction, sent once)."""
+    with transaction.atomic():
+        record = _locked(record, by)
+        _open(record, Stage.OBSERVATION, Stage.READY)
+        context = _context(record)
+        thresholds = thresholds_for(context.clinic)
         ticked = {code for code in checklist if code in dict(chairside.DISCHARGE_CHECKLIST)}
         problems = chairside.discharge_problems(
             ticked,
             now=context.now(),
             infusion_ended_at=record.ended_at,
-            thresholds=thresholds_for(context.clinic),
+            thresholds=thresholds,
             tz=context.tz,
         )
+        flags = discharge_reading_flags(record, readings_of(record), thresholds, context.tz)
+        if flags:  # after the observation's message, before the unticked items
+            unticked = [wording for code, wording in chairside.DISCHARGE_CHECKLIST if code not in ticked]
+            problems = [p for p in problems if p not in unticked]
+            problems += [*(message for _, message in flags), DECISION_HINT, *unticked]
         if problems:
-            raise Refused(" ".join(problems))
+            raise Refused(fields={"checklist": problems})
         record.stage, record.discharged_at, record.discharged_by = Stage.DISCHARGED, context.now(), by
         record.discharge_checklist = sorted(ticked)
         _save(record, by)
@@ -632,6 +709,7 @@ def record_discharge(*, record: InfusionRecord, checklist, by) -> InfusionRecord
         appointment.status = Appointment.Status.COMPLETED
         _save(appointment, by, ["status", "updated_at"])
         sync_for([appointment])
+        notices.write(appointment, PatientNotice.Kind.AFTERCARE, previous_start=appointment.start)
     logger.info("record %s: discharged and signed by user %s", record.pk, by.pk)
     return record
 

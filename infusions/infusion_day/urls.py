@@ -20,6 +20,8 @@ urlpatterns = [
     path("visits/<int:pk>/record/event/", views.add_event, name="record_event"),
     path("visits/<int:pk>/record/end/", views.end_infusion, name="record_end"),
     path("visits/<int:pk>/record/ready/", views.ready_for_pickup, name="record_ready"),
+    path("visits/<int:pk>/record/discharge-decision/", views.discharge_decision, name="record_discharge_decision"),
     path("visits/<int:pk>/record/discharge/", views.discharge, name="record_discharge"),
+    path("visits/<int:pk>/record/aftercare/", views.aftercare, name="record_aftercare"),
     path("visits/<int:pk>/record/amend/", views.amend, name="record_amend"),
 ]

@@ -73,9 +73,16 @@ def _forms(page: dict) -> dict:
         "end_form": record_forms.EndInfusionForm(
             initial={"dose_given_mg": record.dose_mg if record else None}, prefix="end"
         ),
-        "discharge_form": record_forms.DischargeForm(prefix="discharge"),
+        "discharge_form": record_forms.DischargeForm(
+            prefix="discharge", aftercare_url=_aftercare_url(page["appointment"])
+        ),
+        "decision_form": record_forms.DischargeDecisionForm(prefix="decision"),
         "amend_form": record_forms.AmendmentForm(prefix="amend"),
     }
+
+
+def _aftercare_url(appointment) -> str:
+    return reverse("infusions:record_aftercare", args=[appointment.pk])
 
 
 def _render(request, appointment, *, bound: dict | None = None, status: int = 200):
@@ -266,17 +273,45 @@ def ready_for_pickup(request, pk):
 
 
 @require_POST
+@require(*ORDER)
+def discharge_decision(request, pk):
+    return _step(
+        request,
+        pk,
+        form_class=record_forms.DischargeDecisionForm,
+        prefix="decision",
+        service=visit_record.record_discharge_decision,
+        arguments=lambda a, r, f: {"record": r, "note": f.cleaned_data["note"]},
+        success="Discharge decision recorded.",
+    )
+
+
+@require_POST
 @require(*KEEP)
 def discharge(request, pk):
+    """Discharge by the checklist; a refusal (observation, an unticked item, the readings) is shown next to the
+    checklist with its ticks kept (400)."""
     return _step(
         request,
         pk,
         form_class=record_forms.DischargeForm,
         prefix="discharge",
+        form_kwargs=lambda appointment: {"aftercare_url": _aftercare_url(appointment)},
         service=visit_record.record_discharge,
         arguments=lambda a, r, f: {"record": r, "checklist": f.cleaned_data["checklist"]},
         success="Discharged: the visit is completed and the record signed.",
     )
+
+
+@require(*VIEW)
+def aftercare(request, pk):
+    """The written after-care instructions, printed and handed to the patient at discharge (the same words the
+    patient is sent as they consented: `infusions.reminders.aftercare`)."""
+    appointment = load_visit(request, pk, "series__protocol", "patient")
+    if not InfusionRecord.objects.filter(appointment=appointment).exists():
+        raise Http404("No record for this visit yet.")
+    record_access_log(by=request.user, patient_id=appointment.patient_id, view="after-care instructions")
+    return render(request, "infusions/infusion_day/aftercare.html", record_selectors.aftercare_page(appointment))
 
 
 @require_POST

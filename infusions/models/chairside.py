@@ -102,6 +102,14 @@ class InfusionRecord(models.Model):
     dose_given_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     end_note = models.CharField(max_length=250, blank=True, help_text="Why less than ordered was given, if so.")
 
+    # A prescriber's documented decision to discharge despite the flowsheet (the latest reading out of range, or
+    # none since the infusion ended): it covers the readings taken until it was recorded.
+    discharge_decision_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    discharge_decision_at = models.DateTimeField(null=True, blank=True)
+    discharge_decision_note = models.TextField(blank=True)
+
     # Discharge: the checklist's ticked codes; signing locks the record.
     discharge_checklist = models.JSONField(default=list)
     discharged_at = models.DateTimeField(null=True, blank=True)

@@ -80,7 +80,8 @@ class Reminder(models.Model):
 
 class PatientNotice(models.Model):
     """One message (one channel) telling the patient a visit was moved or cancelled (or the rest of a series, in
-    one message on its first cancelled visit), or that a cancel they were told of was undone: an outbox row
+    one message on its first cancelled visit), that a cancel they were told of was undone, or giving the written
+    after-care instructions of a visit just discharged: an outbox row
     written in the transaction of the change (a rolled-back change leaves none), sent once by
     `reminders.notices`."""
 
@@ -89,6 +90,7 @@ class PatientNotice(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         SERIES_CANCELLED = "series_cancelled", "Rest of the series cancelled"
         REINSTATED = "reinstated", "Cancel undone: the visit stands"
+        AFTERCARE = "aftercare", "After-care instructions at discharge"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -120,7 +122,7 @@ class PatientNotice(models.Model):
             ),
             models.CheckConstraint(condition=Q(channel__in=["email", "sms"]), name="patient_notice_channel_known"),
             models.CheckConstraint(
-                condition=Q(kind__in=["moved", "cancelled", "series_cancelled", "reinstated"]),
+                condition=Q(kind__in=["moved", "cancelled", "series_cancelled", "reinstated", "aftercare"]),
                 name="patient_notice_kind_known",
             ),
         ]

@@ -1,4 +1,5 @@
-"""Telling the patient a visit was moved or cancelled, or that a cancel they may have heard of was undone.
+"""Telling the patient a visit was moved or cancelled, that a cancel they may have heard of was undone, or, at
+discharge, the written after-care instructions (`aftercare`).
 
 A small outbox: `write` adds the rows inside the change's transaction (a change rolled back tells no one), and
 `send` sends them through the reminders' loop (`sending`) with `NOTICE`, re-checked at send time. The words are
@@ -13,7 +14,7 @@ from django.db import transaction
 
 from clinic import when as fmt
 from infusions.models import Appointment, PatientNotice, Reminder
-from infusions.reminders import sending
+from infusions.reminders import aftercare, sending
 from infusions.reminders.outbox import channels_for
 from infusions.reminders.rendering import Rendered
 
@@ -103,6 +104,8 @@ def texts(notice, organisation) -> Rendered:
         if len(starts) == 1:
             line = line.replace(" were cancelled", " was cancelled")
         subject = f"Your visits were cancelled - {signed}"
+    elif notice.kind == PatientNotice.Kind.AFTERCARE:
+        return _aftercare(notice, organisation)
     else:
         line = f"your visit on {before} was cancelled; call {location.phone} to book again."
         subject = f"Your visit was cancelled - {signed}"
@@ -110,6 +113,26 @@ def texts(notice, organisation) -> Rendered:
         subject=subject,
         body=f"Hello {first_name},\n\n{line[0].upper()}{line[1:]}\n\n{signed}\n",
         sms=f"{first_name}, {line} {signed}",
+    )
+
+
+def _aftercare(notice, organisation) -> Rendered:
+    """The written after-care instructions of a visit just discharged (`aftercare`): first name, the visit's
+    day, the place and its phone, the fixed instructions and the numbers to call; nothing clinical."""
+    location = notice.appointment.chair.location
+    first_name = notice.appointment.patient.first_name
+    signed = location.signed_name(organisation)
+    day = fmt.day(notice.visit_start, location.tz)
+    lines = "\n".join(f"- {line}" for line in aftercare.body_lines(location, organisation))
+    calls = aftercare.who_to_call(location, organisation)
+    questions = f" Questions: {calls.phone}." if calls.phone else ""
+    return Rendered(
+        subject=f"After your visit - {signed}",
+        body=f"Hello {first_name},\n\nAfter your visit on {day} at {signed}:\n\n{lines}\n\n{signed}\n",
+        sms=(
+            f"{first_name}, after your visit on {day} at {signed}: no driving until the next day, after a night's "
+            f"sleep; go home with your escort and rest.{questions} Support: call or text 988. Emergency: 911."
+        ),
     )
 
 
@@ -144,6 +167,8 @@ def _still_stands(notice) -> bool:
     """The change the notice tells of still stands: not a move superseded by a later change, a cancel undone before
     the send, or an undo cancelled again."""
     appointment = notice.appointment
+    if notice.kind == PatientNotice.Kind.AFTERCARE:
+        return appointment.status == Appointment.Status.COMPLETED  # discharged (a signed record stays so)
     if notice.kind in (PatientNotice.Kind.MOVED, PatientNotice.Kind.REINSTATED):
         return appointment.status == Appointment.Status.SCHEDULED and appointment.start == notice.visit_start
     return appointment.status == Appointment.Status.CANCELLED

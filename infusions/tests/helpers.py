@@ -47,8 +47,8 @@ def main_clinic():
 
 
 def complete(appointment, *, nurse=None, prescriber=None):
-    """Complete a visit the only way there is: check-in, dose order, start, end, discharge, through the real
-    services, the clock moved through the visit (and back afterwards)."""
+    """Complete a visit the only way there is: check-in, dose order, start, end, a reading in observation,
+    discharge, through the real services, the clock moved through the visit (and back afterwards)."""
     import time_machine
 
     from clinic.roles import NURSE
@@ -68,11 +68,20 @@ def complete(appointment, *, nurse=None, prescriber=None):
         record.refresh_from_db()
         visit_record.record_end_infusion(record=record, dose_given_mg=record.dose_mg, by=nurse)
     with time_machine.travel(start + timedelta(minutes=80), tick=False):
+        observed(record, nurse)
         codes = [code for code, _ in chairside.DISCHARGE_CHECKLIST]
         visit_record.record_discharge(record=record, checklist=codes, by=nurse)
     appointment.refresh_from_db()
     record.refresh_from_db()
     return record
+
+
+def observed(record, by, **values):
+    """A reading in observation, in range unless `values` say otherwise: what discharge needs."""
+    from infusions.infusion_day.services import ReadingValues, record_add_reading
+
+    values = {"systolic": 124, "diastolic": 78, "heart_rate": 72, "spo2": 97, **values}
+    return record_add_reading(record=record, values=ReadingValues(**values), by=by)
 
 
 def clean_check_in(**changes):
@@ -158,6 +167,7 @@ def complete_with_scores(appointment, *, phq9, gad7=None, nurse=None, prescriber
         record.refresh_from_db()
         visit_record.record_end_infusion(record=record, dose_given_mg=record.dose_mg, by=nurse)
     with time_machine.travel(start + timedelta(minutes=80), tick=False):
+        observed(record, nurse)
         codes = [code for code, _ in chairside.DISCHARGE_CHECKLIST]
         visit_record.record_discharge(record=record, checklist=codes, by=nurse)
     appointment.refresh_from_db()

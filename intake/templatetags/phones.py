@@ -11,3 +11,11 @@ register = template.Library()
 @register.filter
 def phone(value) -> str:
     return phones.display(value or "")
+
+
+@register.filter
+def tel(value) -> str:
+    """The number as a tel: or sms: link takes it: a leading + and the digits ("(206) 555-0143" -> "2065550143")."""
+    value = str(value or "").strip()
+    digits = "".join(c for c in value if c.isdigit())
+    return f"+{digits}" if value.startswith("+") else digits

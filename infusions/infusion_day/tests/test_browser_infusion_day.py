@@ -249,8 +249,19 @@ def test_a_visit_from_check_in_to_signed_discharge(page, sign_in, chromium, live
         checklist = page.get_by_test_id("discharge-form")
         boxes = checklist.get_by_role("checkbox")
         expect(boxes).to_have_count(6)
-        for n in range(6):
+        # One item left unticked: refused next to the checklist, the other ticks kept.
+        for n in range(5):
             boxes.nth(n).check()
+        checklist.get_by_role("button", name="Discharge and sign").click()
+        checklist = page.get_by_test_id("discharge-form")
+        boxes = checklist.get_by_role("checkbox")
+        expect(checklist.locator(".invalid-feedback")).to_be_visible()
+        expect(checklist.locator(".invalid-feedback")).to_contain_text("Written instructions given")
+        for n in range(5):
+            expect(boxes.nth(n)).to_be_checked()
+        expect(boxes.nth(5)).not_to_be_checked()
+        expect(page.get_by_test_id("stage")).to_have_text("Ready for pickup")
+        boxes.nth(5).check()
         checklist.get_by_role("button", name="Discharge and sign").click()
         expect(page.get_by_test_id("stage")).to_have_text("Discharged")
         expect(page.get_by_test_id("signed")).to_contain_text("Signed at discharge by nurse")

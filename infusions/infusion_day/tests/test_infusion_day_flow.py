@@ -78,6 +78,7 @@ def ended(traveller, nurse, prescriber, **check_in) -> InfusionRecord:
 def signed(traveller, nurse, prescriber) -> InfusionRecord:
     record = ended(traveller, nurse, prescriber)
     traveller.move_to(OBSERVED)
+    reading(record, nurse)  # discharge needs a reading in observation, in range
     return record_discharge(record=record, checklist=ALL_TICKED, by=nurse)
 
 
@@ -226,6 +227,7 @@ def test_a_visit_is_not_completed_except_by_its_discharge(traveller, nurse, pres
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.ARRIVED
 
+    reading(record, nurse)
     record_discharge(record=record, checklist=ALL_TICKED, by=nurse)
     visit.refresh_from_db()
     record.refresh_from_db()
@@ -240,8 +242,8 @@ def test_a_visit_is_not_completed_except_by_its_discharge(traveller, nurse, pres
 def test_a_signed_record_refuses_a_new_reading(traveller, nurse, prescriber):
     record = signed(traveller, nurse, prescriber)
     with pytest.raises(Refused, match="signed"):
-        reading(record, nurse)
-    assert not VitalReading.objects.filter(record=record).exists()
+        reading(record, nurse, systolic=150)
+    assert list(VitalReading.objects.filter(record=record).values_list("systolic", flat=True)) == [120]
 
 
 def test_a_signed_record_refuses_an_adverse_event_and_a_second_discharge(traveller, nurse, prescriber):
@@ -260,6 +262,7 @@ def test_an_amendment_is_written_beside_the_signed_record_which_keeps_its_values
     traveller.move_to(ENDED)
     record_end_infusion(record=record, dose_given_mg="35.0", by=nurse)
     traveller.move_to(OBSERVED)
+    reading(record, nurse)
     record_discharge(record=record, checklist=ALL_TICKED, by=nurse)
     record.refresh_from_db()
     record_before = InfusionRecord.objects.filter(pk=record.pk).values().get()
@@ -293,6 +296,7 @@ def test_an_amendment_needs_a_text_and_a_reason_and_a_signed_record(traveller, n
     with pytest.raises(Refused, match="still open"):
         record_amend(record=record, text="x", reason="y", by=nurse)
     traveller.move_to(OBSERVED)
+    reading(record, nurse)
     record_discharge(record=record, checklist=ALL_TICKED, by=nurse)
     with pytest.raises(Refused) as refused:
         record_amend(record=record, text=" ", reason="", by=nurse)
@@ -374,6 +378,7 @@ def test_a_ready_patient_is_discharged_and_the_visit_completed(traveller, nurse,
     record = ended(traveller, nurse, prescriber)
     traveller.move_to(OBSERVED)
     record_ready_for_pickup(record=record, by=nurse)
+    reading(record, nurse)
     record_discharge(record=record, checklist=ALL_TICKED, by=nurse)
     record.refresh_from_db()
     assert record.is_signed

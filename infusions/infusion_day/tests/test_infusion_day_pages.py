@@ -104,10 +104,14 @@ def running_40_minutes(visit, nurse, prescriber, traveller) -> InfusionRecord:
 
 
 def ended(visit, nurse, prescriber, traveller) -> InfusionRecord:
+    """Ended at 09:41; at 10:11 observation is complete and a reading in range was taken: ready to discharge."""
     record = started(visit, nurse, prescriber, traveller)
     traveller.move_to(ENDED)
     record = record_end_infusion(record=record, dose_given_mg="35.0", by=nurse)
     traveller.move_to(OBSERVED)
+    record_add_reading(
+        record=record, values=ReadingValues(systolic=124, diastolic=80, heart_rate=72, spo2=98), by=nurse
+    )
     return record
 
 
@@ -398,6 +402,9 @@ def test_the_print_view_shows_the_signed_record_s_dose_readings_and_discharge(
     traveller.move_to(ENDED)
     record_end_infusion(record=record, dose_given_mg="30.0", end_note="Paused for 5 min.", by=nurse)
     traveller.move_to(OBSERVED)
+    record_add_reading(
+        record=record, values=ReadingValues(systolic=130, diastolic=84, heart_rate=80, spo2=98), by=nurse
+    )
     record_discharge(record=record, checklist=ALL_TICKED, by=nurse)
 
     client.force_login(nurse)

@@ -301,12 +301,13 @@ class Command(BaseCommand):
         directly, kept consistent with them. Visits in a Seattle chair inside its opening hours, spaced as the
         depression protocol allows; the check-in values open every gate (BP 118/76, item 9 answered 0, an
         escort); the dose is the protocol's, within its ceiling, computed by `infusion_day.dosing`; every record
-        is discharged and signed; the scores are the check-in's (source check_in). The baseline is the intake's
-        screening, moved to before the series. Made once: nothing when the patient already has a series.
+        has a reading in observation, in range, and is discharged and signed; the scores are the check-in's
+        (source check_in). The baseline is the intake's screening, moved to before the series. Made once:
+        nothing when the patient already has a series.
         """
         from clinic.context import clinic_context
         from infusions.infusion_day import chairside, dosing
-        from infusions.models import Appointment, InfusionRecord, InfusionSeries, OutcomeScore, Protocol
+        from infusions.models import Appointment, InfusionRecord, InfusionSeries, OutcomeScore, Protocol, VitalReading
         from intake.models import Intake, Patient, Screening
         from intake.questionnaires import GAD7, PHQ9, QUESTIONNAIRES, score
         from intake.services import intake_create
@@ -395,7 +396,7 @@ class Command(BaseCommand):
             started = start + timedelta(minutes=5)
             ended = started + timedelta(minutes=protocol.infusion_minutes)
             questionnaires = {PHQ9.code: items(PHQ9.code, phq9), GAD7.code: items(GAD7.code, gad7)}
-            InfusionRecord.objects.create(
+            record = InfusionRecord.objects.create(
                 appointment=appointment,
                 stage=InfusionRecord.Stage.DISCHARGED,
                 checked_in_at=checked_in,
@@ -428,6 +429,17 @@ class Command(BaseCommand):
                 discharge_checklist=[code for code, _ in chairside.DISCHARGE_CHECKLIST],
                 discharged_at=ended + timedelta(minutes=30),
                 discharged_by=nurse,
+            )
+            # Discharge needs a reading in observation, in range (the services refuse it otherwise).
+            VitalReading.objects.create(
+                record=record,
+                taken_at=ended + timedelta(minutes=25),
+                taken_by=nurse,
+                phase="observation",
+                systolic=122,
+                diastolic=78,
+                heart_rate=72,
+                spo2=98,
             )
             for measure, answers in questionnaires.items():
                 OutcomeScore.objects.create(
