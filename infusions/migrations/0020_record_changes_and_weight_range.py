@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('infusions', '0018_patient_notice_series_and_reinstated'),
+        ('infusions', '0019_discharge_decision_and_aftercare_notice'),
         ('intake', '0009_phones_e164'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
