@@ -21,6 +21,13 @@ Decisions worth knowing:
   release. A released gate is still returned (blocks=False), so the record shows it was there.
 - `item9=None` (pre-infusion questionnaire not answered) raises no gate here: §8 says item 9 is always
   asked, so the check-in form must require it before calling `start_gates`.
+- Item 9 counts wherever it was answered: `item9_earlier` names the positive answers given before this
+  check-in (the patient's link, an earlier check-in, the intake) that no prescriber has followed up, and
+  they raise ITEM9_FOLLOW_UP as today's answer does (one gate, one follow-up releases it).
+- What stops the start from outside the check-in is a gate too, so the record shows it before Start is
+  pressed: ON_HOLD (the patient may no longer be booked: a new screening waits for review, a clinician
+  deferred or declined) and DEFERRED_TODAY (another visit of the patient was deferred earlier this local
+  day: "not today" holds for the whole day). Neither is released by a decision nor defers this visit.
 - Monitoring times are elapsed time (timedelta on aware datetimes), not wall-clock: a reading due
   10 min after one at 01:55 on the night the clocks change is due 10 real minutes later.
 """
@@ -143,6 +150,11 @@ class CheckIn:
     intoxicated: bool
     pregnant_possible: bool = False
     item9: int | None = None  # PHQ-9 item 9 today, 0-3; positive is > 0
+    # Positive item-9 answers before this check-in that no prescriber has followed up, each in words
+    # ("the patient's questionnaire link, Sun 6 Dec 16:00").
+    item9_earlier: tuple[str, ...] = ()
+    on_hold: str = ""  # why the patient may not be booked now (the eligibility rule's words); "" when they may
+    deferred_today: str = ""  # the earlier visit deferred this local day, in words; "" when none
 
     def __post_init__(self):
         # A silently out-of-range item 9 (-1, 4) could hide a positive answer: refuse it.
@@ -160,9 +172,22 @@ NOT_FASTING = "NOT_FASTING"
 NO_ESCORT = "NO_ESCORT"
 INTOXICATED = "INTOXICATED"
 PREGNANCY = "PREGNANCY"
+ON_HOLD = "ON_HOLD"
+DEFERRED_TODAY = "DEFERRED_TODAY"
 
-# The order `start_gates` returns them in: the ones that defer the visit first, then the urgent one.
-GATE_ORDER = (BP_NO_START, INTOXICATED, PREGNANCY, ITEM9_FOLLOW_UP, BP_NEEDS_DECISION, NOT_FASTING, NO_ESCORT)
+# The order `start_gates` returns them in: the ones that defer the visit first, then those that hold the
+# whole day or the patient, then the urgent one.
+GATE_ORDER = (
+    BP_NO_START,
+    INTOXICATED,
+    PREGNANCY,
+    DEFERRED_TODAY,
+    ON_HOLD,
+    ITEM9_FOLLOW_UP,
+    BP_NEEDS_DECISION,
+    NOT_FASTING,
+    NO_ESCORT,
+)
 # The gates a prescriber's recorded decision releases, and what each needs.
 RELEASABLE: Mapping[str, str] = MappingProxyType(
     {BP_NEEDS_DECISION: "prescriber_decision", ITEM9_FOLLOW_UP: "same_day_follow_up"}
@@ -237,14 +262,39 @@ def start_gates(check_in: CheckIn, thresholds: Thresholds, *, decisions: Iterabl
             defer_today=True,
             message="The patient may be pregnant: do not start today (000: wait to begin; 001).",
         )
-    if c.item9 is not None and c.item9 > 0:
+    if c.deferred_today:
+        gates[DEFERRED_TODAY] = Gate(
+            DEFERRED_TODAY,
+            blocks=True,
+            needs="",
+            defer_today=False,
+            message=f"The patient's visit {c.deferred_today} was deferred: no infusion for the rest of that day.",
+        )
+    if c.on_hold:
+        gates[ON_HOLD] = Gate(
+            ON_HOLD,
+            blocks=True,
+            needs="",
+            defer_today=False,
+            message=f"On hold since the check-in: {c.on_hold}",
+        )
+    today = c.item9 is not None and c.item9 > 0
+    if today or c.item9_earlier:
+        said = []
+        if today:
+            said.append(f"PHQ-9 item 9 is positive today ({c.item9})")
+        if c.item9_earlier:
+            said.append(
+                f"PHQ-9 item 9 was answered positive before this check-in ({'; '.join(c.item9_earlier)}) "
+                "with no prescriber's follow-up yet"
+            )
         gates[ITEM9_FOLLOW_UP] = Gate(
             ITEM9_FOLLOW_UP,
             blocks=True,
             needs=RELEASABLE[ITEM9_FOLLOW_UP],
             defer_today=False,
             message=(
-                f"PHQ-9 item 9 is positive today ({c.item9}): urgent. Show the 988 Suicide & Crisis Lifeline "
+                f"{'; '.join(said)}: urgent. Show the 988 Suicide & Crisis Lifeline "
                 "(call or text 988; emergencies 911); a prescriber documents the same-day follow-up before "
                 "the infusion starts (PHQ-9 guidance)."
             ),
