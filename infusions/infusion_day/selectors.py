@@ -6,10 +6,14 @@ Each is a fixed number of queries whatever the number of readings, events or cha
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import BooleanField, ExpressionWrapper, Subquery
+
 from clinic.context import clinic_context
-from infusions.infusion_day import chairside, dosing
-from infusions.infusion_day.services import gates, thresholds_for
+from infusions.infusion_day import chairside, dosing, holds
+from infusions.infusion_day.holds import Holds
+from infusions.infusion_day.services import gates, holds_for, thresholds_for
 from infusions.models import Appointment, Chair, InfusionRecord
+from intake.eligibility import bookable_now
 
 
 @dataclass(frozen=True)
@@ -41,23 +45,43 @@ def timing(record: InfusionRecord, last_reading_at: datetime | None, thresholds,
 
 
 def record_page(appointment: Appointment) -> dict:
-    """The visit's record: check-in, gates, order, flowsheet, events, discharge and amendments (5 queries)."""
+    """The visit's record: check-in, gates (with what holds the start from outside the check-in), order, flowsheet,
+    events, discharge and amendments (a fixed number of queries whatever the readings)."""
     context = clinic_context(appointment.chair.location)
     record = (
         InfusionRecord.objects.filter(appointment=appointment)
         .select_related("checked_in_by", "ordered_by", "started_by", "discharged_by", "bp_decision_by", "follow_up_by")
+        .select_related("safety_alert__resolved_by")
         .first()
     )
+    if record is not None:
+        record.appointment = appointment  # loaded already, with its patient and location
     page = {"appointment": appointment, "record": record, "clinic": context, "protocol": appointment.series.protocol}
     if record is None:
+        # Item-9 answers owed a follow-up show before the check-in too: the start will wait for them.
+        page["item9_earlier"] = holds.item9_earlier(appointment.patient_id, tz=context.tz)
         return page
     thresholds = thresholds_for(context.clinic)
     readings = list(record.readings.select_related("taken_by"))
     last = readings[-1].taken_at if readings else None
+    found = holds_for(record, context)
+    record_gates = gates(record, thresholds, found)
     page.update(
         {
             "thresholds": thresholds,
-            "gates": gates(record, thresholds),
+            "gates": record_gates,
+            "item9_earlier": found.item9_earlier,
+            # What a prescriber may release now: on a checked-in record, and the item-9 follow-up on a deferred
+            # one too (owed whether or not the patient is infused today).
+            "releasable": [
+                g.code
+                for g in record_gates
+                if g.blocks
+                and g.code in chairside.RELEASABLE
+                and (record.stage == InfusionRecord.Stage.CHECKED_IN or g.code == chairside.ITEM9_FOLLOW_UP)
+            ]
+            if record.stage in (InfusionRecord.Stage.CHECKED_IN, InfusionRecord.Stage.DEFERRED)
+            else [],
             "readings": readings,
             "events": list(record.adverse_events.select_related("recorded_by")),
             "amendments": list(record.amendments.select_related("made_by")),
@@ -71,6 +95,119 @@ def record_page(appointment: Appointment) -> dict:
     return page
 
 
+# --- What each of today's patients waits for from a prescriber ----------------------------------------
+
+# In the order a prescriber works them: the urgent one first. The words the prescriber's list and the infusion
+# room show (to clinicians and nurses only: the front desk sees the stage, never why).
+WAITS_FOR = {
+    "item9_follow_up": "waiting for item-9 follow-up",
+    "bp_decision": "waiting for BP decision",
+    "dose_order": "waiting for dose order",
+}
+_BP_LIMITS = ("bp_no_start_systolic", "bp_no_start_diastolic", "bp_decision_systolic", "bp_decision_diastolic")
+
+
+def waits_for(record, thresholds, *, item9_open: bool, eligible: bool) -> tuple[str, ...]:
+    """What a visit's patient waits for from a prescriber (codes of WAITS_FOR, in its order), from the record (or
+    None before the check-in) and what the visit's query said of the patient (`item9_open`: an item-9 answer
+    not followed up, today's included; `eligible`: may be booked now). The start gates decide, as for Start:
+
+    - item-9 follow-up: the ITEM9_FOLLOW_UP gate blocks, or, at any stage, an item-9 answer is owed one;
+    - BP decision: checked in, BP_NEEDS_DECISION blocks;
+    - dose order: checked in, no gate blocks, no order yet.
+    """
+    waiting = set()
+    if record is not None and record.stage in (InfusionRecord.Stage.CHECKED_IN, InfusionRecord.Stage.DEFERRED):
+        found = Holds(
+            item9_earlier=("an answer not followed up",) if item9_open else (), on_hold="" if eligible else "-"
+        )
+        blocking = {g.code for g in gates(record, thresholds, found) if g.blocks}
+        checked_in = record.stage == InfusionRecord.Stage.CHECKED_IN
+        if chairside.ITEM9_FOLLOW_UP in blocking:
+            waiting.add("item9_follow_up")
+        if checked_in and chairside.BP_NEEDS_DECISION in blocking:
+            waiting.add("bp_decision")
+        if checked_in and not blocking and record.ordered_at is None:
+            waiting.add("dose_order")
+    if item9_open:
+        waiting.add("item9_follow_up")
+    return tuple(code for code in WAITS_FOR if code in waiting)
+
+
+def _visits_on(location, day: date, context):
+    """The location's visits on the day but cancelled ones, each with its record and what the waiting needs to
+    know of its patient (`item9_open`, `eligible`), in time order: one query."""
+    begin, end = context.day_bounds(day)
+    return (
+        Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .annotate(
+            item9_open=ExpressionWrapper(holds.item9_open(), output_field=BooleanField()),
+            eligible=ExpressionWrapper(bookable_now(), output_field=BooleanField()),
+        )
+        .order_by("start", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    visit: Appointment
+    record: InfusionRecord | None
+    waits_for: tuple[str, ...]  # codes of WAITS_FOR
+
+    @property
+    def words(self) -> list[tuple[str, str]]:
+        """(code, words) of each thing waited for."""
+        return [(code, WAITS_FOR[code]) for code in self.waits_for]
+
+
+def _waiting(visits, thresholds) -> list[Waiting]:
+    rows = []
+    for visit in visits:
+        record = visit.record if _has_record(visit) else None
+        found = waits_for(record, thresholds, item9_open=visit.item9_open, eligible=visit.eligible)
+        if found:
+            rows.append(Waiting(visit, record, found))
+    return rows
+
+
+def prescriber_list(location) -> dict:
+    """The prescriber's list: today's patients at the location waiting for a prescriber, in time order, with
+    how many wait for each thing (2 queries: the organisation's thresholds and the visits, nothing per row)."""
+    context = clinic_context(location)
+    day = context.today()
+    visits = _visits_on(location, day, context).select_related("patient", "chair", "record__safety_alert")
+    rows = _waiting(visits, thresholds_for(context.clinic))
+    counts = [(code, words, sum(code in row.waits_for for row in rows)) for code, words in WAITS_FOR.items()]
+    return {"rows": rows, "counts": counts, "day": day, "clinic": context, "location": location}
+
+
+def prescriber_count(location) -> int:
+    """How many of today's patients at the location wait for a prescriber (the navigation's badge): one query,
+    the organisation's BP thresholds read within it. Its rows are the day's visits at one location, however
+    long the clinic's history."""
+    from clinic.models import Clinic
+
+    context = clinic_context(location)
+    limits = Clinic.objects.filter(pk=Clinic.SINGLE_ROW_PK)
+    visits = list(
+        _visits_on(location, context.today(), context)
+        .select_related("record__safety_alert")
+        .annotate(**{f"limit_{name}": Subquery(limits.values(name)[:1]) for name in _BP_LIMITS})
+    )
+    if not visits:
+        return 0
+    # The row's settings, or the defaults when the organisation has none saved (as `ClinicContext.clinic`).
+    settings = Clinic(
+        **{
+            name: getattr(visits[0], f"limit_{name}")
+            for name in _BP_LIMITS
+            if getattr(visits[0], f"limit_{name}") is not None
+        }
+    )
+    return len(_waiting(visits, thresholds_for(settings)))
+
+
 @dataclass(frozen=True)
 class ChairRow:
     chair: Chair
@@ -79,19 +216,14 @@ class ChairRow:
 
 def room(location, day: date | None = None) -> dict:
     """The infusion room of a location on a day: every chair with its visits, each with its stage and timer,
-    overdue and out-of-range readings marked (4 queries whatever the number of chairs and visits)."""
+    overdue and out-of-range readings marked, and what each patient waits for from a prescriber (4 queries
+    whatever the number of chairs and visits)."""
     context = clinic_context(location)
     day = day or context.today()
-    begin, end = context.day_bounds(day)
     now = context.now()
     thresholds = thresholds_for(context.clinic)
     chairs = list(Chair.objects.filter(location=location, active=True))
-    visits = list(
-        Appointment.objects.filter(chair__location=location, start__gte=begin, start__lt=end)
-        .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("patient", "chair", "record")
-        .order_by("start", "id")
-    )
+    visits = list(_visits_on(location, day, context).select_related("patient", "chair", "record__safety_alert"))
     records = [v.record for v in visits if _has_record(v)]
     last_readings = _last_readings(records)
     rows: dict[int, list] = {chair.pk: [] for chair in chairs}
@@ -103,6 +235,11 @@ def room(location, day: date | None = None) -> dict:
             "record": record,
             "timing": timing(record, last[0] if last else None, thresholds, now) if record else None,
             "out_of_range": bool(last and last[1]),
+            # What the patient waits for from a prescriber: the page shows it to clinicians and nurses only.
+            "waits_for": [
+                WAITS_FOR[code]
+                for code in waits_for(record, thresholds, item9_open=visit.item9_open, eligible=visit.eligible)
+            ],
         }
         rows.setdefault(visit.chair_id, []).append(entry)
     return {
