@@ -219,6 +219,7 @@ def room(location, day: date | None = None) -> dict:
     overdue and out-of-range readings marked, and what each patient waits for from a prescriber (4 queries
     whatever the number of chairs and visits)."""
     context = clinic_context(location)
+    today = (day or context.today()) == context.today()
     day = day or context.today()
     now = context.now()
     thresholds = thresholds_for(context.clinic)
@@ -235,11 +236,14 @@ def room(location, day: date | None = None) -> dict:
             "record": record,
             "timing": timing(record, last[0] if last else None, thresholds, now) if record else None,
             "out_of_range": bool(last and last[1]),
-            # What the patient waits for from a prescriber: the page shows it to clinicians and nurses only.
+            # What the patient waits for from a prescriber, today (as it stands now, not as it stood on another
+            # day): the page shows it to clinicians and nurses only.
             "waits_for": [
                 WAITS_FOR[code]
                 for code in waits_for(record, thresholds, item9_open=visit.item9_open, eligible=visit.eligible)
-            ],
+            ]
+            if today
+            else [],
         }
         rows.setdefault(visit.chair_id, []).append(entry)
     return {
