@@ -160,6 +160,8 @@ class CheckIn:
         # A silently out-of-range item 9 (-1, 4) could hide a positive answer: refuse it.
         if self.item9 is not None and (isinstance(self.item9, bool) or self.item9 not in range(4)):
             raise ValueError("PHQ-9 item 9 must be 0, 1, 2 or 3 (or None when not answered).")
+        if isinstance(self.item9_earlier, str):  # a string would read as one answer per character
+            raise ValueError("item9_earlier is a tuple of answers in words, not one string.")
 
     def __repr__(self) -> str:  # health data: keep the escort's name and phone out of tracebacks and logs
         return "CheckIn(<redacted>)"

@@ -33,7 +33,7 @@ from infusions.reminders import sync_for
 from intake import phones
 from intake import services as intake_services
 from intake.eligibility import booking_eligibility
-from intake.models import SafetyAlert
+from intake.models import Patient, SafetyAlert
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +133,18 @@ def _locked(record: InfusionRecord, by) -> InfusionRecord:
     return record
 
 
+def _lock_patient(patient_id: int) -> None:
+    """Serialise with the patient's bookings, which lock the same row first (infusions.booking.services): a
+    deferral being written and a booking of that day, or a start and a deferral of another visit that day, see
+    each other (PostgreSQL: the row lock, held to COMMIT; SQLite's IMMEDIATE transaction holds the whole
+    database already). Taken before the visit's or the record's lock, in the bookings' order."""
+    Patient.objects.select_for_update().filter(pk=patient_id).exists()
+
+
+def _patient_of(record: InfusionRecord) -> int:
+    return InfusionRecord.objects.filter(pk=record.pk).values_list("appointment__patient_id", flat=True).get()
+
+
 def _context(record_or_appointment):
     appointment = getattr(record_or_appointment, "appointment", record_or_appointment)
     return clinic_context(appointment.chair.location)
@@ -193,6 +205,7 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
     if not phq9 or len(phq9) != 9:
         raise Refused(fields={"phq9": "PHQ-9 is asked at every check-in: answer every item."})
     with transaction.atomic():
+        _lock_patient(Appointment.objects.values_list("patient_id", flat=True).get(pk=appointment.pk))
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
             .select_related("chair__location", "patient", "series")
@@ -307,6 +320,7 @@ def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
     if not reason:
         raise Refused(fields={"reason": "Say why the visit cannot go ahead today."})
     with transaction.atomic():
+        _lock_patient(_patient_of(record))
         record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         record.stage, record.deferred_reason = Stage.DEFERRED, reason[:250]
@@ -370,6 +384,7 @@ def record_start(*, record: InfusionRecord, by) -> InfusionRecord:
     check-in's gates, an item-9 answer given elsewhere that no prescriber has followed up, an eligibility lapsed
     since the check-in, a deferral of the patient earlier the same local day."""
     with transaction.atomic():
+        _lock_patient(_patient_of(record))
         record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         if record.ordered_at is None:
