@@ -211,3 +211,12 @@ def test_the_room_board_says_what_each_waits_for_to_nurses_and_clinicians_only(c
         assert "Ames, Pat" in html and re.search(r'data-testid="stage">Waiting<', html)
         assert "waiting for" not in html.lower() and 'data-testid="waits-for"' not in html
         assert "item-9" not in html and "BP decision" not in html and "dose order" not in html
+
+
+def test_the_board_of_another_day_says_nothing_of_waiting(client, day, nurse):
+    visits, _ = day
+    client.force_login(nurse)
+    later = visits["Ames"].series.appointments.get(sequence=2).start.date()
+    html = html_of(client.get(BOARD, {"date": later.isoformat()}))
+    assert "Ames, Pat" in html and 'data-testid="waits-for"' not in html
+    assert html_of(client.get(BOARD)).count('data-testid="waits-for"') == 3  # today's does
