@@ -83,6 +83,7 @@ TEMPLATES = [
                 "clinic.context_processors.roles",
                 "intake.context_processors.urgent_count",
                 "infusions.context_processors.worklist_counts",
+                "infusions.context_processors.prescriber_count",
             ],
         },
     },

@@ -1,4 +1,4 @@
-"""The navigation's worklist counts, for the front desk and coordinators."""
+"""The navigation's counts: the worklists for the front desk and coordinators, the prescriber's list for clinicians."""
 
 from clinic import navcache
 from clinic.locations import current_location_or_none
@@ -27,3 +27,22 @@ def worklist_counts(request) -> dict:
         fresh = getattr(request, "fresh_worklist_counts", False)
         request.worklist_counts = navcache.kept(shape, count, fresh=fresh)
     return {"worklist_counts": request.worklist_counts}
+
+
+def prescriber_count(request) -> dict:
+    """The clinicians' menu: how many of today's patients at their current location wait for a prescriber (a BP
+    decision, an item-9 follow-up, a dose order). Counted afresh on every page, like the urgent count (a patient
+    waits in a chair), in one query whose size is the day's visits at one location; once per request (the
+    list's page leaves its figure on the request). None for whoever may not open the list."""
+    from infusions.infusion_day.services import ORDER
+
+    if not may(request.user, *ORDER):
+        return {"prescriber_count": None}
+    if getattr(request, "prescriber_count", None) is None:
+        location = current_location_or_none(request.user)
+        if location is None:
+            return {"prescriber_count": None}
+        from infusions.infusion_day.selectors import prescriber_count as count
+
+        request.prescriber_count = count(location)
+    return {"prescriber_count": request.prescriber_count}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -37,6 +38,21 @@ def booking_eligibility(patient: Patient, *, max_screening_age_days: int | None 
     """
     row = _newest().filter(patient=patient).order_by("-id").first()
     return _eligibility(row and _Newest._make(row), max_screening_age_days=max_screening_age_days, now=now)
+
+
+def bookable_now(patient_ref=None) -> Q:
+    """`booking_eligibility(patient).bookable` (no maximum screening age) as a query condition on rows with a
+    `patient_id` (visits): the patient's newest screening is clear, or a clinician approved it. For lists that
+    must say it of many rows within their own query (a test keeps the two answers equal)."""
+    patient_ref = patient_ref if patient_ref is not None else OuterRef("patient_id")
+    newer = Screening.objects.filter(patient_id=OuterRef("patient_id"), id__gt=OuterRef("id"))
+    newest_allows = (
+        Screening.objects.filter(patient_id=patient_ref)
+        .filter(~Exists(newer))
+        .filter(Q(outcome=Outcome.CLEAR) | Q(decision__decision=Decision.APPROVE))
+        .order_by()
+    )
+    return Q(Exists(newest_allows))
 
 
 def booking_eligibility_for(patients, *, max_screening_age_days: int | None = None, now=None) -> dict[int, Eligibility]:

@@ -37,7 +37,8 @@ MAX_WINDOW_DAYS = 28
 # "overlap": another booking in the chair or of the patient (someone took the slot); "plan_overlap": two
 # visits of the plan itself; "max_window": past MAX_WINDOW_DAYS (never allowed); "window": past the
 # series' own window (a moved visit may go there when staff confirm it, see move_problems); "stagger": more
-# infusions starting in one quarter hour at the location than its nurses can place (ClinicSchedule.start_cap).
+# infusions starting in one quarter hour at the location than its nurses can place (ClinicSchedule.start_cap);
+# "deferred": on a local day when another visit of the patient was deferred at check-in (`on_deferred_days`).
 PROBLEM_KINDS = (
     "count",
     "chair",
@@ -51,6 +52,7 @@ PROBLEM_KINDS = (
     "window",
     "max_window",
     "stagger",
+    "deferred",
 )
 
 # The stagger's unit: starts are counted per quarter hour of the local wall clock.
@@ -528,6 +530,35 @@ def near_other_visits(days: Sequence[date], other_days: Iterable[date], min_gap_
                     i,
                 )
             )
+    return problems
+
+
+def on_deferred_days(visits: Sequence[Visit], deferred: Iterable[tuple[Interval, date]], tz: ZoneInfo) -> list[Problem]:
+    """The visits that start within a day on which a visit of the patient was deferred at check-in.
+
+    A deferral says "not today" (DOMAIN §7): no infusion of that patient for the rest of that local day,
+    whatever path books one (a replacement the same evening, a move, a new plan). `deferred` gives each such
+    day as its [start, end) instants in the zone of the location where the visit was deferred, with its local
+    date for the message. Every instant counts, so a visit at another location (another zone) is held by
+    the same day. Times in messages are on `tz`'s clock (the booking's location). `visit_index` indexes
+    `visits`.
+    """
+    days = list(deferred)
+    problems = []
+    for i, visit in enumerate(visits):
+        start = _utc(visit.start)
+        for (begin, end), day in days:
+            if _utc(begin) <= start < _utc(end):
+                label = f"Visit {i + 1}" if len(visits) > 1 else "The visit"
+                problems.append(
+                    Problem(
+                        "deferred",
+                        f"{label} ({fmt.when(visit.start, tz)}) falls on {fmt.day(day)}, when the patient's visit was "
+                        "deferred at check-in: no infusion for the rest of that day. Choose another day.",
+                        i,
+                    )
+                )
+                break
     return problems
 
 

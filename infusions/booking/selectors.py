@@ -97,6 +97,36 @@ def patient_visit_days(patient, *, clinic: ClinicContext, exclude_ids=(), exclud
     return [clinic.local_date(start) for start in rows.values_list("start", flat=True)]
 
 
+def deferred_days(patient, first: datetime, last: datetime, *, exclude_ids=()) -> list[tuple[tuple, date]]:
+    """The local days around the instants first..last on which a visit of the patient was deferred at check-in,
+    each as ((start, end) instants, local date) in the zone of the location where it was deferred (1 query).
+
+    A deferral holds the whole of its local day (`planner.on_deferred_days`): every booking path and the
+    infusion day ask this. A visit is deferred only at its check-in, on its own day, so its start lies within
+    the day it holds; a local day is at most 25 hours, so the deferrals within a day of first..last are all
+    that can hold those instants.
+    """
+    from clinic.models import Location
+
+    margin = timedelta(hours=26)
+    rows = (
+        Appointment.objects.filter(
+            patient_id=getattr(patient, "pk", patient),
+            status=Appointment.Status.DEFERRED,
+            start__gte=first - margin,
+            start__lt=last + margin,
+        )
+        .exclude(id__in=list(exclude_ids))
+        .values_list("start", "chair__location__time_zone")
+    )
+    days = set()
+    for start, zone in rows:
+        context = ClinicContext(tz=Location(time_zone=zone).tz)
+        day = context.local_date(start)
+        days.add((context.day_bounds(day), day))
+    return sorted(days, key=lambda found: found[0][0])
+
+
 def with_holds(visits) -> list[Appointment]:
     """The visits as a list, each scheduled one put on hold (`hold`: the eligibility rule's reason) while its
     patient may not be booked now (a new screening waiting for review, a deferral, a decline). One query for
@@ -410,6 +440,8 @@ def free_times(
     """
     schedule = clinic_schedule(day, day, exclude_ids=exclude_ids, clinic=clinic)
     busy = patient_busy(patient, day, day, exclude_ids=exclude_ids, clinic=clinic) + list(extra_busy)
+    begin, end = clinic.day_bounds(day)
+    busy += [bounds for bounds, _ in deferred_days(patient, begin, end)]  # a deferral holds its whole day
     free = free_starts(schedule, day, block_minutes=protocol.chair_minutes, patient_busy=busy, not_before=now)
     seen, first_chairs = set(), []
     for slot in free:

@@ -33,6 +33,7 @@ from infusions.booking.planner import (
     days_too_close,
     move_problems,
     near_other_visits,
+    on_deferred_days,
     validate_plan,
 )
 from infusions.models import Appointment, Chair, InfusionSeries, MaintenanceOrder, Protocol
@@ -213,12 +214,16 @@ class _translate_conflicts:
 def _problems(
     visits: Sequence[Visit], *, patient, rules, block_minutes: int, clinic: ClinicContext, exclude_ids=()
 ) -> list[Problem]:
-    """Hours, closures, chairs, overlaps and (with rules) spacing of these visits against the database now."""
+    """Hours, closures, chairs, overlaps, (with rules) spacing, and a deferral's day ("not today" holds the rest of
+    that local day: `planner.on_deferred_days`) of these visits against the database now. Every booking path
+    checks its visits here: a new series or maintenance plan, a move, a replacement, an undone cancel or mark."""
     dates = [clinic.local_date(v.start) for v in visits]
     first, last = min(dates), max(dates)
     schedule = selectors.clinic_schedule(first, last, exclude_ids=exclude_ids, clinic=clinic)
     busy = selectors.patient_busy(patient, first, last, exclude_ids=exclude_ids, clinic=clinic)
-    return validate_plan(visits, schedule, rules=rules, patient_busy=busy, block_minutes=block_minutes)
+    problems = validate_plan(visits, schedule, rules=rules, patient_busy=busy, block_minutes=block_minutes)
+    deferred = selectors.deferred_days(patient, min(v.start for v in visits), max(v.start for v in visits))
+    return problems + on_deferred_days(visits, deferred, clinic.tz)
 
 
 def _check_visits(
@@ -410,7 +415,14 @@ def series_propose(
 
 
 def _too_close(patient, protocol, clinic) -> frozenset[date]:
-    return days_too_close(selectors.patient_visit_days(patient, clinic=clinic), protocol.min_gap_days)
+    """The local dates a proposal leaves out: too close to another visit, or a day a visit was deferred."""
+    close = days_too_close(selectors.patient_visit_days(patient, clinic=clinic), protocol.min_gap_days)
+    today = clinic.today()
+    begin, end = clinic.day_bounds(today, today + timedelta(days=1))
+    held = set()
+    for (start, stop), _ in selectors.deferred_days(patient, begin, end):
+        held.update({clinic.local_date(start), clinic.local_date(stop - timedelta(microseconds=1))})
+    return close | frozenset(held)
 
 
 def last_infusion(patient) -> datetime | None:
@@ -897,6 +909,9 @@ def _check_still_free(appointment, clinic: ClinicContext) -> None:
             "Another infusion now starts in the same quarter hour (the location's cap of starts): "
             "book a new visit instead."
         )
+    deferred = [p.message for p in problems if p.kind == "deferred"]
+    if deferred:
+        raise Refused(" ".join(deferred))
     _check_across_series(
         [clinic.local_date(appointment.start)],
         patient=appointment.patient,

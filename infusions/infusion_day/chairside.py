@@ -3,7 +3,9 @@
 Pure (no Django, no clock: instants are passed in), so every rule is tested on both sides of its threshold and the
 room's page asks "what is overdue now?" with its own `now`. Every number is a `Thresholds` field the medical
 director can change, and `SOURCES` says where each default comes from: local protocols and study methods, not one
-binding standard.
+binding standard. Item 9 answered anywhere (the
+patient's link, an earlier check-in, the intake) and the holds from outside the check-in (ON_HOLD,
+DEFERRED_TODAY) are gates too, so the record shows them before Start is pressed.
 """
 
 from collections.abc import Iterable, Mapping
@@ -124,11 +126,18 @@ class CheckIn:
     intoxicated: bool
     pregnant_possible: bool = False
     item9: int | None = None  # PHQ-9 item 9 today, 0-3; positive is > 0
+    # Positive item-9 answers before this check-in that no prescriber has followed up, each in words
+    # ("the patient's questionnaire link, Sun 6 Dec 16:00").
+    item9_earlier: tuple[str, ...] = ()
+    on_hold: str = ""  # why the patient may not be booked now (the eligibility rule's words); "" when they may
+    deferred_today: str = ""  # the earlier visit deferred this local day, in words; "" when none
 
     def __post_init__(self):
         # A silently out-of-range item 9 (-1, 4) could hide a positive answer: refuse it.
         if self.item9 is not None and (isinstance(self.item9, bool) or self.item9 not in range(4)):
             raise ValueError("PHQ-9 item 9 must be 0, 1, 2 or 3 (or None when not answered).")
+        if isinstance(self.item9_earlier, str):  # a string would read as one answer per character
+            raise ValueError("item9_earlier is a tuple of answers in words, not one string.")
 
     def __repr__(self) -> str:  # health data: keep the escort's name and phone out of tracebacks and logs
         return "CheckIn(<redacted>)"
@@ -141,9 +150,22 @@ NOT_FASTING = "NOT_FASTING"
 NO_ESCORT = "NO_ESCORT"
 INTOXICATED = "INTOXICATED"
 PREGNANCY = "PREGNANCY"
+ON_HOLD = "ON_HOLD"
+DEFERRED_TODAY = "DEFERRED_TODAY"
 
-# The order `start_gates` returns them in: the ones that defer the visit first, then the urgent one.
-GATE_ORDER = (BP_NO_START, INTOXICATED, PREGNANCY, ITEM9_FOLLOW_UP, BP_NEEDS_DECISION, NOT_FASTING, NO_ESCORT)
+# The order `start_gates` returns them in: the ones that defer the visit first, then those that hold the
+# whole day or the patient, then the urgent one.
+GATE_ORDER = (
+    BP_NO_START,
+    INTOXICATED,
+    PREGNANCY,
+    DEFERRED_TODAY,
+    ON_HOLD,
+    ITEM9_FOLLOW_UP,
+    BP_NEEDS_DECISION,
+    NOT_FASTING,
+    NO_ESCORT,
+)
 # The gates a prescriber's recorded decision releases, and what each needs.
 RELEASABLE: Mapping[str, str] = MappingProxyType(
     {BP_NEEDS_DECISION: "prescriber_decision", ITEM9_FOLLOW_UP: "same_day_follow_up"}
@@ -227,14 +249,39 @@ def start_gates(check_in: CheckIn, thresholds: Thresholds, *, decisions: Iterabl
             defer_today=True,
             message="The patient may be pregnant: do not start today (000: wait to begin; 001).",
         )
-    if c.item9 is not None and c.item9 > 0:
+    if c.deferred_today:
+        gates[DEFERRED_TODAY] = Gate(
+            DEFERRED_TODAY,
+            blocks=True,
+            needs="",
+            defer_today=False,
+            message=f"The patient's visit {c.deferred_today} was deferred: no infusion for the rest of that day.",
+        )
+    if c.on_hold:
+        gates[ON_HOLD] = Gate(
+            ON_HOLD,
+            blocks=True,
+            needs="",
+            defer_today=False,
+            message=f"On hold since the check-in: {c.on_hold}",
+        )
+    today = c.item9 is not None and c.item9 > 0
+    if today or c.item9_earlier:
+        said = []
+        if today:
+            said.append(f"PHQ-9 item 9 is positive today ({c.item9})")
+        if c.item9_earlier:
+            said.append(
+                f"PHQ-9 item 9 was answered positive before this check-in ({'; '.join(c.item9_earlier)}) "
+                "with no prescriber's follow-up yet"
+            )
         gates[ITEM9_FOLLOW_UP] = Gate(
             ITEM9_FOLLOW_UP,
             blocks=True,
             needs=RELEASABLE[ITEM9_FOLLOW_UP],
             defer_today=False,
             message=(
-                f"PHQ-9 item 9 is positive today ({c.item9}): urgent. Show the 988 Suicide & Crisis Lifeline "
+                f"{'; '.join(said)}: urgent. Show the 988 Suicide & Crisis Lifeline "
                 "(call or text 988; emergencies 911); a prescriber documents the same-day follow-up before "
                 "the infusion starts (PHQ-9 guidance)."
             ),

@@ -20,7 +20,7 @@ from clinic.context import clinic_context
 from clinic.locations import check_works_at
 from clinic.refusals import Refused
 from clinic.roles import acts
-from infusions.infusion_day import chairside, dosing
+from infusions.infusion_day import chairside, dosing, holds
 from infusions.models import (
     AdverseEvent,
     Amendment,
@@ -35,7 +35,7 @@ from infusions.reminders import notices, sync_for
 from intake import phones
 from intake import services as intake_services
 from intake.eligibility import booking_eligibility
-from intake.models import SafetyAlert
+from intake.models import Patient, SafetyAlert
 
 logger = logging.getLogger(__name__)
 
@@ -67,19 +67,38 @@ def thresholds_for(organisation) -> chairside.Thresholds:
     )
 
 
-def released(record: InfusionRecord) -> frozenset[str]:
+def released(record: InfusionRecord, found: holds.Holds | None = None) -> frozenset[str]:
     """The gates a prescriber has released on this record: the BP decision, and the item-9 follow-up (recorded
-    here or on the clinicians' queue: either resolves the check-in's safety alert)."""
+    here or on the clinicians' queue: either resolves the check-in's safety alert). An item-9 answer given
+    elsewhere and not followed up (`found.item9_earlier`: the patient's link, the intake) keeps the gate shut
+    whatever was recorded here before it."""
     codes = set()
     if record.bp_decision_at:
         codes.add("BP_NEEDS_DECISION")
     alert = record.safety_alert if record.safety_alert_id else None
-    if record.follow_up_at or (alert is not None and alert.resolved_at is not None):
+    followed_up = not record.item9 or record.follow_up_at or (alert is not None and alert.resolved_at is not None)
+    if followed_up and not (found and found.item9_earlier):
         codes.add("ITEM9_FOLLOW_UP")
     return frozenset(codes)
 
 
-def check_in_values(record: InfusionRecord) -> chairside.CheckIn:
+def holds_for(record: InfusionRecord, context=None) -> holds.Holds:
+    """What holds this record's start from outside its check-in, read now (4 queries): item-9 answers elsewhere
+    that no prescriber has followed up, the patient's eligibility, a deferral earlier the same local day."""
+    appointment = record.appointment
+    context = context or _context(appointment)
+    eligibility = booking_eligibility(appointment.patient)
+    return holds.Holds(
+        item9_earlier=holds.item9_earlier(
+            appointment.patient_id, tz=context.tz, excluding_alert_id=record.safety_alert_id
+        ),
+        on_hold="" if eligibility.bookable else eligibility.reason,
+        deferred_today=holds.deferred_today(appointment, context.now()),
+    )
+
+
+def check_in_values(record: InfusionRecord, found: holds.Holds | None = None) -> chairside.CheckIn:
+    found = found or holds.Holds()
     return chairside.CheckIn(
         systolic=record.systolic,
         diastolic=record.diastolic,
@@ -92,11 +111,17 @@ def check_in_values(record: InfusionRecord) -> chairside.CheckIn:
         intoxicated=record.intoxicated,
         pregnant_possible=record.pregnancy_possible,
         item9=record.item9,
+        item9_earlier=found.item9_earlier,
+        on_hold=found.on_hold,
+        deferred_today=found.deferred_today,
     )
 
 
-def gates(record: InfusionRecord, thresholds: chairside.Thresholds) -> list:
-    return chairside.start_gates(check_in_values(record), thresholds, decisions=released(record))
+def gates(record: InfusionRecord, thresholds: chairside.Thresholds, found: holds.Holds | None = None) -> list:
+    """Every start gate of the record, released ones included; what holds the start from outside the check-in is
+    read now unless given (`holds_for`)."""
+    found = found if found is not None else holds_for(record)
+    return chairside.start_gates(check_in_values(record, found), thresholds, decisions=released(record, found))
 
 
 def _locked(record: InfusionRecord, by) -> InfusionRecord:
@@ -110,6 +135,18 @@ def _locked(record: InfusionRecord, by) -> InfusionRecord:
     )
     check_works_at(by, record.appointment.chair.location_id)
     return record
+
+
+def _lock_patient(patient_id: int) -> None:
+    """Serialise with the patient's bookings, which lock the same row first (infusions.booking.services): a
+    deferral being written and a booking of that day, or a start and a deferral of another visit that day, see
+    each other (PostgreSQL: the row lock, held to COMMIT; SQLite's IMMEDIATE transaction holds the whole
+    database already). Taken before the visit's or the record's lock, in the bookings' order."""
+    Patient.objects.select_for_update().filter(pk=patient_id).exists()
+
+
+def _patient_of(record: InfusionRecord) -> int:
+    return InfusionRecord.objects.filter(pk=record.pk).values_list("appointment__patient_id", flat=True).get()
 
 
 def _context(record_or_appointment):
@@ -183,6 +220,7 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
     if errors:
         raise Refused(fields=errors)
     with transaction.atomic():
+        _lock_patient(Appointment.objects.values_list("patient_id", flat=True).get(pk=appointment.pk))
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
             .select_related("chair__location", "patient", "series")
@@ -199,6 +237,12 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
         eligibility = booking_eligibility(appointment.patient)
         if not eligibility.bookable:
             raise Refused(f"On hold: {eligibility.reason}")
+        deferred = holds.deferred_today(appointment, context.now())
+        if deferred:
+            raise Refused(
+                f"No infusion today: the patient's visit {deferred} was deferred at check-in, and a deferral holds "
+                "the rest of that day. Cancel this visit and book it on another day."
+            )
         record = InfusionRecord(
             appointment=appointment,
             checked_in_at=context.now(),
@@ -245,7 +289,8 @@ def record_check_in(*, appointment: Appointment, values: CheckInValues, by) -> I
 @acts(*ORDER)
 def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> InfusionRecord:
     """A prescriber's recorded decision: start despite BP over the decision threshold, or the same-day
-    follow-up of a positive item 9 (which also resolves the patient's open check-in alert)."""
+    follow-up of a positive item 9, wherever it was answered (today's check-in, the patient's link, the intake):
+    it resolves every open safety alert of the patient with the same note."""
     if gate not in RELEASABLE:
         raise Refused(fields={"gate": "That gate is not released by a decision."})
     note = note.strip()
@@ -262,8 +307,8 @@ def record_release_gate(*, record: InfusionRecord, gate: str, note: str, by) -> 
             record.bp_decision_by, record.bp_decision_at, record.bp_decision_note = by, context.now(), note
         else:
             record.follow_up_by, record.follow_up_at, record.follow_up_note = by, context.now(), note
-            if record.safety_alert is not None and record.safety_alert.is_open:
-                intake_services.safety_alert_resolve(alert=record.safety_alert, by=by, follow_up=note)
+            for alert in SafetyAlert.objects.open().filter(patient_id=record.appointment.patient_id):
+                intake_services.safety_alert_resolve(alert=alert, by=by, follow_up=note)
         _save(record, by)
     logger.info("record %s: a start gate released by user %s", record.pk, by.pk)  # which gate is clinical
     return record
@@ -328,6 +373,7 @@ def record_defer(*, record: InfusionRecord, reason: str, by) -> InfusionRecord:
     if not reason:
         raise Refused(fields={"reason": "Say why the visit cannot go ahead today."})
     with transaction.atomic():
+        _lock_patient(_patient_of(record))
         record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         record.stage, record.deferred_reason = Stage.DEFERRED, reason[:250]
@@ -419,8 +465,11 @@ def _order(record: InfusionRecord) -> dict[str, str]:
 
 @acts(*KEEP)
 def record_start(*, record: InfusionRecord, by) -> InfusionRecord:
-    """Start the infusion: only with a dose order and no gate blocking."""
+    """Start the infusion: only with a dose order and no gate blocking, read now under the record's lock: the
+    check-in's gates, an item-9 answer given elsewhere that no prescriber has followed up, an eligibility lapsed
+    since the check-in, a deferral of the patient earlier the same local day."""
     with transaction.atomic():
+        _lock_patient(_patient_of(record))
         record = _locked(record, by)
         _open(record, Stage.CHECKED_IN)
         if record.ordered_at is None:

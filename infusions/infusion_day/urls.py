@@ -7,6 +7,7 @@ from infusions.infusion_day import views
 urlpatterns = [
     path("room/", views.room, name="room"),
     path("room/board/", views.room_board, name="room_board"),
+    path("prescriber/", views.prescriber_list, name="prescriber_list"),
     path("visits/<int:pk>/sheet/", views.day_sheet, name="day_sheet"),
     path("visits/<int:pk>/record/", views.record, name="record"),
     path("visits/<int:pk>/record/print/", views.record_print, name="record_print"),

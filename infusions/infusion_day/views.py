@@ -350,6 +350,19 @@ def room_board(request):
     return render(request, "infusions/infusion_day/_room_board.html", _room_context(request))
 
 
+# --- The prescriber's list ----------------------------------------------------------------------
+
+
+@require(*ORDER)
+def prescriber_list(request):
+    """Today's patients at the current location waiting for a prescriber: a BP decision, an item-9 follow-up, a
+    dose order; each links to the visit's record, where the prescriber acts."""
+    location = current_location(request)
+    context = record_selectors.prescriber_list(location)
+    request.prescriber_count = len(context["rows"])  # the navigation's badge: counted here already
+    return render(request, "infusions/infusion_day/prescriber_list.html", context)
+
+
 @require("infusions.view_dose_sheet", "infusions.view_appointment")
 def day_sheet(request, pk):
     appointment = load_visit(request, pk, "series__protocol", "patient")
